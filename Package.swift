@@ -1,0 +1,59 @@
+// swift-tools-version:6.0
+//
+// Tollgate: an LLM gateway that speaks the Amazon Bedrock Runtime API.
+// No Swift package dependencies: the only outside code is libcurl and OpenSSL's libcrypto,
+// reached through system library targets, plus a small C shim target.
+import PackageDescription
+
+let package = Package(
+    name: "Tollgate",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "tollgate", targets: ["tollgate"]),
+    ],
+    dependencies: [],
+    targets: [
+        // MARK: C libraries
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .target(name: "CShims", dependencies: ["CCurl"]),
+
+        // MARK: Building blocks
+        .target(name: "Support"),
+        .target(name: "IO"),
+        .target(name: "HTTP", dependencies: ["IO", "Support"]),
+        .target(name: "AWS", dependencies: ["CCrypto", "Support"]),
+        .target(name: "Upstream", dependencies: ["CCurl", "CShims"]),
+        .target(name: "Catalogue", dependencies: ["Support", "AWS"]),
+        .target(name: "Accounting", dependencies: ["Catalogue", "AWS", "Support"]),
+
+        // MARK: Composition
+        .target(name: "StandIn", dependencies: ["HTTP", "IO", "AWS", "Support"]),
+        .target(
+            name: "Gateway",
+            dependencies: ["HTTP", "IO", "AWS", "Upstream", "Catalogue", "Accounting", "Support"]
+        ),
+        .target(name: "TollgateCLI", dependencies: ["Gateway", "StandIn", "AWS", "Catalogue", "Support"]),
+        .executableTarget(name: "tollgate", dependencies: ["TollgateCLI"]),
+
+        // MARK: Tests
+        .testTarget(name: "SupportTests", dependencies: ["Support"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "IO", "Support"]),
+        .testTarget(name: "AWSTests", dependencies: ["AWS"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "HTTP", "IO"]),
+        .testTarget(name: "CatalogueTests", dependencies: ["Catalogue", "Support"]),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: ["Gateway", "StandIn", "TollgateCLI", "HTTP", "IO", "AWS", "Upstream", "Catalogue", "Support"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,2 @@
+/// Module AWS: see DESIGN notes in README.
+enum AWSModule {}

@@ -1,0 +1,2 @@
+/// Module Accounting: see DESIGN notes in README.
+enum AccountingModule {}

@@ -1,0 +1,8 @@
+#ifndef TOLLGATE_CCRYPTO_SHIM_H
+#define TOLLGATE_CCRYPTO_SHIM_H
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/sha.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#endif

@@ -1,0 +1,4 @@
+#ifndef TOLLGATE_CCURL_SHIM_H
+#define TOLLGATE_CCURL_SHIM_H
+#include <curl/curl.h>
+#endif

@@ -1,0 +1,2 @@
+/// Module Catalogue: see DESIGN notes in README.
+enum CatalogueModule {}

@@ -1,0 +1,2 @@
+/// Module Gateway: see DESIGN notes in README.
+enum GatewayModule {}

@@ -1,0 +1,2 @@
+/// Module HTTP: see DESIGN notes in README.
+enum HTTPModule {}

@@ -1,0 +1,2 @@
+/// Module IO: see DESIGN notes in README.
+enum IOModule {}

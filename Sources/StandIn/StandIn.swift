@@ -1,0 +1,2 @@
+/// Module StandIn: see DESIGN notes in README.
+enum StandInModule {}

@@ -1,0 +1,2 @@
+/// Module Support: see DESIGN notes in README.
+enum SupportModule {}

@@ -1,0 +1,4 @@
+/// The tollgate command line.
+public enum TollgateCommand {
+    public static func main() { print("tollgate") }
+}

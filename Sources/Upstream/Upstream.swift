@@ -1,0 +1,2 @@
+/// Module Upstream: see DESIGN notes in README.
+enum UpstreamModule {}

@@ -1,0 +1,5 @@
+import XCTest
+
+final class UpstreamTestsPlaceholder: XCTestCase {
+    func testModuleLoads() { XCTAssertTrue(true) }
+}
