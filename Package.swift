@@ -45,14 +45,15 @@ let package = Package(
         .executableTarget(name: "tollgate", dependencies: ["TollgateCLI"]),
 
         // MARK: Tests
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SupportTests", dependencies: ["Support"]),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "IO", "Support"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "IO", "Support", "TestSupport"]),
         .testTarget(name: "AWSTests", dependencies: ["AWS"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "HTTP", "IO"]),
+        .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "HTTP", "IO", "TestSupport"]),
         .testTarget(name: "CatalogueTests", dependencies: ["Catalogue", "Support"]),
         .testTarget(
             name: "GatewayTests",
-            dependencies: ["Gateway", "StandIn", "TollgateCLI", "HTTP", "IO", "AWS", "Upstream", "Catalogue", "Support"]
+            dependencies: ["Gateway", "StandIn", "TollgateCLI", "TestSupport", "HTTP", "IO", "AWS", "Upstream", "Catalogue", "Support"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,2 +1,0 @@
-/// Module HTTP: see DESIGN notes in README.
-enum HTTPModule {}

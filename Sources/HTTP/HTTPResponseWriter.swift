@@ -1,0 +1,201 @@
+import IO
+
+/// Writes one response on a server connection: a head, then a fixed-length, chunked or close-delimited body.
+///
+/// Confined to the request's loop. Backpressure: while `isWritable` is false the producer should stop and wait for
+/// `onWritable`. If the client goes away first, `onClose` runs once and later writes are dropped.
+///
+/// States: `.initial` → `writeHead` → `.streaming` → `end()` → `.finished`; `abort()` from any state closes the
+/// connection (used when a stream fails after its head was sent and nothing honest can be appended).
+public final class HTTPResponseWriter: @unchecked Sendable {
+    private enum State { case initial, streaming, finished }
+    private enum Framing { case length(remaining: Int), chunked, closeDelimited, none }
+
+    unowned let connection: HTTPServerConnection
+    /// The id sent as `x-amzn-RequestId`.
+    public let requestID: String
+    let isHeadRequest: Bool
+    let version: HTTPVersion
+    var keepAlive: Bool
+    private var state = State.initial
+    private var framing = Framing.none
+    /// The status sent (0 before `writeHead`).
+    public private(set) var status = 0
+    /// Body bytes written so far.
+    public private(set) var bodyBytesWritten = 0
+    /// Called once the connection can take more after `isWritable` was false.
+    public var onWritable: (() -> Void)?
+    /// Called once if the client disconnects before the response ended.
+    public var onClose: (() -> Void)?
+
+    init(connection: HTTPServerConnection, requestID: String, head: HTTPRequestHead) {
+        self.connection = connection
+        self.requestID = requestID
+        self.isHeadRequest = head.method == "HEAD"
+        self.version = head.version
+        self.keepAlive = head.keepAlive
+    }
+
+    /// Whether the head has been written.
+    public var headWritten: Bool { state != .initial }
+    /// Whether `end()` or `abort()` was called, or the client went away.
+    public var isFinished: Bool { state == .finished }
+    /// Whether the client can take more output now.
+    public var isWritable: Bool { connection.tcp.isWritable }
+    /// Bytes queued for the client but not yet taken by the kernel.
+    public var pendingOutputBytes: Int { connection.tcp.pendingOutputBytes }
+    /// Whether the client connection is gone.
+    public var isClosed: Bool { connection.tcp.isClosed }
+
+    /// Writes the status line and headers. `contentLength: nil` streams the body chunked (or close-delimited for
+    /// HTTP/1.0). `Date`, `Connection`, framing headers and `x-amzn-RequestId` are set by the writer.
+    public func writeHead(status: Int, headers: HTTPHeaders, contentLength: Int?) {
+        var out = headBytes(status: status, headers: headers, contentLength: contentLength)
+        if case .length(0) = framing { state = .streaming; finish(with: &out); return }
+        connection.tcp.write(out)
+    }
+
+    /// Sends a complete response in one write.
+    public func respond(status: Int, headers: HTTPHeaders = [:], body: [UInt8]) {
+        var out = headBytes(status: status, headers: headers, contentLength: body.count)
+        if !isHeadRequest { out.append(contentsOf: body) }
+        bodyBytesWritten = body.count
+        framing = .length(remaining: 0)
+        finish(with: &out)
+    }
+
+    /// Sends an error in Bedrock's shape (`x-amzn-ErrorType` and `{"message": …}`).
+    public func respondError(status: Int, type: String? = nil, message: String, headers extra: HTTPHeaders = [:]) {
+        var headers = extra
+        headers.replace("Content-Type", "application/json")
+        headers.replace("x-amzn-ErrorType", type ?? HTTPErrorBody.errorType(for: status))
+        respond(status: status, headers: headers, body: HTTPErrorBody.json(message: message))
+    }
+
+    /// Writes body bytes.
+    public func write(_ bytes: UnsafeRawBufferPointer) {
+        precondition(state != .initial, "write before writeHead")
+        guard state == .streaming, !bytes.isEmpty, !isHeadRequest else { return }
+        bodyBytesWritten += bytes.count
+        switch framing {
+        case .chunked:
+            var prefix = Array(String(bytes.count, radix: 16).utf8)
+            prefix.append(contentsOf: [13, 10])
+            connection.tcp.write(prefix)
+            connection.tcp.write(bytes)
+            connection.tcp.write([13, 10])
+        case .length(let remaining):
+            let n = min(remaining, bytes.count)
+            connection.tcp.write(UnsafeRawBufferPointer(rebasing: bytes[..<n]))
+            framing = .length(remaining: remaining - n)
+        case .closeDelimited:
+            connection.tcp.write(bytes)
+        case .none:
+            break
+        }
+    }
+
+    /// Writes body bytes.
+    public func write(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { write($0) }
+    }
+
+    /// Ends the response. A fixed-length body that fell short cannot be completed honestly: the connection closes.
+    public func end() {
+        guard state != .finished else { return }
+        if state == .initial { writeHead(status: 204, headers: [:], contentLength: 0); return }
+        var out: [UInt8] = []
+        finish(with: &out)
+    }
+
+    /// Ends the response by closing the connection (the client sees a truncated response, never a false success).
+    public func abort() {
+        guard state != .finished else { return }
+        state = .finished
+        keepAlive = false
+        connection.responseFinished(self, abort: true)
+    }
+
+    /// The client went away: tell the producer once.
+    func clientClosed() {
+        guard state != .finished else { return }
+        state = .finished
+        let callback = onClose
+        onClose = nil
+        onWritable = nil
+        callback?()
+    }
+
+    private func finish(with out: inout [UInt8]) {
+        var abort = false
+        switch framing {
+        case .chunked where !isHeadRequest: out.append(contentsOf: Array("0\r\n\r\n".utf8))
+        case .length(let remaining) where remaining > 0 && !isHeadRequest: abort = true
+        case .closeDelimited: keepAlive = false
+        default: break
+        }
+        if !out.isEmpty { connection.tcp.write(out) }
+        state = .finished
+        onWritable = nil
+        onClose = nil
+        connection.responseFinished(self, abort: abort)
+    }
+
+    private func headBytes(status: Int, headers: HTTPHeaders, contentLength: Int?) -> [UInt8] {
+        precondition(state == .initial, "writeHead called twice")
+        state = .streaming
+        self.status = status
+        if connection.isShuttingDown { keepAlive = false }
+        let bodyless = status == 204 || status == 304 || (100..<200).contains(status)
+        if bodyless {
+            framing = .length(remaining: 0)
+        } else if let length = contentLength {
+            framing = .length(remaining: isHeadRequest ? 0 : length)
+        } else if version.minor >= 1 {
+            framing = .chunked
+        } else {
+            framing = .closeDelimited
+            keepAlive = false
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        out.append(contentsOf: Array("HTTP/1.1 \(status) \(HTTPStatus.reason(status))\r\n".utf8))
+        var hasRequestID = false
+        for field in headers.fields {
+            if field.name.equalsCaseInsensitively("Content-Length") || field.name.equalsCaseInsensitively("Transfer-Encoding")
+                || field.name.equalsCaseInsensitively("Connection") || field.name.equalsCaseInsensitively("Date") {
+                continue
+            }
+            if field.name.equalsCaseInsensitively("x-amzn-RequestId") { hasRequestID = true }
+            out.append(contentsOf: field.name.utf8)
+            out.append(contentsOf: [58, 32])
+            out.append(contentsOf: field.value.utf8)
+            out.append(contentsOf: [13, 10])
+        }
+        if !hasRequestID {
+            out.append(contentsOf: Array("x-amzn-RequestId: ".utf8))
+            out.append(contentsOf: requestID.utf8)
+            out.append(contentsOf: [13, 10])
+        }
+        out.append(contentsOf: Array("Date: ".utf8))
+        out.append(contentsOf: connection.server.dateBytes(loop: connection.loop))
+        out.append(contentsOf: [13, 10])
+        switch framing {
+        case .length:
+            if !bodyless {
+                out.append(contentsOf: Array("Content-Length: \(contentLength ?? 0)\r\n".utf8))
+            }
+        case .chunked:
+            out.append(contentsOf: Array("Transfer-Encoding: chunked\r\n".utf8))
+        case .closeDelimited, .none:
+            break
+        }
+        if !keepAlive {
+            out.append(contentsOf: Array("Connection: close\r\n".utf8))
+        } else if version.minor == 0 {
+            out.append(contentsOf: Array("Connection: keep-alive\r\n".utf8))
+        }
+        out.append(contentsOf: [13, 10])
+        return out
+    }
+}

@@ -1,0 +1,167 @@
+import Dispatch
+import Foundation
+import IO
+
+/// An HTTP/1.1 server on Dispatch: listeners accept, connections are spread over the event loops, and each
+/// request is handed to the `HTTPResponder` on its connection's loop.
+///
+/// Lifecycle: `init` → `start()` → (`shutdown(gracePeriod:)`) → stopped. Shutdown stops accepting, closes idle
+/// connections, lets in-flight requests finish until the grace period ends, then closes the rest.
+public final class HTTPServer: @unchecked Sendable {
+    /// The configuration the server was started with.
+    public let configuration: HTTPServerConfiguration
+    /// The loops serving connections.
+    public let group: EventLoopGroup
+    /// The application.
+    public let responder: HTTPResponder
+    /// Called for every finished request (the access log); runs on the request's loop.
+    public let accessLog: (@Sendable (HTTPAccessRecord) -> Void)?
+    /// Called for server events worth logging (`timeout`, `connection_limit`); runs on any queue.
+    public let eventLog: (@Sendable (String, [String: String]) -> Void)?
+
+    private var listeners: [Listener] = []
+    private let perLoop: [LoopState]
+    private let state = Locked(SharedState())
+
+    private struct SharedState {
+        var open = 0
+        var shuttingDown = false
+        var drained: (@Sendable () -> Void)?
+    }
+
+    /// State only touched on one loop.
+    private final class LoopState: @unchecked Sendable {
+        var connections: [ObjectIdentifier: HTTPServerConnection] = [:]
+        var dates = HTTPDateCache()
+        var requestIDs: RequestIDGenerator
+        init(index: Int) { requestIDs = RequestIDGenerator(loopIndex: index) }
+    }
+
+    public init(
+        configuration: HTTPServerConfiguration,
+        group: EventLoopGroup? = nil,
+        responder: HTTPResponder,
+        accessLog: (@Sendable (HTTPAccessRecord) -> Void)? = nil,
+        eventLog: (@Sendable (String, [String: String]) -> Void)? = nil
+    ) {
+        self.configuration = configuration
+        self.group = group ?? EventLoopGroup(
+            count: configuration.workers > 0 ? configuration.workers : ProcessInfo.processInfo.activeProcessorCount
+        )
+        self.responder = responder
+        self.accessLog = accessLog
+        self.eventLog = eventLog
+        self.perLoop = self.group.loops.map { LoopState(index: $0.index) }
+    }
+
+    /// The addresses actually bound (ports filled in when configured as 0).
+    public var localAddresses: [SocketAddress] { listeners.map(\.localAddress) }
+
+    /// Number of open client connections.
+    public var openConnections: Int { state.get().open }
+
+    /// Binds every configured address and starts accepting. Throws if any address cannot be bound.
+    public func start() throws {
+        signal(SIGPIPE, SIG_IGN)
+        for address in configuration.addresses {
+            let listener = try Listener(address: address) { [unowned self] fd, remote in
+                self.accepted(fd: fd, remote: remote)
+            }
+            listeners.append(listener)
+        }
+        listeners.forEach { $0.start() }
+    }
+
+    /// Stops accepting, lets in-flight requests finish for up to `gracePeriod`, then closes what is left and calls
+    /// `completion` (on an arbitrary queue).
+    public func shutdown(gracePeriod: Duration, completion: @escaping @Sendable () -> Void) {
+        listeners.forEach { $0.stop() }
+        let alreadyDrained: Bool = state.withLock { s in
+            s.shuttingDown = true
+            if s.open == 0 { return true }
+            s.drained = completion
+            return false
+        }
+        if alreadyDrained { completion(); return }
+        for loop in group.loops {
+            let registry = perLoop[loop.index]
+            loop.execute {
+                for connection in registry.connections.values { connection.beginShutdown() }
+            }
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + gracePeriod.dispatchInterval) { [self] in
+            for loop in group.loops {
+                let registry = perLoop[loop.index]
+                loop.execute {
+                    for connection in registry.connections.values { connection.forceClose() }
+                }
+            }
+        }
+    }
+
+    // MARK: - Connections
+
+    private func accepted(fd: Int32, remote: SocketAddress?) {
+        let admitted: Bool = state.withLock { s in
+            if s.shuttingDown || s.open >= configuration.maxConnections { return false }
+            s.open += 1
+            return true
+        }
+        let loop = group.next()
+        loop.execute { [self] in
+            let tcp = TCPConnection(
+                fd: fd, remoteAddress: remote, loop: loop,
+                highWaterMark: configuration.writeHighWaterMark, lowWaterMark: configuration.writeLowWaterMark
+            )
+            guard admitted else {
+                rejectOverCapacity(tcp)
+                return
+            }
+            let connection = HTTPServerConnection(tcp: tcp, server: self)
+            perLoop[loop.index].connections[ObjectIdentifier(connection)] = connection
+            connection.start()
+        }
+    }
+
+    /// Over the connection cap: a 503 in Bedrock's shape, then close.
+    private func rejectOverCapacity(_ tcp: TCPConnection) {
+        tcp.start()
+        eventLog?("connection_limit", ["limit": String(configuration.maxConnections)])
+        let body = HTTPErrorBody.json(message: "Too many connections")
+        var out = Array("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nx-amzn-ErrorType: ServiceUnavailableException\r\nConnection: close\r\nContent-Length: \(body.count)\r\n\r\n".utf8)
+        out.append(contentsOf: body)
+        tcp.write(out)
+        tcp.closeAfterFlush()
+    }
+
+    func connectionClosed(_ connection: HTTPServerConnection) {
+        perLoop[connection.loop.index].connections[ObjectIdentifier(connection)] = nil
+        let drained: (@Sendable () -> Void)? = state.withLock { s in
+            s.open -= 1
+            if s.shuttingDown && s.open == 0, let d = s.drained {
+                s.drained = nil
+                return d
+            }
+            return nil
+        }
+        drained?()
+    }
+
+    // MARK: - Per-loop helpers
+
+    func dateBytes(loop: EventLoop) -> [UInt8] {
+        perLoop[loop.index].dates.bytes()
+    }
+
+    func nextRequestID(loop: EventLoop) -> String {
+        perLoop[loop.index].requestIDs.next()
+    }
+
+    func recordAccess(_ record: HTTPAccessRecord) {
+        accessLog?(record)
+    }
+
+    func noteTimeout(kind: String) {
+        eventLog?("timeout", ["kind": kind])
+    }
+}

@@ -1,0 +1,45 @@
+import IO
+
+/// How the HTTP server listens and the limits it enforces. Every limit has a clear error or a close.
+public struct HTTPServerConfiguration: Sendable {
+    /// Addresses to listen on (IPv4 and/or IPv6).
+    public var addresses: [SocketAddress]
+    /// Number of event loops; defaults to the number of cores.
+    public var workers: Int
+    /// Header-section and body size limits (431 / 413).
+    public var parserLimits: HTTPRequestParser.Limits
+    /// Time allowed for a complete header section, from the connection's or request's first byte (slow-loris).
+    public var headerTimeout: Duration
+    /// Time allowed between two reads of a request body.
+    public var bodyTimeout: Duration
+    /// How long an idle keep-alive connection is kept.
+    public var idleTimeout: Duration
+    /// Open connections allowed; the next one is answered 503 and closed.
+    public var maxConnections: Int
+    /// Queued output per connection above which producers are asked to wait.
+    public var writeHighWaterMark: Int
+    /// Queued output at which waiting producers are resumed.
+    public var writeLowWaterMark: Int
+
+    public init(
+        addresses: [SocketAddress],
+        workers: Int = 0,
+        parserLimits: HTTPRequestParser.Limits = .init(),
+        headerTimeout: Duration = .seconds(10),
+        bodyTimeout: Duration = .seconds(60),
+        idleTimeout: Duration = .seconds(60),
+        maxConnections: Int = 10_000,
+        writeHighWaterMark: Int = 256 * 1024,
+        writeLowWaterMark: Int = 64 * 1024
+    ) {
+        self.addresses = addresses
+        self.workers = workers
+        self.parserLimits = parserLimits
+        self.headerTimeout = headerTimeout
+        self.bodyTimeout = bodyTimeout
+        self.idleTimeout = idleTimeout
+        self.maxConnections = maxConnections
+        self.writeHighWaterMark = writeHighWaterMark
+        self.writeLowWaterMark = writeLowWaterMark
+    }
+}

@@ -1,2 +1,0 @@
-/// Module IO: see DESIGN notes in README.
-enum IOModule {}

@@ -1,0 +1,126 @@
+import XCTest
+@testable import HTTP
+
+final class HTTPRequestParserTests: XCTestCase {
+    private func parseAll(_ chunks: [[UInt8]], limits: HTTPRequestParser.Limits = .init()) throws -> [(HTTPRequestHead, [UInt8])] {
+        var parser = HTTPRequestParser(limits: limits)
+        var out: [(HTTPRequestHead, [UInt8])] = []
+        var head: HTTPRequestHead?
+        for chunk in chunks {
+            parser.append(chunk)
+            while let event = try parser.next() {
+                switch event {
+                case .head(let h): head = h
+                case .end(let body): out.append((head!, body))
+                }
+            }
+        }
+        return out
+    }
+
+    private let post = Array("POST /model/anthropic.claude-3-haiku-20240307-v1%3A0/invoke?x=1 HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{\"a\":\"bc\"}\n".utf8)
+
+    func testParsesRequestLineHeadersAndBody() throws {
+        let requests = try parseAll([post])
+        XCTAssertEqual(requests.count, 1)
+        let (head, body) = requests[0]
+        XCTAssertEqual(head.method, "POST")
+        XCTAssertEqual(head.path, "/model/anthropic.claude-3-haiku-20240307-v1%3A0/invoke")
+        XCTAssertEqual(head.query, "x=1")
+        XCTAssertEqual(head.version, .http1_1)
+        XCTAssertEqual(head.headers["content-type"], "application/json")
+        XCTAssertTrue(head.keepAlive)
+        XCTAssertEqual(String(decoding: body, as: UTF8.self), "{\"a\":\"bc\"}\n")
+    }
+
+    func testEverySplitPointGivesTheSameRequest() throws {
+        for split in 0...post.count {
+            let requests = try parseAll([Array(post[..<split]), Array(post[split...])])
+            XCTAssertEqual(requests.count, 1, "split at \(split)")
+            XCTAssertEqual(requests.first?.1.count, 11, "split at \(split)")
+        }
+    }
+
+    func testByteByByte() throws {
+        let chunked = Array("POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nTrailer: x\r\n\r\n".utf8)
+        let requests = try parseAll((post + chunked).map { [$0] })
+        XCTAssertEqual(requests.count, 2)
+        XCTAssertEqual(String(decoding: requests[1].1, as: UTF8.self), "hello world")
+    }
+
+    func testPipelinedRequestsComeOutInOrder() throws {
+        let get = Array("GET /a HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+        let get2 = Array("GET /b HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+        let requests = try parseAll([get + post + get2])
+        XCTAssertEqual(requests.map { String($0.0.path) }, ["/a", "/model/anthropic.claude-3-haiku-20240307-v1%3A0/invoke", "/b"])
+    }
+
+    func testHTTP10AndConnectionClose() throws {
+        let r1 = try parseAll([Array("GET / HTTP/1.0\r\n\r\n".utf8)])
+        XCTAssertFalse(r1[0].0.keepAlive)
+        let r2 = try parseAll([Array("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n".utf8)])
+        XCTAssertTrue(r2[0].0.keepAlive)
+        let r3 = try parseAll([Array("GET / HTTP/1.1\r\nConnection: Close\r\n\r\n".utf8)])
+        XCTAssertFalse(r3[0].0.keepAlive)
+    }
+
+    func testExpectContinueIsReported() throws {
+        var parser = HTTPRequestParser()
+        parser.append(Array("PUT / HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n".utf8))
+        guard case .head(let head)? = try parser.next() else { return XCTFail("no head") }
+        XCTAssertTrue(head.expectsContinue)
+        XCTAssertNil(try parser.next())
+        parser.append(Array("abc".utf8))
+        guard case .end(let body)? = try parser.next() else { return XCTFail("no body") }
+        XCTAssertEqual(body, Array("abc".utf8))
+    }
+
+    private func assertError(_ text: String, status: Int, limits: HTTPRequestParser.Limits = .init(), file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertThrowsError(try parseAll([Array(text.utf8)], limits: limits), file: file, line: line) { error in
+            XCTAssertEqual((error as? HTTPParserError)?.status, status, "\(error)", file: file, line: line)
+        }
+    }
+
+    func testMalformedInputIs400() {
+        assertError("GET /\r\n\r\n", status: 400)
+        assertError("GET / HTTP/1.1\r\nBad Header: x\r\n\r\n", status: 400)
+        assertError("GET / HTTP/1.1\r\nNoColon\r\n\r\n", status: 400)
+        assertError("GET / HTTP/1.1\r\nA: b\r\n folded\r\n\r\n", status: 400)
+        assertError("POST / HTTP/1.1\r\nContent-Length: 1x\r\n\r\n", status: 400)
+        assertError("POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", status: 400)
+        assertError("POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n", status: 400)
+        assertError("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", status: 400)
+        assertError("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX\r\n", status: 400)
+        assertError("GET / HTTP/2.0\r\n\r\n", status: 505)
+        assertError("POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", status: 501)
+    }
+
+    func testHeaderSectionLimitIs431() {
+        let big = "GET / HTTP/1.1\r\nX: " + String(repeating: "a", count: 40 * 1024) + "\r\n\r\n"
+        assertError(big, status: 431)
+        // Still incomplete but already over the limit: rejected without waiting for the end.
+        assertError("GET / HTTP/1.1\r\nX: " + String(repeating: "a", count: 33 * 1024), status: 431)
+        // Exactly at the limit is fine.
+        let limits = HTTPRequestParser.Limits(maxHeaderBytes: 64)
+        let line = "GET / HTTP/1.1\r\nX: "
+        let fits = line + String(repeating: "a", count: 64 - line.utf8.count - 2) + "\r\n\r\n"
+        XCTAssertNoThrow(try parseAll([Array(fits.utf8)], limits: limits))
+    }
+
+    func testBodyLimitIs413ForLengthAndChunked() {
+        let limits = HTTPRequestParser.Limits(maxBodyBytes: 10)
+        assertError("POST / HTTP/1.1\r\nContent-Length: 11\r\n\r\n", status: 413, limits: limits)
+        assertError("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nabcdef\r\n5\r\nabcde\r\n", status: 413, limits: limits)
+        XCTAssertNoThrow(try parseAll([Array("POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\n0123456789".utf8)], limits: limits))
+        // Bedrock's limit is the default.
+        XCTAssertEqual(HTTPRequestParser.Limits().maxBodyBytes, 25_000_000)
+    }
+
+    func testErrorsAreSticky() throws {
+        var parser = HTTPRequestParser()
+        parser.append(Array("BAD\r\n\r\n".utf8))
+        XCTAssertThrowsError(try parser.next())
+        parser.append(Array("GET / HTTP/1.1\r\n\r\n".utf8))
+        XCTAssertThrowsError(try parser.next())
+    }
+}

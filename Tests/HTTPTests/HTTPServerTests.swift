@@ -1,0 +1,237 @@
+import Dispatch
+import Foundation
+import XCTest
+@testable import HTTP
+import IO
+import TestSupport
+
+/// A responder for the tests: echoes, streams with backpressure, or holds a request until released.
+final class TestResponder: HTTPResponder, @unchecked Sendable {
+    let state = Locked(State())
+    struct State {
+        var held: [HTTPResponseWriter] = []
+        var produced = 0
+        var maxPending = 0
+        var blocked = false
+    }
+
+    func respond(to request: HTTPServerRequest, writer: HTTPResponseWriter) {
+        switch request.head.path {
+        case "/echo":
+            var headers: HTTPHeaders = ["Content-Type": "application/octet-stream"]
+            headers.add("x-method", request.head.method)
+            writer.respond(status: 200, headers: headers, body: request.body)
+        case "/stream":
+            let chunks = Int(request.head.query.split(separator: "=").last ?? "0") ?? 0
+            writer.writeHead(status: 200, headers: ["Content-Type": "application/octet-stream"], contentLength: nil)
+            stream(writer, remaining: chunks)
+        case "/hold":
+            state.withLock { $0.held.append(writer) }
+        default:
+            writer.respondError(status: 404, message: "No route for \(request.head.path)")
+        }
+    }
+
+    private func stream(_ writer: HTTPResponseWriter, remaining: Int) {
+        var remaining = remaining
+        let chunk = [UInt8](repeating: 0x61, count: 64 * 1024)
+        while remaining > 0 {
+            guard writer.isWritable else {
+                state.withLock { $0.blocked = true }
+                writer.onWritable = { [weak writer] in
+                    guard let writer else { return }
+                    self.state.withLock { $0.blocked = false }
+                    self.stream(writer, remaining: remaining)
+                }
+                return
+            }
+            writer.write(chunk)
+            remaining -= 1
+            let pending = writer.pendingOutputBytes
+            state.withLock { $0.produced += chunk.count; $0.maxPending = max($0.maxPending, pending) }
+        }
+        writer.end()
+    }
+
+    /// Answers every held request.
+    func releaseHeld() {
+        let held = state.withLock { s -> [HTTPResponseWriter] in defer { s.held = [] }; return s.held }
+        for writer in held {
+            writer.connection.loop.execute { writer.respond(status: 200, body: Array("released".utf8)) }
+        }
+    }
+}
+
+final class HTTPServerTests: XCTestCase {
+    var server: HTTPServer!
+    var responder: TestResponder!
+    var port: UInt16 { server.localAddresses[0].port }
+
+    func startServer(_ configure: (inout HTTPServerConfiguration) -> Void = { _ in }) throws {
+        var config = HTTPServerConfiguration(addresses: [SocketAddress(parsing: "127.0.0.1:0")!], workers: 2)
+        configure(&config)
+        responder = TestResponder()
+        server = HTTPServer(configuration: config, responder: responder)
+        try server.start()
+    }
+
+    override func tearDown() {
+        if let server {
+            let done = expectation(description: "shutdown")
+            server.shutdown(gracePeriod: .milliseconds(100)) { done.fulfill() }
+            wait(for: [done], timeout: 5)
+        }
+        server = nil
+    }
+
+    func testKeepAliveRequestsWithStandardHeaders() throws {
+        try startServer()
+        let client = try TestHTTPClient(port: port)
+        let first = try client.request("POST", "/echo", body: Array("hello".utf8))
+        XCTAssertEqual(first.status, 200)
+        XCTAssertEqual(first.text, "hello")
+        XCTAssertEqual(first.header("Content-Length"), "5")
+        XCTAssertNotNil(first.header("Date"))
+        XCTAssertEqual(first.header("x-amzn-RequestId")?.count, 36)
+        XCTAssertNil(first.header("Connection"))
+        let second = try client.request("GET", "/echo")
+        XCTAssertEqual(second.status, 200)
+        XCTAssertEqual(second.header("x-method"), "GET")
+        XCTAssertNotEqual(first.header("x-amzn-RequestId"), second.header("x-amzn-RequestId"))
+    }
+
+    func testPipelinedRequestsAreAnsweredInOrder() throws {
+        try startServer()
+        let client = try TestHTTPClient(port: port)
+        var batch = ""
+        for i in 0..<5 { batch += "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\n\(i)" }
+        try client.send(batch)
+        for i in 0..<5 {
+            XCTAssertEqual(try client.readResponse().text, "\(i)")
+        }
+    }
+
+    func testChunkedRequestBody() throws {
+        try startServer()
+        let client = try TestHTTPClient(port: port)
+        try client.send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n")
+        XCTAssertEqual(try client.readResponse().text, "abcde")
+    }
+
+    func testExpectContinue() throws {
+        try startServer()
+        let client = try TestHTTPClient(port: port)
+        try client.send("POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n")
+        XCTAssertEqual(try client.readResponse(keepInterim: true).status, 100)
+        try client.send("body")
+        XCTAssertEqual(try client.readResponse().text, "body")
+    }
+
+    func testOversizedBodyIs413InBedrockShapeBeforeTheBodyIsSent() throws {
+        try startServer()
+        let client = try TestHTTPClient(port: port)
+        try client.send("POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 25000001\r\n\r\n")
+        let response = try client.readResponse(keepInterim: true)
+        XCTAssertEqual(response.status, 413)
+        XCTAssertEqual(response.header("x-amzn-ErrorType"), "ValidationException")
+        XCTAssertEqual(response.header("Connection"), "close")
+        XCTAssertTrue(response.text.contains("25000000"), response.text)
+        XCTAssertTrue(client.waitForClose())
+    }
+
+    func testOversizedHeadersAre431() throws {
+        try startServer()
+        let client = try TestHTTPClient(port: port)
+        try client.send("GET /echo HTTP/1.1\r\nX: " + String(repeating: "a", count: 33 * 1024) + "\r\n\r\n")
+        XCTAssertEqual(try client.readResponse().status, 431)
+        XCTAssertTrue(client.waitForClose())
+    }
+
+    func testMalformedRequestIs400AndCloses() throws {
+        try startServer()
+        let client = try TestHTTPClient(port: port)
+        try client.send("GARBAGE\r\n\r\n")
+        let response = try client.readResponse()
+        XCTAssertEqual(response.status, 400)
+        XCTAssertTrue(response.text.hasPrefix("{\"message\":"))
+        XCTAssertTrue(client.waitForClose())
+    }
+
+    func testSlowLorisHeadersAreCutOff() throws {
+        try startServer { $0.headerTimeout = .milliseconds(300) }
+        let client = try TestHTTPClient(port: port)
+        try client.send("GET /echo HTTP/1.1\r\nHost: x\r\n")
+        let start = Date()
+        XCTAssertTrue(client.waitForClose())
+        XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(start), 0.25)
+    }
+
+    func testIdleKeepAliveTimeout() throws {
+        try startServer { $0.idleTimeout = .milliseconds(300) }
+        let client = try TestHTTPClient(port: port)
+        XCTAssertEqual(try client.request("GET", "/echo").status, 200)
+        XCTAssertTrue(client.waitForClose())
+    }
+
+    func testConnectionCapAnswers503() throws {
+        try startServer { $0.maxConnections = 1 }
+        let first = try TestHTTPClient(port: port)
+        XCTAssertEqual(try first.request("GET", "/echo").status, 200)
+        let second = try TestHTTPClient(port: port)
+        let rejected = try second.readResponse()
+        XCTAssertEqual(rejected.status, 503)
+        XCTAssertEqual(rejected.header("x-amzn-ErrorType"), "ServiceUnavailableException")
+        XCTAssertEqual(try first.request("GET", "/echo").status, 200)
+    }
+
+    func testSlowReaderDoesNotGrowServerMemory() throws {
+        try startServer()
+        let client = try TestHTTPClient(port: port)
+        client.setReceiveBuffer(16 * 1024)
+        let chunks = 256  // 16 MiB in total
+        try client.send("GET /stream?n=\(chunks) HTTP/1.1\r\nHost: x\r\n\r\n")
+        // The producer must stop when the client does not read.
+        XCTAssertTrue(waitUntil { self.responder.state.get().blocked })
+        let stalled = responder.state.get().produced
+        XCTAssertLessThan(stalled, chunks * 64 * 1024 / 2)
+        let response = try client.readResponse()
+        XCTAssertEqual(response.body.count, chunks * 64 * 1024)
+        let maxPending = responder.state.get().maxPending
+        XCTAssertLessThanOrEqual(maxPending, server.configuration.writeHighWaterMark + 64 * 1024 + 16)
+    }
+
+    func testGracefulShutdownLetsInFlightRequestFinish() throws {
+        try startServer()
+        let client = try TestHTTPClient(port: port)
+        try client.send("GET /hold HTTP/1.1\r\nHost: x\r\n\r\n")
+        XCTAssertTrue(waitUntil { self.responder.state.get().held.count == 1 })
+        let idle = try TestHTTPClient(port: port)
+        XCTAssertTrue(waitUntil { self.server.openConnections == 2 })
+        let drained = expectation(description: "drained")
+        server.shutdown(gracePeriod: .seconds(10)) { drained.fulfill() }
+        XCTAssertTrue(idle.waitForClose(), "idle connections close at once")
+        XCTAssertThrowsError(try TestHTTPClient(port: port), "no longer accepting")
+        responder.releaseHeld()
+        let response = try client.readResponse()
+        XCTAssertEqual(response.text, "released")
+        XCTAssertEqual(response.header("Connection"), "close")
+        wait(for: [drained], timeout: 5)
+        server = nil
+    }
+
+    func testHTTP10GetsContentLengthAndClose() throws {
+        try startServer()
+        let client = try TestHTTPClient(port: port)
+        try client.send("GET /echo HTTP/1.0\r\n\r\n")
+        let response = try client.readResponse()
+        XCTAssertEqual(response.status, 200)
+        XCTAssertEqual(response.header("Connection"), "close")
+        XCTAssertTrue(client.waitForClose())
+    }
+
+    func testIPv6Loopback() throws {
+        try startServer { $0.addresses = [SocketAddress(parsing: "[::1]:0")!] }
+        let client = try TestHTTPClient(port: port, host: "::1")
+        XCTAssertEqual(try client.request("POST", "/echo", body: [1, 2, 3]).body, [1, 2, 3])
+    }
+}
