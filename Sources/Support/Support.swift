@@ -1,2 +1,0 @@
-/// Module Support: see DESIGN notes in README.
-enum SupportModule {}

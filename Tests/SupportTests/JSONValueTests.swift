@@ -1,0 +1,90 @@
+import XCTest
+@testable import Support
+
+final class JSONValueTests: XCTestCase {
+    func testCompactAndPrettySerialization() {
+        let value: JSONValue = ["id": "m/1", "n": 5, "list": [1, "two", nil], "empty": [:], "none": []]
+        XCTAssertEqual(value.serializedString(), #"{"id":"m/1","n":5,"list":[1,"two",null],"empty":{},"none":[]}"#)
+        XCTAssertEqual(value.serializedString(pretty: true), """
+        {
+          "id": "m/1",
+          "n": 5,
+          "list": [
+            1,
+            "two",
+            null
+          ],
+          "empty": {},
+          "none": []
+        }
+        """)
+    }
+
+    func testStringEscapingRoundTrips() throws {
+        let nasty = "q\"b\\s/\n\r\t\u{0}\u{1f}é😀\u{7f}"
+        let bytes = JSONValue.string(nasty).serialized()
+        XCTAssertEqual(String(decoding: bytes, as: UTF8.self), #""q\"b\\s/\n\r\t\u0000\u001fé😀"# + "\u{7f}\"")
+        XCTAssertEqual(try JSONValue.parse(bytes), .string(nasty))
+    }
+
+    func testRoundTripIsDeterministic() throws {
+        let text = #"{"b":{"y":[0.1,2e5,-0.000003],"x":"é"},"a":true,"c":null}"#
+        let once = try JSONValue.parse(text)
+        XCTAssertEqual(once.serializedString(), text)
+        let pretty = once.serialized(pretty: true)
+        XCTAssertEqual(try JSONValue.parse(pretty), once)
+        XCTAssertEqual(try JSONValue.parse(pretty).serializedString(), text)
+    }
+
+    func testObjectMutationKeepsOrder() {
+        var object: JSONObject = ["a": 1, "b": 2, "c": 3]
+        object["b"] = 20
+        XCTAssertEqual(object.keys, ["a", "b", "c"])
+        object["b"] = nil
+        XCTAssertEqual(object.keys, ["a", "c"])
+        object["b"] = 4
+        XCTAssertEqual(object.keys, ["a", "c", "b"])
+        XCTAssertEqual(object.removeValue(forKey: "a"), 1)
+        XCTAssertFalse(object.contains("a"))
+        XCTAssertNotEqual(JSONObject([("x", 1), ("y", 2)]), JSONObject([("y", 2), ("x", 1)]))
+    }
+
+    func testNumberEqualityAndConversions() throws {
+        XCTAssertEqual(JSONNumber(exactly: "1.0"), JSONNumber(exactly: "1"))
+        XCTAssertNotEqual(JSONNumber(exactly: "1.01"), JSONNumber(exactly: "1"))
+        XCTAssertNil(JSONNumber(exactly: "01"))
+        XCTAssertNil(JSONNumber(exactly: "1."))
+        XCTAssertNil(JSONNumber(exactly: ""))
+        XCTAssertNil(JSONNumber(exactly: "Infinity"))
+        XCTAssertEqual(JSONNumber(Decimal(string: "0.000003")!)?.text, "0.000003")
+        XCTAssertEqual(JSONNumber(Decimal(string: "250")!)?.text, "250")
+        XCTAssertEqual(JSONNumber(-42).text, "-42")
+        XCTAssertEqual(JSONNumber(exactly: "9223372036854775807")?.int64, Int64.max)
+        XCTAssertNil(JSONNumber(exactly: "9223372036854775808")?.int64)
+        XCTAssertEqual(JSONNumber(exactly: "2.5e1")?.int64, 25)
+        XCTAssertTrue(JSONNumber(exactly: "25")!.isIntegerLiteral)
+        XCTAssertFalse(JSONNumber(exactly: "2.5e1")!.isIntegerLiteral)
+    }
+
+    func testAccessorsAndTypeNames() {
+        let value: JSONValue = ["s": "x", "b": false, "a": [1], "o": ["k": 1]]
+        XCTAssertEqual(value["s"]?.stringValue, "x")
+        XCTAssertEqual(value["b"]?.boolValue, false)
+        XCTAssertEqual(value["a"]?.arrayValue?.count, 1)
+        XCTAssertEqual(value["o"]?.objectValue?.keys, ["k"])
+        XCTAssertNil(value["missing"])
+        XCTAssertNil(value["s"]?["k"])
+        XCTAssertNil(value["a"]?[5])
+        XCTAssertEqual(value["o"]?.typeName, "object")
+        XCTAssertEqual(JSONValue.null.typeName, "null")
+        XCTAssertTrue(JSONValue.null.isNull)
+    }
+
+    func testPathDescriptions() {
+        XCTAssertEqual(JSONPath.root.description, "")
+        XCTAssertEqual((JSONPath.root + "pricing" + "input" + "cost").description, "pricing.input.cost")
+        XCTAssertEqual((JSONPath("models")[3] + "id").description, "models[3].id")
+        XCTAssertEqual((JSONPath("metrics") + "p50.ms").description, #"metrics["p50.ms"]"#)
+        XCTAssertEqual(JSONPath.root[0].description, "[0]")
+    }
+}

@@ -1,5 +1,0 @@
-import XCTest
-
-final class SupportTestsPlaceholder: XCTestCase {
-    func testModuleLoads() { XCTAssertTrue(true) }
-}
