@@ -1,2 +1,0 @@
-/// Module Gateway: see DESIGN notes in README.
-enum GatewayModule {}

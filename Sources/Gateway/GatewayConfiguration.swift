@@ -1,0 +1,235 @@
+import Foundation
+import HTTP
+import IO
+import Support
+
+/// `tollgate.json`: how the gateway listens, its limits, logging, where the catalogue, keys and ledger live, and
+/// how it reaches Bedrock. Relative paths are resolved against the config file's directory.
+public struct GatewayConfiguration: Sendable {
+    /// A named set of upstream credentials. Secrets are never written in the config: it names where to read them.
+    public struct CredentialSet: Sendable, Equatable {
+        /// Where the secret material comes from.
+        public enum Source: Sendable, Equatable {
+            /// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` of the process.
+            case standardEnvironment
+            /// Environment variables with the given names.
+            case environment(accessKeyID: String, secretAccessKey: String, sessionToken: String?)
+            /// A file (see README) holding the key pair.
+            case file(String)
+            /// A Bedrock API key sent as `Authorization: Bearer`, read from this environment variable.
+            case bearerEnvironment(String)
+        }
+        public var name: String
+        public var source: Source
+    }
+
+    public var configPath: String
+    public var listen: [SocketAddress]
+    public var workers: Int
+    public var server: HTTPServerConfiguration
+    public var shutdownGrace: Duration
+    public var logLevel: Logger.Level
+    public var accessLog: Bool
+    public var cataloguePath: String
+    public var keysPath: String?
+    public var region: String
+    public var endpoint: String?
+    public var connectTimeout: Duration
+    public var upstreamIdleTimeout: Duration
+    public var upstreamTotalTimeout: Duration?
+    public var credentials: [String: CredentialSet]
+    public var ledgerDirectory: String?
+    /// Admin API key hashes (`tollgate hash-key` output) until the keys file carries admin roles.
+    public var adminKeyHashes: [String]
+
+    /// Loads and validates `path`; throws every problem found, each with its JSON path.
+    public static func load(path: String) throws(ConfigProblems) -> GatewayConfiguration {
+        let bytes: [UInt8]
+        do {
+            bytes = try AtomicFile.read(path)
+        } catch {
+            throw ConfigProblems([ConfigProblem(file: path, path: "", message: "cannot read: \(error)")])
+        }
+        let json: JSONValue
+        do {
+            json = try JSONValue.parse(bytes)
+        } catch {
+            throw ConfigProblems([ConfigProblem(file: path, path: "", message: "invalid JSON: \(error)")])
+        }
+        return try decode(json, path: path)
+    }
+
+    /// Validates a parsed config. `path` names the file in problems and anchors relative paths.
+    public static func decode(_ json: JSONValue, path: String) throws(ConfigProblems) -> GatewayConfiguration {
+        var problems: [(path: String, message: String)] = []
+        let directory = (path as NSString).deletingLastPathComponent
+        func resolve(_ p: String) -> String {
+            p.hasPrefix("/") ? p : ((directory.isEmpty ? "." : directory) + "/" + p)
+        }
+
+        var root = ConfigObjectReader(json, path: .root, problems: &problems)
+
+        var listen: [SocketAddress] = []
+        switch root.value("listen") {
+        case nil:
+            listen = [SocketAddress(parsing: "127.0.0.1:8080")!]
+        case .string(let s)?:
+            if let a = SocketAddress(parsing: s) { listen = [a] } else { root.fail("listen", "not a host:port address: \(s)") }
+        case .array(let items)?:
+            for (i, item) in items.enumerated() {
+                if let s = item.stringValue, let a = SocketAddress(parsing: s) {
+                    listen.append(a)
+                } else {
+                    problems.append((JSONPath.root.appending("listen").appending(index: i).description, "not a host:port address"))
+                }
+            }
+            if items.isEmpty { root.fail("listen", "must name at least one address") }
+        case let other?:
+            root.fail("listen", "must be a \"host:port\" string or a list of them, not \(other.typeName)")
+        }
+        let workers = root.int("workers", min: 0, max: 256) ?? 0
+
+        var server = HTTPServerConfiguration(addresses: listen, workers: workers)
+        var shutdownGrace = Duration.seconds(30)
+        if let limitsValue = root.value("limits") {
+            var limits = ConfigObjectReader(limitsValue, path: "limits", problems: &problems)
+            if let v = limits.int("max_header_bytes", min: 1024, max: 1 << 20) { server.parserLimits.maxHeaderBytes = v }
+            if let v = limits.int("max_body_bytes", min: 0, max: 1 << 30) { server.parserLimits.maxBodyBytes = v }
+            if let v = limits.int("header_timeout_ms", min: 1) { server.headerTimeout = .milliseconds(v) }
+            if let v = limits.int("body_timeout_ms", min: 1) { server.bodyTimeout = .milliseconds(v) }
+            if let v = limits.int("idle_timeout_ms", min: 1) { server.idleTimeout = .milliseconds(v) }
+            if let v = limits.int("max_connections", min: 1) { server.maxConnections = v }
+            if let v = limits.int("shutdown_grace_ms", min: 0) { shutdownGrace = .milliseconds(v) }
+            if let v = limits.int("write_buffer_bytes", min: 4096) {
+                server.writeHighWaterMark = v
+                server.writeLowWaterMark = v / 4
+            }
+            limits.finish(into: &problems)
+        }
+
+        var level = Logger.Level.info
+        var accessLog = true
+        if let logValue = root.value("log") {
+            var log = ConfigObjectReader(logValue, path: "log", problems: &problems)
+            if let name = log.string("level") {
+                if let l = Logger.Level(name: name) { level = l } else { log.fail("level", "must be debug, info, warning or error") }
+            }
+            accessLog = log.bool("access") ?? true
+            log.finish(into: &problems)
+        }
+
+        var cataloguePath = resolve("catalogue.json")
+        if let c = root.string("catalogue") { cataloguePath = resolve(c) }
+        let keysPath = root.string("keys").map(resolve)
+
+        var region = "us-east-1"
+        var endpoint: String?
+        var connectTimeout = Duration.seconds(5)
+        var idleTimeout = Duration.seconds(60)
+        var totalTimeout: Duration? = nil
+        var credentials: [String: CredentialSet] = ["default": CredentialSet(name: "default", source: .standardEnvironment)]
+        if let upstreamValue = root.value("upstream") {
+            var upstream = ConfigObjectReader(upstreamValue, path: "upstream", problems: &problems)
+            if let r = upstream.string("region") {
+                if isValidRegion(r) { region = r } else { upstream.fail("region", "not an AWS region name: \(r)") }
+            }
+            if let e = upstream.string("endpoint") {
+                if e.hasPrefix("http://") || e.hasPrefix("https://") { endpoint = e.hasSuffix("/") ? String(e.dropLast()) : e }
+                else { upstream.fail("endpoint", "must be an http:// or https:// URL") }
+            }
+            if let v = upstream.int("connect_timeout_ms", min: 1) { connectTimeout = .milliseconds(v) }
+            if let v = upstream.int("idle_timeout_ms", min: 1) { idleTimeout = .milliseconds(v) }
+            if let v = upstream.int("total_timeout_ms", min: 1) { totalTimeout = .milliseconds(v) }
+            if let setsValue = upstream.value("credentials") {
+                let setsPath = JSONPath.root.appending("upstream").appending("credentials")
+                if let sets = setsValue.objectValue {
+                    for (name, value) in sets {
+                        if let set = decodeCredentialSet(name: name, value, path: setsPath.appending(name), resolve: resolve, problems: &problems) {
+                            credentials[name] = set
+                        }
+                    }
+                } else {
+                    problems.append((setsPath.description, "must be an object of named credential sets"))
+                }
+            }
+            upstream.finish(into: &problems)
+        }
+
+        var ledgerDirectory: String?
+        if let ledgerValue = root.value("ledger") {
+            var ledger = ConfigObjectReader(ledgerValue, path: "ledger", problems: &problems)
+            ledgerDirectory = ledger.string("directory").map(resolve)
+            ledger.finish(into: &problems)
+        }
+
+        var adminKeyHashes: [String] = []
+        if let adminValue = root.value("admin") {
+            var admin = ConfigObjectReader(adminValue, path: "admin", problems: &problems)
+            if let list = admin.value("key_hashes") {
+                for (i, item) in (list.arrayValue ?? []).enumerated() {
+                    if let s = item.stringValue, KeyHash.isValid(s) { adminKeyHashes.append(s) }
+                    else { problems.append(("admin.key_hashes[\(i)]", "must be the output of `tollgate hash-key`")) }
+                }
+                if list.arrayValue == nil { admin.fail("key_hashes", "must be a list") }
+            }
+            admin.finish(into: &problems)
+        }
+        root.finish(into: &problems)
+
+        if !problems.isEmpty {
+            throw ConfigProblems(problems.map { ConfigProblem(file: path, path: $0.path, message: $0.message) })
+        }
+        return GatewayConfiguration(
+            configPath: path, listen: listen, workers: workers, server: server, shutdownGrace: shutdownGrace,
+            logLevel: level, accessLog: accessLog, cataloguePath: cataloguePath, keysPath: keysPath, region: region,
+            endpoint: endpoint, connectTimeout: connectTimeout, upstreamIdleTimeout: idleTimeout,
+            upstreamTotalTimeout: totalTimeout, credentials: credentials, ledgerDirectory: ledgerDirectory,
+            adminKeyHashes: adminKeyHashes
+        )
+    }
+
+    private static func decodeCredentialSet(
+        name: String, _ value: JSONValue, path: JSONPath, resolve: (String) -> String,
+        problems: inout [(path: String, message: String)]
+    ) -> CredentialSet? {
+        var reader = ConfigObjectReader(value, path: path, problems: &problems)
+        defer { reader.finish(into: &problems) }
+        guard let kind = reader.string("source") else {
+            reader.fail("source", "required: environment, env_vars, file or bearer_env")
+            return nil
+        }
+        switch kind {
+        case "environment":
+            return CredentialSet(name: name, source: .standardEnvironment)
+        case "env_vars":
+            guard let id = reader.string("access_key_id_env"), let secret = reader.string("secret_access_key_env") else {
+                reader.fail("access_key_id_env", "env_vars needs access_key_id_env and secret_access_key_env")
+                return nil
+            }
+            return CredentialSet(name: name, source: .environment(accessKeyID: id, secretAccessKey: secret, sessionToken: reader.string("session_token_env")))
+        case "file":
+            guard let file = reader.string("path") else { reader.fail("path", "required for source file"); return nil }
+            return CredentialSet(name: name, source: .file(resolve(file)))
+        case "bearer_env":
+            guard let variable = reader.string("variable") else { reader.fail("variable", "required for source bearer_env"); return nil }
+            return CredentialSet(name: name, source: .bearerEnvironment(variable))
+        default:
+            reader.fail("source", "must be environment, env_vars, file or bearer_env")
+            return nil
+        }
+    }
+
+    /// AWS region names such as `us-east-1`, `eu-central-2`, `us-gov-west-1`.
+    public static func isValidRegion(_ region: String) -> Bool {
+        let parts = region.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count >= 3, let last = parts.last, Int(last) != nil else { return false }
+        return parts.dropLast().allSatisfy { !$0.isEmpty && $0.allSatisfy { $0.isLetter && $0.isLowercase } }
+    }
+}
+
+/// All problems found in a configuration.
+public struct ConfigProblems: Error, Sendable, CustomStringConvertible {
+    public var problems: [ConfigProblem]
+    public init(_ problems: [ConfigProblem]) { self.problems = problems }
+    public var description: String { problems.map(\.description).joined(separator: "\n") }
+}
