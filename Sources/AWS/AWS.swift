@@ -1,2 +1,0 @@
-/// Module AWS: see DESIGN notes in README.
-enum AWSModule {}

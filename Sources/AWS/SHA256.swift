@@ -1,0 +1,41 @@
+import CCrypto
+
+/// SHA-256 ([FIPS 180-4](https://csrc.nist.gov/pubs/fips/180-4/upd1/final)) over OpenSSL's libcrypto.
+///
+/// One-shot helpers for bytes already in memory; use ``SHA256Hasher`` to hash a body as it arrives.
+public enum SHA256 {
+    /// Length of a digest in bytes.
+    public static let digestLength = 32
+
+    /// Hex SHA-256 of the empty string, the SigV4 payload hash of a request without a body.
+    public static let emptyStringHex = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+    /// The digest of `buffer`.
+    public static func hash(_ buffer: UnsafeRawBufferPointer) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: digestLength) { out, count in
+            var length: UInt32 = 0
+            let ok = EVP_Digest(buffer.baseAddress, buffer.count, out.baseAddress, &length, EVPDigest.sha256, nil)
+            precondition(ok == 1 && length == UInt32(digestLength), "EVP_Digest(SHA256) failed")
+            count = digestLength
+        }
+    }
+
+    /// The digest of a byte collection (contiguous storage is hashed in place, anything else is copied once).
+    public static func hash<Bytes: Collection>(_ bytes: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
+        if let digest = bytes.withContiguousStorageIfAvailable({ hash(UnsafeRawBufferPointer($0)) }) {
+            return digest
+        }
+        return Array(bytes).withUnsafeBytes { hash($0) }
+    }
+
+    /// The digest of the UTF-8 bytes of `string`.
+    public static func hash(_ string: String) -> [UInt8] {
+        var string = string
+        return string.withUTF8 { hash(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Lower-case hex digest of a byte collection, as SigV4's `HexEncode(Hash(...))`.
+    public static func hexDigest<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+        Hex.encode(hash(bytes))
+    }
+}

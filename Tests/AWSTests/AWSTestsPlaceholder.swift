@@ -1,5 +1,0 @@
-import XCTest
-
-final class AWSTestsPlaceholder: XCTestCase {
-    func testModuleLoads() { XCTAssertTrue(true) }
-}
