@@ -41,7 +41,7 @@ let package = Package(
             name: "Gateway",
             dependencies: ["HTTP", "IO", "AWS", "Upstream", "Catalogue", "Accounting", "Support"]
         ),
-        .target(name: "TollgateCLI", dependencies: ["Gateway", "StandIn", "AWS", "Catalogue", "Support"]),
+        .target(name: "TollgateCLI", dependencies: ["Gateway", "StandIn", "AWS", "Catalogue", "Support", "IO"]),
         .executableTarget(name: "tollgate", dependencies: ["TollgateCLI"]),
 
         // MARK: Tests

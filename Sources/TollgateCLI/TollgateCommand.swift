@@ -1,4 +1,77 @@
-/// The tollgate command line.
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Gateway
+import Support
+
+/// The `tollgate` command line: `serve`, `check-config`, `hash-key`, `stand-in`, `demo`.
 public enum TollgateCommand {
-    public static func main() { print("tollgate") }
+    /// The version printed by `--version`.
+    public static let version = "0.1.0"
+
+    static let usage = """
+    Usage: tollgate <command> [options]
+
+    Commands:
+      serve [--config PATH]          Run the gateway (default config: $TOLLGATE_CONFIG or config/tollgate.json).
+      check-config [--config PATH]   Validate the config and every file it names; print each problem; exit 1 on any.
+      hash-key                       Read an API key on stdin; print the hash to store in the keys file.
+      stand-in [--port N] [--host H] A Bedrock Runtime stand-in for tests and the demo (checks SigV4).
+      demo [--port N]                Start the stand-in and the gateway on loopback with the shipped config.
+
+    Options:
+      -h, --help                     Show this help.
+      -V, --version                  Show the version.
+    """
+
+    /// Runs the command named by the process arguments and exits.
+    public static func main() -> Never {
+        exit(run(Array(CommandLine.arguments.dropFirst())))
+    }
+
+    /// Runs a command; returns the exit status (commands that serve never return).
+    public static func run(_ arguments: [String]) -> Int32 {
+        let parsed: CommandLineArguments
+        do {
+            parsed = try CommandLineArguments.parse(arguments)
+        } catch {
+            printError("tollgate: \(error.message)\n\n\(usage)")
+            return 2
+        }
+        do {
+            switch parsed.command {
+            case "help":
+                print(usage)
+                return 0
+            case "version":
+                print("tollgate \(version)")
+                return 0
+            case "hash-key":
+                return HashKeyCommand.run()
+            case "check-config":
+                return CheckConfigCommand.run(configPath: configPath(parsed))
+            case "serve":
+                ServeCommand.run(configPath: configPath(parsed))
+            default:
+                printError("tollgate: unknown command '\(parsed.command)'")
+                return 2
+            }
+        } catch let error as CommandLineArguments.UsageError {
+            printError("tollgate: \(error.message)")
+            return 2
+        } catch {
+            printError("tollgate: \(error)")
+            return 1
+        }
+    }
+
+    static func configPath(_ arguments: CommandLineArguments) -> String {
+        arguments.options["--config"] ?? ProcessInfo.processInfo.environment["TOLLGATE_CONFIG"] ?? "config/tollgate.json"
+    }
+}
+
+/// Writes a line to standard error.
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
 }

@@ -1,0 +1,22 @@
+import AWS
+import HTTP
+
+/// Where a request goes, decided from its method and path alone. Built once; matching allocates only the
+/// decoded model id.
+public enum GatewayRoute: Equatable, Sendable {
+    case health
+    case ready
+    /// The path exists but not with this method.
+    case methodNotAllowed
+    case notFound
+
+    /// Resolves `method` and the still-encoded `path`.
+    public static func match(method: String, path: Substring) -> GatewayRoute {
+        switch path {
+        case "/healthz": return method == "GET" || method == "HEAD" ? .health : .methodNotAllowed
+        case "/readyz": return method == "GET" || method == "HEAD" ? .ready : .methodNotAllowed
+        default: break
+        }
+        return .notFound
+    }
+}

@@ -1,0 +1,48 @@
+import Dispatch
+import HTTP
+import IO
+import Support
+
+/// A running gateway: the `Gateway` responder behind an `HTTPServer`, wired from a `GatewayConfiguration`.
+/// Used by `tollgate serve`, the demo and the end-to-end tests alike.
+public final class GatewayService: @unchecked Sendable {
+    public let configuration: GatewayConfiguration
+    public let gateway: Gateway
+    public let server: HTTPServer
+    public let logger: Logger
+
+    /// Builds and starts listening. Throws if an address cannot be bound.
+    public init(configuration: GatewayConfiguration, logger: Logger? = nil) throws {
+        let logger = logger ?? Logger(level: configuration.logLevel)
+        self.configuration = configuration
+        self.logger = logger
+        self.gateway = Gateway(configuration: configuration, logger: logger)
+        self.server = HTTPServer(
+            configuration: configuration.server,
+            responder: gateway,
+            accessLog: gateway.accessLogSink(),
+            eventLog: { event, fields in
+                logger.warning(event, ["detail": .object(JSONObject(fields.map { ($0.key, JSONValue.string($0.value)) }))])
+            }
+        )
+        try server.start()
+        gateway.markReady()
+        logger.info("listening", [
+            "addresses": .array(server.localAddresses.map { .string($0.description) }),
+            "workers": .int(server.group.loops.count),
+        ])
+    }
+
+    /// The addresses bound, with real ports.
+    public var localAddresses: [SocketAddress] { server.localAddresses }
+
+    /// Stops accepting, drains in-flight requests for up to the configured grace period, then calls `completion`.
+    public func shutdown(completion: @escaping @Sendable () -> Void) {
+        gateway.markReady(false)
+        logger.info("shutdown_started", ["grace_ms": .int(Int(configuration.shutdownGrace.components.seconds * 1000))])
+        server.shutdown(gracePeriod: configuration.shutdownGrace) { [logger] in
+            logger.info("shutdown_complete")
+            completion()
+        }
+    }
+}

@@ -1,0 +1,67 @@
+/// Hand-written parsing of `tollgate <command> [--option value]…`.
+///
+/// Each command declares the options it takes; anything else is a usage error naming the offending word.
+struct CommandLineArguments: Equatable {
+    var command: String
+    var options: [String: String] = [:]
+    var flags: Set<String> = []
+
+    struct UsageError: Error, Equatable, CustomStringConvertible {
+        var message: String
+        var description: String { message }
+    }
+
+    /// Options (taking a value) and flags (no value) per command.
+    static let commands: [String: (options: Set<String>, flags: Set<String>)] = [
+        "serve": (["--config"], []),
+        "check-config": (["--config"], []),
+        "hash-key": ([], []),
+        "demo": (["--port", "--stand-in-port", "--config"], []),
+        "stand-in": (["--port", "--host", "--access-key-id", "--secret-access-key"], []),
+        "help": ([], []),
+        "version": ([], []),
+    ]
+
+    static func parse(_ arguments: [String]) throws(UsageError) -> CommandLineArguments {
+        guard let first = arguments.first else { return CommandLineArguments(command: "help") }
+        switch first {
+        case "--help", "-h": return CommandLineArguments(command: "help")
+        case "--version", "-V": return CommandLineArguments(command: "version")
+        default: break
+        }
+        guard let spec = commands[first] else {
+            throw UsageError(message: "unknown command '\(first)'")
+        }
+        var result = CommandLineArguments(command: first)
+        var rest = arguments.dropFirst()
+        while let word = rest.popFirst() {
+            if word == "--help" || word == "-h" { return CommandLineArguments(command: "help") }
+            var name = word
+            var inlineValue: String?
+            if let eq = word.firstIndex(of: "="), word.hasPrefix("--") {
+                name = String(word[..<eq])
+                inlineValue = String(word[word.index(after: eq)...])
+            }
+            if spec.options.contains(name) {
+                guard let value = inlineValue ?? rest.popFirst(), !value.isEmpty else {
+                    throw UsageError(message: "option \(name) needs a value")
+                }
+                result.options[name] = value
+            } else if spec.flags.contains(name), inlineValue == nil {
+                result.flags.insert(name)
+            } else if word.hasPrefix("-") {
+                throw UsageError(message: "unknown option '\(word)' for '\(first)'")
+            } else {
+                throw UsageError(message: "unexpected argument '\(word)' for '\(first)'")
+            }
+        }
+        return result
+    }
+
+    /// An integer option in 0...65535.
+    func port(_ name: String, default value: UInt16) throws(UsageError) -> UInt16 {
+        guard let text = options[name] else { return value }
+        guard let port = UInt16(text) else { throw UsageError(message: "option \(name) must be a port number (0-65535), got '\(text)'") }
+        return port
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import XCTest
+
+/// Runs the built `tollgate` binary as a user would.
+final class CommandLineTests: XCTestCase {
+    static var binary: String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tollgate").path
+    }
+
+    struct Result { var status: Int32; var stdout: String; var stderr: String }
+
+    static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String]? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
+        let stderrData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self), stderr: String(decoding: stderrData, as: UTF8.self))
+    }
+
+    var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private func write(_ name: String, _ text: String) throws -> String {
+        let url = directory.appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    func testVersionAndHelp() throws {
+        XCTAssertEqual(try Self.run(["--version"]).stdout, "tollgate 0.1.0\n")
+        let help = try Self.run(["--help"])
+        XCTAssertEqual(help.status, 0)
+        XCTAssertTrue(help.stdout.contains("check-config"))
+    }
+
+    func testUsageErrorsExit2WithTheOffendingWord() throws {
+        let unknown = try Self.run(["frobnicate"])
+        XCTAssertEqual(unknown.status, 2)
+        XCTAssertTrue(unknown.stderr.contains("unknown command 'frobnicate'"), unknown.stderr)
+        let option = try Self.run(["serve", "--colour", "red"])
+        XCTAssertEqual(option.status, 2)
+        XCTAssertTrue(option.stderr.contains("unknown option '--colour'"), option.stderr)
+        let missing = try Self.run(["serve", "--config"])
+        XCTAssertEqual(missing.status, 2)
+        XCTAssertTrue(missing.stderr.contains("--config needs a value"), missing.stderr)
+    }
+
+    func testHashKeyPrintsTheStoredForm() throws {
+        let result = try Self.run(["hash-key"], stdin: "tg-0123456789abcdef0123456789abcdef\n")
+        XCTAssertEqual(result.status, 0)
+        // sha256("tg-0123456789abcdef0123456789abcdef"), computed independently with `sha256sum`.
+        XCTAssertEqual(result.stdout, "sha256:2009128bf19cfac92f3212cb10b8e34ec7641fe58af99958489302b3a5da3396\n")
+        let short = try Self.run(["hash-key"], stdin: "short\n")
+        XCTAssertEqual(short.status, 1)
+    }
+
+    func testCheckConfigAcceptsAGoodSet() throws {
+        _ = try write("catalogue.json", "{\"models\": []}")
+        let config = try write("tollgate.json", "{\"listen\": \"127.0.0.1:0\", \"catalogue\": \"catalogue.json\"}")
+        let result = try Self.run(["check-config", "--config", config])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("OK"))
+    }
+
+    func testCheckConfigPrintsEachProblemWithItsPath() throws {
+        let config = try write("tollgate.json", "{\"listen\": 7, \"log\": {\"lvl\": \"x\"}, \"catalogue\": \"missing.json\"}")
+        let result = try Self.run(["check-config", "--config", config])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stderr.contains("listen: must be a \"host:port\" string"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("log.lvl: unknown field"), result.stderr)
+        let brokenJSON = try write("broken.json", "{\"listen\": ")
+        let second = try Self.run(["check-config", "--config", brokenJSON])
+        XCTAssertEqual(second.status, 1)
+        XCTAssertTrue(second.stderr.contains("invalid JSON"), second.stderr)
+    }
+
+    func testCheckConfigReportsAMissingCatalogue() throws {
+        let config = try write("tollgate.json", "{\"catalogue\": \"missing.json\"}")
+        let result = try Self.run(["check-config", "--config", config])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stderr.contains("missing.json"), result.stderr)
+    }
+
+    func testConfigFromEnvironment() throws {
+        _ = try write("catalogue.json", "{\"models\": []}")
+        let config = try write("t.json", "{}")
+        var env = ProcessInfo.processInfo.environment
+        env["TOLLGATE_CONFIG"] = config
+        let result = try Self.run(["check-config"], environment: env)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains(config))
+    }
+}
