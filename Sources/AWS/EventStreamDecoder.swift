@@ -1,0 +1,181 @@
+import Foundation
+
+/// Incremental decoder of `application/vnd.amazon.eventstream` frames
+/// ([event stream encoding](https://docs.aws.amazon.com/transcribe/latest/dg/event-stream.html)).
+///
+/// Feed bytes as they arrive with `append`, then call ``next()`` until it returns nil ("need more data"; nothing
+/// is consumed). Frames may be split at any byte. The prelude CRC is checked as soon as the 12-byte prelude is
+/// there, before waiting for the rest, so a corrupted length never makes the decoder wait for bytes that will
+/// not come; every length is bounded. After an error the decoder is failed: every later ``next()`` throws the
+/// same error (the stream cannot be resynchronised).
+///
+/// A value type for use on one queue; it owns its buffer, compacted as frames are consumed.
+public struct EventStreamDecoder: Sendable {
+    /// Largest accepted frame, 16 MiB (the limit the AWS SDKs apply).
+    public static let defaultMaxMessageLength = 16 * 1024 * 1024
+    /// Largest accepted headers section, 128 KiB.
+    public static let defaultMaxHeadersLength = 128 * 1024
+    /// Prelude (12) plus message CRC (4): the smallest possible frame.
+    public static let minimumMessageLength = 16
+
+    /// Upper bound on the total length of a frame.
+    public let maxMessageLength: Int
+    /// Upper bound on the headers length of a frame.
+    public let maxHeadersLength: Int
+
+    private var buffer: [UInt8] = []
+    private var readIndex = 0
+    private var failure: EventStreamError?
+
+    /// A decoder with the given limits (at most the defaults' order of magnitude is sensible).
+    public init(maxMessageLength: Int = defaultMaxMessageLength, maxHeadersLength: Int = defaultMaxHeadersLength) {
+        self.maxMessageLength = maxMessageLength
+        self.maxHeadersLength = maxHeadersLength
+    }
+
+    /// Bytes received but not yet returned as messages.
+    public var bufferedByteCount: Int { buffer.count - readIndex }
+
+    /// Adds received bytes.
+    public mutating func append<Bytes: Collection>(_ bytes: Bytes) where Bytes.Element == UInt8 {
+        compact()
+        buffer.append(contentsOf: bytes)
+    }
+
+    /// Adds received bytes from a raw buffer (e.g. straight from a socket read or a libcurl write callback).
+    public mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        compact()
+        buffer.append(contentsOf: bytes)
+    }
+
+    /// The next complete message, or nil when more bytes are needed. Throws on corrupt or oversized input.
+    public mutating func next() throws(EventStreamError) -> EventStreamMessage? {
+        if let failure { throw failure }
+        do {
+            return try decodeNext()
+        } catch {
+            failure = error
+            throw error
+        }
+    }
+
+    private mutating func compact() {
+        if readIndex == buffer.count {
+            buffer.removeAll(keepingCapacity: true)
+            readIndex = 0
+        } else if readIndex >= 4096 && readIndex * 2 >= buffer.count {
+            buffer.removeSubrange(0..<readIndex)
+            readIndex = 0
+        }
+    }
+
+    private mutating func decodeNext() throws(EventStreamError) -> EventStreamMessage? {
+        let available = buffer.count - readIndex
+        guard available >= 12 else { return nil }
+        let start = readIndex
+        let (total, headersLength, preludeCRC) = buffer.withUnsafeBytes { raw in
+            (Self.load32(raw, start), Self.load32(raw, start + 4), Self.load32(raw, start + 8))
+        }
+        let computedPrelude = buffer.withUnsafeBytes {
+            CRC32.checksum(UnsafeRawBufferPointer(rebasing: $0[start..<start + 8]))
+        }
+        guard computedPrelude == preludeCRC else {
+            throw .preludeChecksumMismatch(expected: preludeCRC, computed: computedPrelude)
+        }
+        guard total >= UInt32(Self.minimumMessageLength) else { throw .messageTooShort(total) }
+        guard Int(total) <= maxMessageLength else { throw .messageTooLong(Int(total), limit: maxMessageLength) }
+        guard Int(headersLength) <= maxHeadersLength, headersLength <= total - UInt32(Self.minimumMessageLength) else {
+            throw .headersTooLong(Int(headersLength), limit: maxHeadersLength)
+        }
+        let length = Int(total)
+        guard available >= length else { return nil }
+
+        // Array.withUnsafeBytes rethrows untyped errors, so the closure returns a Result.
+        let message = try buffer.withUnsafeBytes { raw -> Result<EventStreamMessage, EventStreamError> in
+            let frame = UnsafeRawBufferPointer(rebasing: raw[start..<start + length])
+            let expected = Self.load32(frame, length - 4)
+            let computed = CRC32.checksum(UnsafeRawBufferPointer(rebasing: frame[0..<length - 4]))
+            guard expected == computed else {
+                return .failure(.messageChecksumMismatch(expected: expected, computed: computed))
+            }
+            let headersEnd = 12 + Int(headersLength)
+            return Result { () throws(EventStreamError) in
+                let headers = try Self.parseHeaders(UnsafeRawBufferPointer(rebasing: frame[12..<headersEnd]))
+                return EventStreamMessage(headers: headers, payload: Array(frame[headersEnd..<length - 4]))
+            }
+        }.get()
+        readIndex += length
+        return message
+    }
+
+    private static func parseHeaders(_ raw: UnsafeRawBufferPointer) throws(EventStreamError) -> [EventStreamHeader] {
+        var headers: [EventStreamHeader] = []
+        var i = 0
+        func need(_ n: Int, _ what: String) throws(EventStreamError) {
+            guard raw.count - i >= n else { throw .malformedHeader("truncated \(what)") }
+        }
+        while i < raw.count {
+            let nameLength = Int(raw[i])
+            i += 1
+            guard nameLength > 0 else { throw .malformedHeader("empty name") }
+            try need(nameLength + 1, "name")
+            guard let name = String(validating: UnsafeRawBufferPointer(rebasing: raw[i..<i + nameLength]), as: UTF8.self)
+            else { throw .malformedHeader("name is not UTF-8") }
+            i += nameLength
+            let type = raw[i]
+            i += 1
+            let value: EventStreamHeaderValue
+            switch type {
+            case 0: value = .bool(true)
+            case 1: value = .bool(false)
+            case 2:
+                try need(1, name)
+                value = .byte(Int8(bitPattern: raw[i]))
+                i += 1
+            case 3:
+                try need(2, name)
+                value = .int16(Int16(bitPattern: UInt16(raw[i]) << 8 | UInt16(raw[i + 1])))
+                i += 2
+            case 4:
+                try need(4, name)
+                value = .int32(Int32(bitPattern: load32(raw, i)))
+                i += 4
+            case 5, 8:
+                try need(8, name)
+                let v = Int64(bitPattern: UInt64(load32(raw, i)) << 32 | UInt64(load32(raw, i + 4)))
+                value = type == 5 ? .int64(v) : .timestamp(v)
+                i += 8
+            case 6, 7:
+                try need(2, name)
+                let length = Int(raw[i]) << 8 | Int(raw[i + 1])
+                i += 2
+                try need(length, name)
+                let bytes = UnsafeRawBufferPointer(rebasing: raw[i..<i + length])
+                if type == 6 {
+                    value = .bytes(Array(bytes))
+                } else {
+                    guard let s = String(validating: bytes, as: UTF8.self) else {
+                        throw .malformedHeader("\(name) string value is not UTF-8")
+                    }
+                    value = .string(s)
+                }
+                i += length
+            case 9:
+                try need(16, name)
+                var uuid = UUID().uuid
+                withUnsafeMutableBytes(of: &uuid) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[i..<i + 16])) }
+                value = .uuid(UUID(uuid: uuid))
+                i += 16
+            default:
+                throw .malformedHeader("\(name) has unknown type \(type)")
+            }
+            headers.append(EventStreamHeader(name, value))
+        }
+        return headers
+    }
+
+    @inline(__always)
+    private static func load32(_ raw: UnsafeRawBufferPointer, _ offset: Int) -> UInt32 {
+        UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+    }
+}
