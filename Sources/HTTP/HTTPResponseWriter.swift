@@ -12,6 +12,8 @@ public final class HTTPResponseWriter: @unchecked Sendable {
     private enum Framing { case length(remaining: Int), chunked, closeDelimited, none }
 
     unowned let connection: HTTPServerConnection
+    /// The loop the response is written on.
+    public var loop: EventLoop { connection.loop }
     /// The id sent as `x-amzn-RequestId`.
     public let requestID: String
     let isHeadRequest: Bool

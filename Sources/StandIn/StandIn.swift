@@ -1,2 +1,0 @@
-/// Module StandIn: see DESIGN notes in README.
-enum StandInModule {}

@@ -1,0 +1,38 @@
+/// The model families the stand-in imitates, recognised from the upstream model id (foundation model id,
+/// inference-profile id such as `us.anthropic.…`, or an ARN ending in one).
+public enum StandInModelFamily: String, Sendable {
+    case anthropic, titanText, titanEmbed, novaText, llama, mistral, cohereEmbed, stabilityImage
+
+    public init?(modelID: String) {
+        let id = modelID.lowercased()
+        if id.contains("anthropic.") { self = .anthropic }
+        else if id.contains("amazon.titan-embed") { self = .titanEmbed }
+        else if id.contains("amazon.titan-text") || id.contains("amazon.titan-tg") { self = .titanText }
+        else if id.contains("amazon.nova") { self = .novaText }
+        else if id.contains("meta.llama") { self = .llama }
+        else if id.contains("mistral.") { self = .mistral }
+        else if id.contains("cohere.embed") { self = .cohereEmbed }
+        else if id.contains("stability.") { self = .stabilityImage }
+        else { return nil }
+    }
+
+    var isEmbedding: Bool { self == .titanEmbed || self == .cohereEmbed }
+    var isImage: Bool { self == .stabilityImage }
+    var supportsConverse: Bool { !isEmbedding && !isImage }
+}
+
+/// Deterministic token counts, so tests can compute what the stand-in will report.
+public enum StandInTokens {
+    /// Input tokens for a request body: one per started 4 bytes (at least 1).
+    public static func input(bodyBytes: Int) -> Int { max(1, (bodyBytes + 3) / 4) }
+    /// Output tokens for a reply: one per word.
+    public static func output(_ text: String) -> Int { max(1, text.split(separator: " ").count) }
+    /// The reply text: a fixed sentence, or `bytes` bytes of words when a rule asks for a large reply.
+    public static func reply(bytes: Int?) -> String {
+        guard let bytes, bytes > 0 else { return "Hello from the Tollgate stand-in. This answer is deterministic." }
+        let word = "lorem "
+        var text = String(repeating: word, count: bytes / word.utf8.count)
+        text += String(repeating: "x", count: bytes - text.utf8.count)
+        return text
+    }
+}

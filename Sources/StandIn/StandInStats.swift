@@ -1,0 +1,25 @@
+/// What the stand-in has seen, for tests to assert on.
+public struct StandInStats: Sendable {
+    /// One runtime call as it arrived.
+    public struct Call: Sendable {
+        public var operation: String
+        public var model: String
+        public var headers: [(name: String, value: String)]
+        public var bodyBytes: Int
+        /// The authenticated access key id, or `bearer` for an API key.
+        public var principal: String
+    }
+
+    /// Calls that passed authentication, in order.
+    public var calls: [Call] = []
+    /// Calls rejected by signature verification.
+    public var rejected = 0
+    /// Responses whose client disconnected before the end.
+    public var clientDisconnects = 0
+    /// Streams currently waiting because the client (Tollgate) does not take more bytes.
+    public var blockedStreams = 0
+    /// Streams that completed.
+    public var completedStreams = 0
+    /// Stream bytes produced so far.
+    public var streamedBytes = 0
+}
