@@ -66,8 +66,8 @@ final class SocketWatch: @unchecked Sendable {
     /// `CURL_POLL_REMOVE`: cancels both sources; the duplicate closes once their cancel handlers ran.
     func remove() {
         guard !removed else { return }
-        removed = true
         update(wantRead: false, wantWrite: false)
+        removed = true
         closeIfDrained()
     }
 
