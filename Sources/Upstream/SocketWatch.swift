@@ -15,7 +15,10 @@ import Glibc
 final class SocketWatch: @unchecked Sendable {
     /// libcurl's descriptor, passed back to `curl_multi_socket_action`.
     let curlSocket: curl_socket_t
-    private let watched: Int32
+    /// The duplicate the sources watch (libcurl's own descriptor if `dup` failed).
+    let watched: Int32
+    /// Called on the queue right after the duplicate was closed (tests).
+    var onClose: (() -> Void)?
     private let queue: DispatchQueue
     private let onReady: @Sendable (_ socket: curl_socket_t, _ mask: Int32) -> Void
     private var readSource: DispatchSourceRead?
@@ -81,8 +84,9 @@ final class SocketWatch: @unchecked Sendable {
     }
 
     private func closeIfDrained() {
-        if removed, liveSources == 0, watched != curlSocket {
-            close(watched)
+        if removed, liveSources == 0 {
+            if watched != curlSocket { close(watched) }
+            onClose?()
         }
     }
 }

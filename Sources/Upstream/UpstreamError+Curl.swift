@@ -25,9 +25,9 @@ extension UpstreamError {
             kind = .protocolError
         case CURLE_URL_MALFORMAT, CURLE_BAD_FUNCTION_ARGUMENT:
             kind = .invalidRequest
-        case CURLE_ABORTED_BY_CALLBACK, CURLE_WRITE_ERROR, CURLE_READ_ERROR:
-            kind = .cancelled
         default:
+            // Includes CURLE_WRITE_ERROR and CURLE_ABORTED_BY_CALLBACK: our callbacks only abort for
+            // cancelled transfers, which are never reported, so reaching here is a bug worth seeing.
             kind = .internalError
         }
         let text = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
