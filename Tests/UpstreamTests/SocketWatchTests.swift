@@ -11,7 +11,7 @@ final class SocketWatchTests: XCTestCase {
 
     private func socketPair() -> (Int32, Int32) {
         var fds: [Int32] = [0, 0]
-        XCTAssertEqual(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds), 0)
+        XCTAssertEqual(socketpair(AF_UNIX, streamSocketType, 0, &fds), 0)
         return (fds[0], fds[1])
     }
 

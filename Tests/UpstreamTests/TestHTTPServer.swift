@@ -31,7 +31,7 @@ final class TestHTTPServer: @unchecked Sendable {
 
     init(handler: @escaping Handler) {
         self.handler = handler
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let listener = socket(AF_INET, streamSocketType, 0)
         precondition(listener >= 0, "socket failed")
         var one: Int32 = 1
         setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))

@@ -169,7 +169,7 @@ final class UpstreamClientFlowTests: XCTestCase {
 
     func testConnectionRefusedFailsWithConnectFailed() throws {
         // A bound socket that never listens: connecting to it is refused.
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, streamSocketType, 0)
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -313,5 +313,42 @@ final class UpstreamClientFlowTests: XCTestCase {
         wait(for: [finished], timeout: 10)
         queue.sync {}
         XCTAssertNil(weakDelegate)
+    }
+
+    /// A host name goes through libcurl's threaded resolver, whose socketpair libcurl closes right after
+    /// `CURL_POLL_REMOVE`; the next socket then usually gets the same descriptor number. A fresh client per
+    /// request (so no DNS cache) repeats that path.
+    func testHostNameResolutionThroughThreadedResolver() throws {
+        var name = [CChar](repeating: 0, count: 256)
+        gethostname(&name, name.count)
+        let host = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        var hints = addrinfo()
+        hints.ai_family = AF_INET
+        var result: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, nil, &hints, &result) == 0, let first = result else {
+            throw XCTSkip("host name \(host) does not resolve")
+        }
+        let isLoopback = first.pointee.ai_addr.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
+            $0.pointee.sin_addr.s_addr == inet_addr("127.0.0.1")
+        }
+        freeaddrinfo(result)
+        guard isLoopback, host != "localhost" else { throw XCTSkip("host name \(host) is not 127.0.0.1") }
+
+        let server = makeServer { _, connection in
+            connection.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        }
+        for round in 0..<20 {
+            let client = UpstreamClient(queue: queue)
+            let delegate = RecordingDelegate("round \(round)")
+            queue.sync {
+                _ = client.execute(UpstreamRequest(method: "GET", url: "http://\(host):\(server.port)/"), delegate: delegate)
+            }
+            wait(for: [delegate.finishedExpectation], timeout: 10)
+            queue.sync {
+                XCTAssertNil(delegate.error, "round \(round)")
+                XCTAssertEqual(String(decoding: delegate.body, as: UTF8.self), "ok")
+                client.shutdown()
+            }
+        }
     }
 }
