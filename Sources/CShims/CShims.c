@@ -8,6 +8,8 @@ CURLcode tg_easy_setopt_data_callback(CURL *handle, CURLoption option, tg_data_c
 CURLcode tg_easy_setopt_opensocket_callback(CURL *handle, tg_opensocket_callback cb) { return curl_easy_setopt(handle, CURLOPT_OPENSOCKETFUNCTION, cb); }
 CURLcode tg_easy_setopt_closesocket_callback(CURL *handle, tg_closesocket_callback cb) { return curl_easy_setopt(handle, CURLOPT_CLOSESOCKETFUNCTION, cb); }
 
+CURLcode tg_easy_setopt_seek_callback(CURL *handle, tg_seek_callback cb) { return curl_easy_setopt(handle, CURLOPT_SEEKFUNCTION, cb); }
+
 CURLMcode tg_multi_setopt_long(CURLM *handle, CURLMoption option, long value) { return curl_multi_setopt(handle, option, value); }
 CURLMcode tg_multi_setopt_ptr(CURLM *handle, CURLMoption option, void *value) { return curl_multi_setopt(handle, option, value); }
 CURLMcode tg_multi_setopt_socket_callback(CURLM *handle, tg_socket_callback cb) { return curl_multi_setopt(handle, CURLMOPT_SOCKETFUNCTION, cb); }
@@ -26,3 +28,5 @@ size_t tg_writefunc_pause(void) { return CURL_WRITEFUNC_PAUSE; }
 size_t tg_readfunc_pause(void) { return CURL_READFUNC_PAUSE; }
 size_t tg_readfunc_abort(void) { return CURL_READFUNC_ABORT; }
 curl_socket_t tg_socket_bad(void) { return CURL_SOCKET_BAD; }
+int tg_pause_cont(void) { return CURLPAUSE_CONT; }
+long tg_global_all(void) { return CURL_GLOBAL_ALL; }

@@ -27,6 +27,10 @@ CURLMcode tg_multi_setopt_socket_callback(CURLM *handle, tg_socket_callback cb);
 typedef int (*tg_timer_callback)(CURLM *multi, long timeout_ms, void *userp);
 CURLMcode tg_multi_setopt_timer_callback(CURLM *handle, tg_timer_callback cb);
 
+/// CURLOPT_SEEKFUNCTION: https://curl.se/libcurl/c/CURLOPT_SEEKFUNCTION.html
+typedef int (*tg_seek_callback)(void *userp, curl_off_t offset, int origin);
+CURLcode tg_easy_setopt_seek_callback(CURL *handle, tg_seek_callback cb);
+
 CURLcode tg_easy_getinfo_long(CURL *handle, CURLINFO info, long *value);
 CURLcode tg_easy_getinfo_ptr(CURL *handle, CURLINFO info, void **value);
 CURLcode tg_easy_getinfo_double(CURL *handle, CURLINFO info, double *value);
@@ -42,5 +46,7 @@ size_t tg_writefunc_pause(void);
 size_t tg_readfunc_pause(void);
 size_t tg_readfunc_abort(void);
 curl_socket_t tg_socket_bad(void);
+int tg_pause_cont(void);
+long tg_global_all(void);
 
 #endif

@@ -1,0 +1,60 @@
+import CCurl
+import CShims
+import Glibc
+
+/// One libcurl easy handle and its error buffer, reused across transfers after
+/// [curl_easy_reset](https://curl.se/libcurl/c/curl_easy_reset.html).
+///
+/// Confined to the owning `UpstreamClient`'s queue.
+final class CurlEasy {
+    /// The `CURL *`.
+    let handle: UnsafeMutableRawPointer
+    /// [CURLOPT_ERRORBUFFER](https://curl.se/libcurl/c/CURLOPT_ERRORBUFFER.html) storage.
+    let errorBuffer: UnsafeMutablePointer<CChar>
+
+    init?() {
+        guard let handle = curl_easy_init() else { return nil }
+        self.handle = handle
+        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
+    }
+
+    deinit {
+        curl_easy_cleanup(handle)
+        errorBuffer.deallocate()
+    }
+
+    /// Forgets every option (connections and caches stay with the multi handle).
+    func reset() {
+        curl_easy_reset(handle)
+        errorBuffer[0] = 0
+    }
+
+    /// The text libcurl left in the error buffer, or "".
+    var errorText: String { String(cString: errorBuffer) }
+
+    func set(_ option: CURLoption, _ value: Int) {
+        _ = tg_easy_setopt_long(handle, option, value)
+    }
+
+    func set(_ option: CURLoption, _ value: UnsafeMutableRawPointer?) {
+        _ = tg_easy_setopt_ptr(handle, option, value)
+    }
+
+    /// libcurl copies string options ([curl_easy_setopt](https://curl.se/libcurl/c/curl_easy_setopt.html)).
+    @discardableResult
+    func set(_ option: CURLoption, _ value: String) -> CURLcode {
+        value.withCString { tg_easy_setopt_str(handle, option, $0) }
+    }
+
+    func set(_ option: CURLoption, offset value: Int) {
+        _ = tg_easy_setopt_off(handle, option, curl_off_t(value))
+    }
+
+    /// [CURLINFO_RESPONSE_CODE](https://curl.se/libcurl/c/CURLINFO_RESPONSE_CODE.html).
+    var responseCode: Int {
+        var code = 0
+        _ = tg_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &code)
+        return code
+    }
+}

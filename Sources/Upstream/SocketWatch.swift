@@ -1,0 +1,92 @@
+import CCurl
+import Dispatch
+import Glibc
+
+/// The read and write `DispatchSource`s watching one socket on libcurl's behalf, as asked through
+/// [CURLMOPT_SOCKETFUNCTION](https://curl.se/libcurl/c/CURLMOPT_SOCKETFUNCTION.html).
+///
+/// The sources watch a `dup` of libcurl's descriptor, never the descriptor itself, and that duplicate
+/// is closed only after every source's cancel handler has run. libcurl may therefore close its own
+/// descriptor whenever it likes (it closes the threaded resolver's socketpair right after
+/// `CURL_POLL_REMOVE`, without any close callback), and a new socket that reuses the number can never
+/// be confused with a registration that is still being torn down inside Dispatch.
+///
+/// Confined to the owning client's queue: every method and every handler runs there.
+final class SocketWatch: @unchecked Sendable {
+    /// libcurl's descriptor, passed back to `curl_multi_socket_action`.
+    let curlSocket: curl_socket_t
+    /// The duplicate the sources watch (libcurl's own descriptor if `dup` failed).
+    let watched: Int32
+    /// Called on the queue right after the duplicate was closed (tests).
+    var onClose: (() -> Void)?
+    private let queue: DispatchQueue
+    private let onReady: @Sendable (_ socket: curl_socket_t, _ mask: Int32) -> Void
+    private var readSource: DispatchSourceRead?
+    private var writeSource: DispatchSourceWrite?
+    private var liveSources = 0
+    private var removed = false
+
+    /// Starts watching nothing; call `update` with what libcurl wants.
+    init(curlSocket: curl_socket_t, queue: DispatchQueue,
+         onReady: @escaping @Sendable (_ socket: curl_socket_t, _ mask: Int32) -> Void) {
+        self.curlSocket = curlSocket
+        let duplicate = fcntl(curlSocket, F_DUPFD_CLOEXEC, 0)
+        // If no descriptor is left to duplicate with, watch libcurl's own: correct unless it is
+        // closed and reused before Dispatch lets go of it, which needs a full descriptor table anyway.
+        watched = duplicate >= 0 ? duplicate : curlSocket
+        self.queue = queue
+        self.onReady = onReady
+    }
+
+    /// Makes the sources match `CURL_POLL_IN/OUT/INOUT`: creates what is missing, cancels what is no
+    /// longer wanted (a write source is dropped when libcurl narrows to IN).
+    func update(wantRead: Bool, wantWrite: Bool) {
+        precondition(!removed, "SocketWatch for fd \(curlSocket) updated after removal")
+        if wantRead, readSource == nil {
+            let source = DispatchSource.makeReadSource(fileDescriptor: watched, queue: queue)
+            let socket = curlSocket, onReady = onReady
+            source.setEventHandler { onReady(socket, CURL_CSELECT_IN) }
+            arm(source)
+            readSource = source
+        }
+        if wantWrite, writeSource == nil {
+            let source = DispatchSource.makeWriteSource(fileDescriptor: watched, queue: queue)
+            let socket = curlSocket, onReady = onReady
+            source.setEventHandler { onReady(socket, CURL_CSELECT_OUT) }
+            arm(source)
+            writeSource = source
+        }
+        if !wantRead, let source = readSource {
+            readSource = nil
+            source.cancel()
+        }
+        if !wantWrite, let source = writeSource {
+            writeSource = nil
+            source.cancel()
+        }
+    }
+
+    /// `CURL_POLL_REMOVE`: cancels both sources; the duplicate closes once their cancel handlers ran.
+    func remove() {
+        guard !removed else { return }
+        update(wantRead: false, wantWrite: false)
+        removed = true
+        closeIfDrained()
+    }
+
+    private func arm(_ source: DispatchSourceProtocol) {
+        liveSources += 1
+        source.setCancelHandler { [self] in
+            liveSources -= 1
+            closeIfDrained()
+        }
+        source.resume()
+    }
+
+    private func closeIfDrained() {
+        if removed, liveSources == 0 {
+            if watched != curlSocket { close(watched) }
+            onClose?()
+        }
+    }
+}

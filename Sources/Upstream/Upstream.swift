@@ -1,2 +1,0 @@
-/// Module Upstream: see DESIGN notes in README.
-enum UpstreamModule {}

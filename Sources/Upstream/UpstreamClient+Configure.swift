@@ -1,0 +1,60 @@
+import CCurl
+import CShims
+
+/// Per-transfer libcurl options ([curl_easy_setopt](https://curl.se/libcurl/c/curl_easy_setopt.html)).
+extension UpstreamClient {
+    func configure(_ easy: CurlEasy, for transfer: UpstreamTransfer) {
+        let request = transfer.request
+        let settings = configuration
+        easy.set(CURLOPT_URL, request.url)
+        easy.set(CURLOPT_PROTOCOLS_STR, "http,https")
+        easy.set(CURLOPT_NOSIGNAL, 1)
+        easy.set(CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(easy.errorBuffer))
+        transfer.installCallbacks(on: easy)
+
+        let hasBody = !request.body.isEmpty
+        switch request.method {
+        case "GET" where !hasBody:
+            easy.set(CURLOPT_HTTPGET, 1)
+        case "HEAD" where !hasBody:
+            easy.set(CURLOPT_NOBODY, 1)
+        case "POST", "PUT", "PATCH":
+            setBody(easy, size: request.body.count, method: request.method)
+        default:
+            if hasBody {
+                setBody(easy, size: request.body.count, method: request.method)
+            } else {
+                easy.set(CURLOPT_CUSTOMREQUEST, request.method)
+            }
+        }
+
+        transfer.headerList = CurlHeaderList.make(request.headers)
+        easy.set(CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(transfer.headerList))
+
+        if settings.http2 {
+            easy.set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
+            // Wait for a connection that can multiplex rather than opening one more.
+            easy.set(CURLOPT_PIPEWAIT, 1)
+        } else {
+            easy.set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
+        }
+        easy.set(CURLOPT_SSL_VERIFYPEER, settings.verifyTLS ? 1 : 0)
+        easy.set(CURLOPT_SSL_VERIFYHOST, settings.verifyTLS ? 2 : 0)
+        if let caFile = settings.caFile { easy.set(CURLOPT_CAINFO, caFile) }
+        easy.set(CURLOPT_CONNECTTIMEOUT_MS, max(1, settings.connectTimeout.roundedUpMilliseconds))
+        if let total = settings.totalTimeout, !request.isStreaming {
+            easy.set(CURLOPT_TIMEOUT_MS, max(1, total.roundedUpMilliseconds))
+        }
+        // "" turns proxies off, environment variables included.
+        easy.set(CURLOPT_PROXY, settings.proxy ?? "")
+        easy.set(CURLOPT_SUPPRESS_CONNECT_HEADERS, 1)
+        easy.set(CURLOPT_TCP_KEEPALIVE, 1)
+    }
+
+    /// A body of `size` bytes from the read callback, with `Content-Length`, under `method`.
+    private func setBody(_ easy: CurlEasy, size: Int, method: String) {
+        easy.set(CURLOPT_POST, 1)
+        easy.set(CURLOPT_POSTFIELDSIZE_LARGE, offset: size)
+        if method != "POST" { easy.set(CURLOPT_CUSTOMREQUEST, method) }
+    }
+}

@@ -1,0 +1,102 @@
+import CCurl
+import CShims
+import Dispatch
+
+/// The multi-socket plumbing: libcurl tells us which sockets to watch and when to time out; Dispatch
+/// tells us when they are ready; `curl_multi_socket_action` moves the transfers on.
+/// See [curl_multi_socket_action](https://curl.se/libcurl/c/curl_multi_socket_action.html).
+extension UpstreamClient {
+    func installMultiCallbacks() {
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        _ = tg_multi_setopt_socket_callback(multi) { _, socket, what, user, _ in
+            Unmanaged<UpstreamClient>.fromOpaque(user!).takeUnretainedValue().watch(socket, what: what)
+            return 0
+        }
+        _ = tg_multi_setopt_ptr(multi, CURLMOPT_SOCKETDATA, me)
+        _ = tg_multi_setopt_timer_callback(multi) { _, timeoutMs, user in
+            Unmanaged<UpstreamClient>.fromOpaque(user!).takeUnretainedValue().armCurlTimer(milliseconds: timeoutMs)
+            return 0
+        }
+        _ = tg_multi_setopt_ptr(multi, CURLMOPT_TIMERDATA, me)
+    }
+
+    /// [CURLMOPT_SOCKETFUNCTION](https://curl.se/libcurl/c/CURLMOPT_SOCKETFUNCTION.html): create or cancel
+    /// the read and write sources exactly as asked.
+    private func watch(_ socket: curl_socket_t, what: Int32) {
+        if what == CURL_POLL_REMOVE {
+            watches.removeValue(forKey: socket)?.remove()
+            return
+        }
+        let watch: SocketWatch
+        if let existing = watches[socket] {
+            watch = existing
+        } else {
+            watch = SocketWatch(curlSocket: socket, queue: queue) { [weak self] socket, mask in
+                self?.socketReady(socket, mask: mask)
+            }
+            watches[socket] = watch
+        }
+        watch.update(wantRead: what == CURL_POLL_IN || what == CURL_POLL_INOUT,
+                     wantWrite: what == CURL_POLL_OUT || what == CURL_POLL_INOUT)
+    }
+
+    /// [CURLMOPT_TIMERFUNCTION](https://curl.se/libcurl/c/CURLMOPT_TIMERFUNCTION.html): -1 disarms, 0 and
+    /// more arm the one timer. Even 0 fires later from the queue, never inside this callback.
+    private func armCurlTimer(milliseconds: Int) {
+        if milliseconds < 0 {
+            curlTimer.schedule(deadline: .distantFuture)
+        } else {
+            curlTimer.schedule(deadline: .now() + .milliseconds(milliseconds), leeway: .milliseconds(1))
+        }
+    }
+
+    private func socketReady(_ socket: curl_socket_t, mask: Int32) {
+        guard !isShutDown else { return }
+        socketAction(socket, mask: mask)
+    }
+
+    func curlTimerFired() {
+        guard !isShutDown else { return }
+        socketAction(tg_socket_bad(), mask: 0)
+    }
+
+    /// Runs libcurl for `socket` (or its timeouts), then handles finished transfers and deferred work.
+    func socketAction(_ socket: curl_socket_t, mask: Int32) {
+        assertOnQueue()
+        precondition(curlDepth == 0, "curl_multi_socket_action called re-entrantly")
+        var running: Int32 = 0
+        curlDepth += 1
+        _ = curl_multi_socket_action(multi, socket, mask, &running)
+        curlDepth -= 1
+        afterCurl()
+    }
+
+    /// Drains [curl_multi_info_read](https://curl.se/libcurl/c/curl_multi_info_read.html) until it is
+    /// empty, then performs the removals, additions and shutdown that callbacks asked for.
+    func afterCurl() {
+        var queued: Int32 = 0
+        while !isShutDown, let message = curl_multi_info_read(multi, &queued) {
+            guard tg_msg_kind(message) == CURLMSG_DONE else { continue }
+            let easy = tg_msg_easy(message)
+            let result = tg_msg_result(message)
+            var user: UnsafeMutableRawPointer?
+            _ = tg_easy_getinfo_ptr(easy, CURLINFO_PRIVATE, &user)
+            guard let user else { continue }
+            complete(Unmanaged<UpstreamTransfer>.fromOpaque(user).takeUnretainedValue(), result: result)
+        }
+        while !pendingRemovals.isEmpty || !pendingAdds.isEmpty {
+            let removals = pendingRemovals
+            pendingRemovals.removeAll()
+            for transfer in removals { release(transfer) }
+            let adds = pendingAdds
+            pendingAdds.removeAll()
+            for transfer in adds where transfer.state.isLive {
+                if let error = start(transfer) { fail(transfer, with: error) }
+            }
+        }
+        if shutdownRequested {
+            shutdownRequested = false
+            shutdown()
+        }
+    }
+}

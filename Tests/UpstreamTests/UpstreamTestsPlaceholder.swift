@@ -1,5 +1,0 @@
-import XCTest
-
-final class UpstreamTestsPlaceholder: XCTestCase {
-    func testModuleLoads() { XCTAssertTrue(true) }
-}
