@@ -3,7 +3,7 @@ import XCTest
 
 final class JSONValueTests: XCTestCase {
     func testCompactAndPrettySerialization() {
-        let value: JSONValue = ["id": "m/1", "n": 5, "list": [1, "two", nil], "empty": [:], "none": []]
+        let value: JSONValue = ["id": "m/1", "n": 5, "list": [1, "two", .null], "empty": [:], "none": []]
         XCTAssertEqual(value.serializedString(), #"{"id":"m/1","n":5,"list":[1,"two",null],"empty":{},"none":[]}"#)
         XCTAssertEqual(value.serializedString(pretty: true), """
         {

@@ -1,2 +1,0 @@
-/// Module Catalogue: see DESIGN notes in README.
-enum CatalogueModule {}

@@ -1,0 +1,190 @@
+import Dispatch
+import Foundation
+import Support
+
+/// The live catalogue: loads the file, serves the current snapshot, applies admin changes and
+/// persists them atomically, audits them, reloads hand edits, and tells observers about new snapshots.
+///
+/// Concurrency: `snapshot` is a lock-protected reference read (one uncontended lock + retain), safe
+/// from any queue. Mutations and reloads are serialised by a second lock, so file writes never block
+/// readers; observers run inside it, in snapshot order, and must be quick.
+public final class CatalogueStore: @unchecked Sendable {
+    /// The result of `reload()`.
+    public enum ReloadOutcome: Sendable {
+        /// The file's contents are what the store already serves.
+        case unchanged
+        /// A new snapshot is being served.
+        case reloaded(CatalogueSnapshot)
+        /// The file is invalid; the previous snapshot keeps serving.
+        case failed(CatalogueError)
+    }
+
+    /// Actor name recorded in the audit log for changes picked up from the file.
+    public static let fileActor = "file"
+
+    /// The catalogue file.
+    public let path: String
+    let audit: AuditLog?
+    let clock: @Sendable () -> Date
+    private let writeHooks: AtomicFile.Hooks
+
+    private let snapshotLock = NSLock()
+    private var current: CatalogueSnapshot  // guarded by snapshotLock
+
+    let writeLock = NSLock()
+    // The following are guarded by writeLock.
+    var nextVersion: UInt64 = 1
+    var lastBytes: [UInt8] = []
+    var lastIdentity: FileIdentity?
+    private var observers: [@Sendable (CatalogueSnapshot) -> Void] = []
+    var failureObservers: [@Sendable (CatalogueError) -> Void] = []
+    var watcher: DispatchSourceTimer?
+
+    /// Loads the catalogue at `path`.
+    /// - Parameters:
+    ///   - audit: where to record changes (nil: not recorded).
+    ///   - createIfMissing: start empty when the file does not exist (it is created on the first change).
+    ///   - clock: time source for `created_at`/`updated_at` and audit times.
+    ///   - writeHooks: test hooks passed to `AtomicFile.write`.
+    /// - Throws: `CatalogueError` naming the first invalid field.
+    public init(path: String, audit: AuditLog? = nil, createIfMissing: Bool = false,
+                clock: @escaping @Sendable () -> Date = { Date() },
+                writeHooks: AtomicFile.Hooks = AtomicFile.Hooks()) throws(CatalogueError) {
+        self.path = path
+        self.audit = audit
+        self.clock = clock
+        self.writeHooks = writeHooks
+        self.current = .empty(version: 0)
+        let identity = FileIdentity.of(path)
+        let bytes: [UInt8]
+        do { bytes = try AtomicFile.read(path) } catch {
+            guard createIfMissing && error.isNotFound else {
+                throw CatalogueError(.storage, "cannot read \(path): \(error)")
+            }
+            return
+        }
+        var documents = try CatalogueSnapshot.decodeFile(bytes)
+        let now = RFC3339.format(clock())
+        for i in documents.indices where documents[i].createdAt == nil {
+            documents[i].createdAt = now
+            documents[i].updatedAt = now
+        }
+        current = try CatalogueSnapshot.build(documents: documents, version: nextVersion)
+        nextVersion += 1
+        lastBytes = bytes
+        lastIdentity = identity
+    }
+
+    deinit { watcher?.cancel() }
+
+    /// The snapshot to serve a request from. Cheap; call once per request and use the result throughout.
+    public var snapshot: CatalogueSnapshot {
+        snapshotLock.lock()
+        defer { snapshotLock.unlock() }
+        return current
+    }
+
+    /// Calls `handler` with every new snapshot (admin change or reload), e.g. to drop derived caches.
+    public func onChange(_ handler: @escaping @Sendable (CatalogueSnapshot) -> Void) {
+        writeLock.lock()
+        observers.append(handler)
+        writeLock.unlock()
+    }
+
+    /// Calls `handler` when a reload finds an invalid file (to log the error naming the field).
+    public func onReloadFailure(_ handler: @escaping @Sendable (CatalogueError) -> Void) {
+        writeLock.lock()
+        failureObservers.append(handler)
+        writeLock.unlock()
+    }
+
+    // MARK: Admin changes
+
+    /// Creates a model (`POST /v1/models`). Returns the stored model.
+    /// - Throws: `already_exists` (409), validation errors (400), `storage_error` (500).
+    @discardableResult
+    public func create(_ body: JSONValue, actor: String) throws(CatalogueError) -> ResolvedModel {
+        try apply(actor: actor) { ctx throws(CatalogueError) in try CatalogueEditor.create(body, ctx) }!
+    }
+
+    /// Replaces a model's editable fields (`PUT /v1/models/{id}`); the id stays.
+    /// - Parameter ifMatch: the `If-Match` header, if any (`precondition_failed` when the version moved on).
+    @discardableResult
+    public func replace(id: String, with body: JSONValue, ifMatch: String? = nil, actor: String) throws(CatalogueError) -> ResolvedModel {
+        try apply(actor: actor) { ctx throws(CatalogueError) in
+            try CatalogueEditor.replace(id: id, body, ifMatch: ifMatch, ctx)
+        }!
+    }
+
+    /// Applies a partial update (`PATCH /v1/models/{id}`); see `CatalogueEditor.mergePatch` for the rules.
+    @discardableResult
+    public func patch(id: String, with body: JSONValue, ifMatch: String? = nil, actor: String) throws(CatalogueError) -> ResolvedModel {
+        try apply(actor: actor) { ctx throws(CatalogueError) in
+            try CatalogueEditor.patch(id: id, body, ifMatch: ifMatch, ctx)
+        }!
+    }
+
+    /// Deletes a model (`DELETE /v1/models/{id}`); `model_referenced` (409) while another model's
+    /// `failover` or `base_model` points at it.
+    public func delete(id: String, ifMatch: String? = nil, actor: String) throws(CatalogueError) {
+        _ = try apply(actor: actor) { ctx throws(CatalogueError) in try CatalogueEditor.delete(id: id, ifMatch: ifMatch, ctx) }
+    }
+
+    /// Format checks for a stored model or a candidate body (`POST /v1/models/{id}/validate`): returns the
+    /// resolved model as it would be served. Live checks against Bedrock are the caller's.
+    public func validate(id: String, body: JSONValue? = nil) throws(CatalogueError) -> ResolvedModel {
+        let snap = snapshot
+        guard let body else {
+            guard let model = snap.model(id) else { throw CatalogueError(.notFound, "model \"\(id)\" does not exist") }
+            return model
+        }
+        let ctx = CatalogueEditor.Context(snapshot: snap, nextVersion: snap.version, now: RFC3339.format(clock()), actor: "")
+        let change = snap.model(id) == nil
+            ? try CatalogueEditor.create(CatalogueStore.withID(body, id), ctx)
+            : try CatalogueEditor.replace(id: id, body, ifMatch: nil, ctx)
+        return change.model ?? snap.model(id)!
+    }
+
+    private static func withID(_ body: JSONValue, _ id: String) -> JSONValue {
+        guard case .object(var o) = body else { return body }
+        o["id"] = .string(id)
+        return .object(o)
+    }
+
+    private func apply(actor: String, _ edit: (CatalogueEditor.Context) throws(CatalogueError) -> CatalogueChange)
+        throws(CatalogueError) -> ResolvedModel?
+    {
+        writeLock.lock()
+        defer { writeLock.unlock() }
+        let ctx = CatalogueEditor.Context(snapshot: snapshot, nextVersion: nextVersion,
+                                          now: RFC3339.format(clock()), actor: actor)
+        let change = try edit(ctx)
+        guard let event = change.event else { return change.model }
+        var bytes = change.snapshot.fileJSON.serialized(pretty: true)
+        bytes.append(0x0A)
+        do { try AtomicFile.write(bytes, to: path, hooks: writeHooks) } catch {
+            throw CatalogueError(.storage, "cannot write \(path): \(error)")
+        }
+        lastBytes = bytes
+        lastIdentity = FileIdentity.of(path)
+        publish(change.snapshot)
+        do { try audit?.append([event]) } catch {
+            // The change is durable; a lost audit line must not undo it. Surface it to the operator.
+            notifyFailure(CatalogueError(.storage, "audit log write failed: \(error)"))
+        }
+        return change.model
+    }
+
+    /// Swaps in `snapshot` and notifies observers. Caller holds writeLock.
+    func publish(_ snapshot: CatalogueSnapshot) {
+        nextVersion = snapshot.version + 1
+        snapshotLock.lock()
+        current = snapshot
+        snapshotLock.unlock()
+        for observer in observers { observer(snapshot) }
+    }
+
+    func notifyFailure(_ error: CatalogueError) {
+        for observer in failureObservers { observer(error) }
+    }
+}

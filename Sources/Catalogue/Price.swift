@@ -1,0 +1,57 @@
+import Foundation
+import Support
+
+/// One price (issue 4, `Price`): `cost` in the catalogue's currency for every `per` `unit`s,
+/// e.g. `{"cost": 3, "per": 1000000, "unit": "tokens"}` = 3 USD per million tokens.
+/// The cost is exact (`Decimal`); never derived from or summed as `Double`.
+public struct Price: Sendable, Equatable {
+    /// What is counted.
+    public enum Unit: String, Sendable, CaseIterable {
+        case tokens, images, requests
+    }
+
+    /// Cost for `per` units; finite and non-negative.
+    public var cost: Decimal
+    /// How many units `cost` buys (a positive integer).
+    public var per: Int
+    /// The unit counted.
+    public var unit: Unit
+
+    /// A price.
+    public init(cost: Decimal, per: Int = 1_000_000, unit: Unit = .tokens) {
+        self.cost = cost
+        self.per = per
+        self.unit = unit
+    }
+
+    /// The exact cost of `units` units: `cost × units ÷ per`.
+    public func cost(forUnits units: Int) -> Decimal {
+        var result = cost * Decimal(units)
+        if per != 1 { result /= Decimal(per) }
+        return result
+    }
+
+    /// Decodes `{"cost", "per", "unit"}`; `per`/`unit` default to `defaultPer`/`defaultUnit`.
+    init(json: JSONValue, at path: JSONPath, defaultPer: Int, defaultUnit: Unit) throws(CatalogueError) {
+        var r = try ObjectReader(json, at: path)
+        guard let costValue = r.raw("cost"), !costValue.isNull else {
+            throw CatalogueError(.missingField, "\"cost\" is required", field: path + "cost")
+        }
+        cost = try Validation.price(costValue, at: path + "cost")
+        per = try r.int("per", range: 1...1_000_000_000) ?? defaultPer
+        if let unitName = try r.string("unit", length: 1...32) {
+            guard let unit = Unit(rawValue: unitName) else {
+                throw CatalogueError(.invalidValue, "unit must be one of tokens, images, requests", field: path + "unit")
+            }
+            self.unit = unit
+        } else {
+            unit = defaultUnit
+        }
+        try r.finish()
+    }
+
+    /// Canonical full form.
+    public var json: JSONValue {
+        ["cost": .decimal(cost), "per": .int(per), "unit": .string(unit.rawValue)]
+    }
+}

@@ -1,5 +1,0 @@
-import XCTest
-
-final class CatalogueTestsPlaceholder: XCTestCase {
-    func testModuleLoads() { XCTAssertTrue(true) }
-}
