@@ -25,21 +25,6 @@ enum CurlHeaderList {
     }
 
     private static func isManaged(_ name: String) -> Bool {
-        managed.contains { asciiCaseInsensitiveEqual($0, name) }
-    }
-
-    /// Compares `lowered` (already lower-case ASCII) with `name` ignoring ASCII case, without allocating.
-    static func asciiCaseInsensitiveEqual(_ lowered: String, _ name: String) -> Bool {
-        var a = lowered.utf8.makeIterator()
-        var b = name.utf8.makeIterator()
-        while true {
-            switch (a.next(), b.next()) {
-            case (nil, nil): return true
-            case let (x?, y?):
-                let folded = (y >= UInt8(ascii: "A") && y <= UInt8(ascii: "Z")) ? y + 32 : y
-                if x != folded { return false }
-            default: return false
-            }
-        }
+        managed.contains { $0.equalsIgnoringASCIICase(name) }
     }
 }

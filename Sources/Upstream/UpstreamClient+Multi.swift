@@ -74,6 +74,13 @@ extension UpstreamClient {
     /// Drains [curl_multi_info_read](https://curl.se/libcurl/c/curl_multi_info_read.html) until it is
     /// empty, then performs the removals, additions and shutdown that callbacks asked for.
     func afterCurl() {
+        if shutdownRequested {
+            // Requested from a callback: every unfinished transfer ends with `shutdown`, including those
+            // libcurl completed in the same call (their callbacks stopped delivering at the request).
+            shutdownRequested = false
+            shutdown()
+            return
+        }
         var queued: Int32 = 0
         while !isShutDown, let message = curl_multi_info_read(multi, &queued) {
             guard tg_msg_kind(message) == CURLMSG_DONE else { continue }
@@ -93,10 +100,6 @@ extension UpstreamClient {
             for transfer in adds where transfer.state.isLive {
                 if let error = start(transfer) { fail(transfer, with: error) }
             }
-        }
-        if shutdownRequested {
-            shutdownRequested = false
-            shutdown()
         }
     }
 }

@@ -94,6 +94,7 @@ public final class UpstreamClient: @unchecked Sendable {
         for transfer in Array(active.values) {
             fail(transfer, with: .shutdown.with(message: "client shut down"))
         }
+        pendingRemovals.removeAll()
         tearDownMulti()
     }
 

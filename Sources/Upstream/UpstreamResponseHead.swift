@@ -16,6 +16,6 @@ public struct UpstreamResponseHead: Sendable {
 
     /// The first value of the header `name`, compared case-insensitively (ASCII).
     public func value(of name: String) -> String? {
-        headers.first { $0.name.utf8.count == name.utf8.count && $0.name.lowercased() == name.lowercased() }?.value
+        headers.first { $0.name.equalsIgnoringASCIICase(name) }?.value
     }
 }

@@ -38,6 +38,7 @@ extension UpstreamTransfer {
     /// [CURLOPT_WRITEFUNCTION](https://curl.se/libcurl/c/CURLOPT_WRITEFUNCTION.html): hand bytes to the
     /// delegate; `.pause` answers `CURL_WRITEFUNC_PAUSE` and libcurl keeps the bytes for later.
     func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Int {
+        guard !client.shutdownRequested else { return 0 }
         if !headDelivered { deliverHeadFromResponseCode() }
         guard state.willDeliverBody(), let delegate else { return 0 }
         lastActivity = Self.now
@@ -58,7 +59,7 @@ extension UpstreamTransfer {
     /// [CURLOPT_HEADERFUNCTION](https://curl.se/libcurl/c/CURLOPT_HEADERFUNCTION.html): one line of any
     /// header block; the delegate hears about the final head only.
     func receiveHeaderLine(_ line: UnsafeRawBufferPointer) -> Int {
-        guard state.isLive else { return 0 }
+        guard state.isLive, !client.shutdownRequested else { return 0 }
         lastActivity = Self.now
         switch headParser.consume(line: line) {
         case .needMore:

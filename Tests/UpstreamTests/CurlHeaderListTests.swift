@@ -24,9 +24,11 @@ final class CurlHeaderListTests: XCTestCase {
         ])
     }
 
-    func testAsciiCaseInsensitiveEqual() {
-        XCTAssertTrue(CurlHeaderList.asciiCaseInsensitiveEqual("expect", "EXPECT"))
-        XCTAssertFalse(CurlHeaderList.asciiCaseInsensitiveEqual("expect", "expects"))
-        XCTAssertFalse(CurlHeaderList.asciiCaseInsensitiveEqual("te", "t"))
+    func testEqualsIgnoringASCIICase() {
+        XCTAssertTrue("expect".equalsIgnoringASCIICase("EXPECT"))
+        XCTAssertTrue("X-Amzn-ErrorType".equalsIgnoringASCIICase("x-amzn-errortype"))
+        XCTAssertFalse("expect".equalsIgnoringASCIICase("expects"))
+        XCTAssertFalse("te".equalsIgnoringASCIICase("t"))
+        XCTAssertFalse("[".equalsIgnoringASCIICase("{"), "only letters fold")
     }
 }

@@ -51,6 +51,7 @@ final class UpstreamClientFlowTests: XCTestCase {
             _ = fcntl(connection.fd, F_SETFL, fcntl(connection.fd, F_GETFL) | O_NONBLOCK)
             let block = patternBody(251 * 256)
             var offset = 0, reported = false
+            var lastProgress = DispatchTime.now()
             while offset < total {
                 let start = offset % block.count
                 let count = min(total - offset, block.count - start)
@@ -58,16 +59,19 @@ final class UpstreamClientFlowTests: XCTestCase {
                 if written > 0 {
                     offset += written
                     sent.set(offset)
+                    lastProgress = DispatchTime.now()
                     continue
                 }
                 guard written < 0, errno == EAGAIN || errno == EINTR else { break }
+                // Stalled = not writable for 300 ms although the client had paused before we started waiting.
+                let pausedBefore = paused.current
                 var poller = pollfd(fd: connection.fd, events: Int16(POLLOUT), revents: 0)
-                // Stalled = not writable for 300 ms after the client paused.
-                let ready = poll(&poller, 1, paused.current && !reported ? 300 : 20_000)
-                if ready == 0 {
-                    guard paused.current, !reported else { break }
-                    reported = true
-                    serverStalled.fulfill()
+                if poll(&poller, 1, pausedBefore ? 300 : 50) == 0 {
+                    if pausedBefore, !reported {
+                        reported = true
+                        serverStalled.fulfill()
+                    }
+                    if DispatchTime.now().uptimeNanoseconds - lastProgress.uptimeNanoseconds > 30_000_000_000 { break }
                 }
             }
             connection.markClosed()
@@ -350,5 +354,48 @@ final class UpstreamClientFlowTests: XCTestCase {
                 client.shutdown()
             }
         }
+    }
+
+    /// Calls made from inside libcurl callbacks: `execute` and `cancel` of another transfer are deferred
+    /// until libcurl returns, `resume()` before returning `.pause` continues, `shutdown()` is deferred.
+    func testClientCallsFromInsideCallbacks() {
+        let server = makeServer { request, connection in
+            let body = String(repeating: "b", count: 100_000)
+            connection.write("HTTP/1.1 200 OK\r\nContent-Length: \(body.utf8.count)\r\nX-Path: \(request.target)\r\n\r\n\(body)")
+        }
+        let client = makeClient()
+        let outer = RecordingDelegate("outer")
+        let inner = RecordingDelegate("inner")
+        let dropped = RecordingDelegate("dropped")
+        dropped.finishedExpectation.isInverted = true
+        var pausedOnce = false
+        outer.onHead = { _, _ in
+            _ = client.execute(UpstreamRequest(method: "GET", url: server.url + "/inner"), delegate: inner)
+            let waiting = client.execute(UpstreamRequest(method: "GET", url: server.url + "/dropped"), delegate: dropped)
+            waiting.cancel()
+        }
+        outer.onBody = { transfer, _ in
+            guard !pausedOnce else { return .consumed }
+            pausedOnce = true
+            transfer.resume()
+            return .pause
+        }
+        inner.onHead = { _, head in XCTAssertEqual(head.value(of: "X-Path"), "/inner") }
+        queue.sync { _ = client.execute(UpstreamRequest(method: "GET", url: server.url + "/outer"), delegate: outer) }
+        wait(for: [outer.finishedExpectation, inner.finishedExpectation], timeout: 10)
+        wait(for: [dropped.finishedExpectation], timeout: 0.1)
+        queue.sync {
+            XCTAssertNil(outer.error)
+            XCTAssertNil(inner.error)
+            XCTAssertEqual(outer.body.count, 100_000, "paused bytes were redelivered exactly once")
+            XCTAssertEqual(inner.body.count, 100_000)
+            XCTAssertNil(dropped.head)
+        }
+
+        let last = RecordingDelegate("shut down inside a callback")
+        last.onHead = { _, _ in client.shutdown() }
+        queue.sync { _ = client.execute(UpstreamRequest(method: "GET", url: server.url + "/last"), delegate: last) }
+        wait(for: [last.finishedExpectation], timeout: 10)
+        queue.sync { XCTAssertEqual(last.error, .shutdown) }
     }
 }
