@@ -1,23 +1,32 @@
+import AWS
+import Catalogue
 import Dispatch
 import HTTP
 import IO
 import Support
 
-/// The gateway: Tollgate's `HTTPResponder`. It owns the configuration and routes each request.
+/// The gateway: Tollgate's `HTTPResponder`. Routes each request: health, Bedrock Runtime calls (looked up in the
+/// catalogue snapshot, then forwarded), admin and control-plane reads.
 ///
-/// Thread safety: `respond` runs on the request's loop; shared state (configuration, readiness) is immutable or
-/// behind `Locked`.
+/// Thread safety: `respond` runs on the request's loop; shared state lives in `GatewayContext` (immutable or
+/// synchronised) and readiness behind `Locked`.
 public final class Gateway: HTTPResponder, @unchecked Sendable {
-    /// The configuration in force.
-    public let configuration: GatewayConfiguration
-    /// Where logs go.
-    public let logger: Logger
+    public let context: GatewayContext
+    public var configuration: GatewayConfiguration { context.configuration }
+    public var logger: Logger { context.logger }
     private let readiness = Locked(false)
-    private let reloadHook = Locked<(@Sendable () -> Void)?>(nil)
 
-    public init(configuration: GatewayConfiguration, logger: Logger) {
-        self.configuration = configuration
-        self.logger = logger
+    /// Loads the catalogue named by the configuration; throws if it cannot be read or is invalid.
+    public init(configuration: GatewayConfiguration, logger: Logger) throws(CatalogueError) {
+        let audit = try? configuration.auditPath.map { path throws(AtomicFileError) in try AuditLog(path: path) }
+        let store = try CatalogueStore(path: configuration.cataloguePath, audit: audit ?? nil)
+        self.context = GatewayContext(configuration: configuration, logger: logger, catalogue: store)
+        store.onChange { [logger] snapshot in
+            logger.info("catalogue_reloaded", ["version": .int(snapshot.version), "models": .int(snapshot.models.count)])
+        }
+        store.onReloadFailure { [logger] error in
+            logger.error("catalogue_reload_failed", ["field": .string(error.field?.description ?? ""), "error": .string(error.message)])
+        }
     }
 
     /// Marks the gateway ready (configuration loaded, loops running); `/readyz` answers 200 from then on.
@@ -31,16 +40,13 @@ public final class Gateway: HTTPResponder, @unchecked Sendable {
     /// Re-reads the files the configuration names (catalogue, keys). Called on `SIGHUP`.
     public func reload() {
         logger.info("reload_requested")
-        reloadHook.get()?()
-    }
-
-    /// Installs what `reload()` runs (the catalogue and keys stores register here).
-    public func onReload(_ hook: @escaping @Sendable () -> Void) {
-        reloadHook.set(hook)
+        if case .unchanged = context.catalogue.reload() { logger.info("catalogue_unchanged") }
     }
 
     public func respond(to request: HTTPServerRequest, writer: HTTPResponseWriter) {
         switch GatewayRoute.match(method: request.head.method, path: request.head.path) {
+        case .runtime(let call):
+            runtime(call, request: request, writer: writer)
         case .health:
             writer.respond(status: 200, headers: ["Content-Type": "application/json"], body: Array("{\"status\":\"ok\"}".utf8))
         case .ready:
@@ -54,6 +60,41 @@ public final class Gateway: HTTPResponder, @unchecked Sendable {
         case .notFound:
             writer.respondError(status: 404, type: "UnknownOperationException", message: "Unknown operation \(request.head.method) \(request.head.path)")
         }
+    }
+
+    /// A Bedrock Runtime call: resolve the model for this caller, check the operation fits, forward.
+    private func runtime(_ call: BedrockPath, request: HTTPServerRequest, writer: HTTPResponseWriter) {
+        let snapshot = context.catalogue.snapshot
+        let org: String? = nil
+        guard let model = snapshot.isRoutable(call.modelId, org: org) else {
+            // The same answer whether the model is unknown, disabled or restricted: callers cannot probe.
+            return send(.resourceNotFound("Could not resolve the foundation model from the provided model identifier."), to: writer)
+        }
+        if let problem = Self.operationProblem(call.operation, model: model) {
+            return send(.validation(problem), to: writer)
+        }
+        var targets = [context.target(for: model)]
+        for next in snapshot.failoverChain(from: model.id, org: org) where Self.operationProblem(call.operation, model: next) == nil {
+            targets.append(context.target(for: next))
+        }
+        RuntimeCall(context: context, request: request, writer: writer, operation: call.operation, targets: targets).start()
+    }
+
+    /// Why `operation` cannot be served by `model`, or nil.
+    static func operationProblem(_ operation: BedrockOperation, model: ResolvedModel) -> String? {
+        if operation.isStreaming && !(model.resolved.capabilities?["streaming"] ?? false) {
+            return "The model \(model.id) does not support streaming."
+        }
+        switch (operation, model.type) {
+        case (.converse, .completion), (.converseStream, .completion), (.invokeModel, _), (.invokeModelWithResponseStream, .completion):
+            return nil
+        default:
+            return "The model \(model.id) (\(model.type.rawValue)) does not support \(operation.actionName)."
+        }
+    }
+
+    private func send(_ error: BedrockError, to writer: HTTPResponseWriter) {
+        writer.respond(status: error.status, headers: HTTPHeaders(error.responseHeaders), body: error.responseBody)
     }
 
     /// The access-log sink for the HTTP server: one JSON line per finished request.

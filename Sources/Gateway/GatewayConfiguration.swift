@@ -39,6 +39,8 @@ public struct GatewayConfiguration: Sendable {
     public var upstreamTotalTimeout: Duration?
     public var credentials: [String: CredentialSet]
     public var ledgerDirectory: String?
+    /// The append-only audit log of catalogue changes.
+    public var auditPath: String?
     /// Admin API key hashes (`tollgate hash-key` output) until the keys file carries admin roles.
     public var adminKeyHashes: [String]
 
@@ -121,6 +123,7 @@ public struct GatewayConfiguration: Sendable {
         var cataloguePath = resolve("catalogue.json")
         if let c = root.string("catalogue") { cataloguePath = resolve(c) }
         let keysPath = root.string("keys").map(resolve)
+        let auditPath = root.string("audit").map(resolve)
 
         var region = "us-east-1"
         var endpoint: String?
@@ -184,7 +187,7 @@ public struct GatewayConfiguration: Sendable {
             logLevel: level, accessLog: accessLog, cataloguePath: cataloguePath, keysPath: keysPath, region: region,
             endpoint: endpoint, connectTimeout: connectTimeout, upstreamIdleTimeout: idleTimeout,
             upstreamTotalTimeout: totalTimeout, credentials: credentials, ledgerDirectory: ledgerDirectory,
-            adminKeyHashes: adminKeyHashes
+            auditPath: auditPath, adminKeyHashes: adminKeyHashes
         )
     }
 

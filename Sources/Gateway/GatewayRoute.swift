@@ -6,6 +6,8 @@ import HTTP
 public enum GatewayRoute: Equatable, Sendable {
     case health
     case ready
+    /// A Bedrock Runtime call (`/model/{modelId}/{operation}`), the id percent-decoded.
+    case runtime(BedrockPath)
     /// The path exists but not with this method.
     case methodNotAllowed
     case notFound
@@ -16,6 +18,10 @@ public enum GatewayRoute: Equatable, Sendable {
         case "/healthz": return method == "GET" || method == "HEAD" ? .health : .methodNotAllowed
         case "/readyz": return method == "GET" || method == "HEAD" ? .ready : .methodNotAllowed
         default: break
+        }
+        if path.hasPrefix("/model/") {
+            guard let call = BedrockPath(parsing: String(path)) else { return .notFound }
+            return method == "POST" ? .runtime(call) : .methodNotAllowed
         }
         return .notFound
     }

@@ -16,7 +16,7 @@ public final class GatewayService: @unchecked Sendable {
         let logger = logger ?? Logger(level: configuration.logLevel)
         self.configuration = configuration
         self.logger = logger
-        self.gateway = Gateway(configuration: configuration, logger: logger)
+        self.gateway = try Gateway(configuration: configuration, logger: logger)
         self.server = HTTPServer(
             configuration: configuration.server,
             responder: gateway,
@@ -26,6 +26,7 @@ public final class GatewayService: @unchecked Sendable {
             }
         )
         try server.start()
+        gateway.context.catalogue.startWatching()
         gateway.markReady()
         logger.info("listening", [
             "addresses": .array(server.localAddresses.map { .string($0.description) }),
@@ -39,6 +40,7 @@ public final class GatewayService: @unchecked Sendable {
     /// Stops accepting, drains in-flight requests for up to the configured grace period, then calls `completion`.
     public func shutdown(completion: @escaping @Sendable () -> Void) {
         gateway.markReady(false)
+        gateway.context.catalogue.stopWatching()
         logger.info("shutdown_started", ["grace_ms": .int(Int(configuration.shutdownGrace.components.seconds * 1000))])
         server.shutdown(gracePeriod: configuration.shutdownGrace) { [logger] in
             logger.info("shutdown_complete")

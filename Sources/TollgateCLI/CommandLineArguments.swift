@@ -58,9 +58,14 @@ struct CommandLineArguments: Equatable {
         return result
     }
 
-    /// An integer option in 0...65535.
+    /// A port option (0...65535), or `value` when absent.
     func port(_ name: String, default value: UInt16) throws(UsageError) -> UInt16 {
-        guard let text = options[name] else { return value }
+        try portIfGiven(name) ?? value
+    }
+
+    /// A port option (0...65535), or nil when absent.
+    func portIfGiven(_ name: String) throws(UsageError) -> UInt16? {
+        guard let text = options[name] else { return nil }
         guard let port = UInt16(text) else { throw UsageError(message: "option \(name) must be a port number (0-65535), got '\(text)'") }
         return port
     }

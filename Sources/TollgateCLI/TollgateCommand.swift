@@ -39,7 +39,7 @@ public enum TollgateCommand {
             printError("tollgate: \(error.message)\n\n\(usage)")
             return 2
         }
-        do {
+        do throws(CommandLineArguments.UsageError) {
             switch parsed.command {
             case "help":
                 print(usage)
@@ -53,16 +53,17 @@ public enum TollgateCommand {
                 return CheckConfigCommand.run(configPath: configPath(parsed))
             case "serve":
                 ServeCommand.run(configPath: configPath(parsed))
+            case "stand-in":
+                return try StandInCommand.run(parsed)
+            case "demo":
+                try DemoCommand.run(parsed)
             default:
                 printError("tollgate: unknown command '\(parsed.command)'")
                 return 2
             }
-        } catch let error as CommandLineArguments.UsageError {
+        } catch {
             printError("tollgate: \(error.message)")
             return 2
-        } catch {
-            printError("tollgate: \(error)")
-            return 1
         }
     }
 

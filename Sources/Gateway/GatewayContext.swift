@@ -1,0 +1,47 @@
+import Catalogue
+import IO
+import Support
+import Upstream
+
+/// What every request handler shares: configuration, logger, catalogue, upstream credentials, and the per-loop
+/// upstream clients. Immutable after start, or internally synchronised.
+public final class GatewayContext: @unchecked Sendable {
+    static let version = "0.1.0"
+
+    public let configuration: GatewayConfiguration
+    public let logger: Logger
+    public let catalogue: CatalogueStore
+    public let credentials: UpstreamCredentials
+    let upstreamConfiguration: UpstreamConfiguration
+
+    init(configuration: GatewayConfiguration, logger: Logger, catalogue: CatalogueStore) {
+        self.configuration = configuration
+        self.logger = logger
+        self.catalogue = catalogue
+        self.credentials = UpstreamCredentials(sets: configuration.credentials)
+        self.upstreamConfiguration = UpstreamConfiguration(
+            connectTimeout: configuration.connectTimeout,
+            idleTimeout: configuration.upstreamIdleTimeout,
+            totalTimeout: configuration.upstreamTotalTimeout,
+            maxConnectionsPerHost: 0
+        )
+    }
+
+    /// The upstream client of `loop` (one libcurl multi handle per loop), created on first use. Call on the loop.
+    func upstreamClient(for loop: EventLoop) -> UpstreamClient {
+        loop.attachment(UpstreamClient.self) { UpstreamClient(queue: loop.queue, configuration: upstreamConfiguration) }
+    }
+
+    /// The upstream target for a catalogue model: its provider config, else the gateway's defaults.
+    func target(for model: ResolvedModel) -> UpstreamTarget {
+        let provider = model.providerConfig
+        let region = provider?.region ?? configuration.region
+        return UpstreamTarget(
+            modelID: model.id,
+            upstreamModelID: provider?.modelID ?? model.id,
+            region: region,
+            endpoint: provider?.endpoint ?? configuration.endpoint,
+            credentialSet: provider?.credentials ?? "default"
+        )
+    }
+}

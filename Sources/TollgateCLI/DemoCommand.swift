@@ -1,0 +1,78 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+import Foundation
+import Gateway
+import IO
+import StandIn
+
+/// `tollgate demo`: the stand-in and the gateway on loopback with the shipped config, and a snippet to try.
+enum DemoCommand {
+    static func run(_ arguments: CommandLineArguments) throws(CommandLineArguments.UsageError) -> Never {
+        let configPath = arguments.options["--config"] ?? "config/tollgate.json"
+        var configuration: GatewayConfiguration
+        do {
+            configuration = try GatewayConfiguration.load(path: configPath)
+        } catch {
+            for problem in error.problems { printError(problem.description) }
+            exit(1)
+        }
+        let standInPort = try arguments.port("--stand-in-port", default: 9911)
+        if let port = try arguments.portIfGiven("--port") {
+            configuration.listen = [SocketAddress(host: "127.0.0.1", port: port)!]
+            configuration.server.addresses = configuration.listen
+        }
+        let standIn: StandInServer
+        do {
+            standIn = try StandInServer(configuration: .init(
+                credentials: [StandInCommand.defaultAccessKeyID: StandInCommand.defaultSecret],
+                address: SocketAddress(host: "127.0.0.1", port: standInPort)!
+            ))
+        } catch {
+            printError("tollgate: cannot start the stand-in on port \(standInPort): \(error)")
+            exit(1)
+        }
+        // The demo signs upstream calls with the stand-in's key pair, from the standard environment variables.
+        setenv("AWS_ACCESS_KEY_ID", StandInCommand.defaultAccessKeyID, 1)
+        setenv("AWS_SECRET_ACCESS_KEY", StandInCommand.defaultSecret, 1)
+        unsetenv("AWS_SESSION_TOKEN")
+        configuration.endpoint = standIn.endpoint
+        let service: GatewayService
+        do {
+            service = try GatewayService(configuration: configuration)
+        } catch {
+            printError("tollgate: cannot start the gateway: \(error)")
+            exit(1)
+        }
+        let gatewayURL = "http://\(service.localAddresses[0])"
+        printError(snippet(gatewayURL: gatewayURL, standIn: standIn.endpoint))
+        SignalHandling.install(
+            onTerminate: { _ in service.shutdown { exit(0) } },
+            onReload: { service.gateway.reload() }
+        )
+        dispatchMain()
+    }
+
+    static func snippet(gatewayURL: String, standIn: String) -> String {
+        """
+
+        Tollgate demo: gateway on \(gatewayURL), Bedrock stand-in on \(standIn). Ctrl-C stops both.
+
+        Try it with boto3 (pip install boto3):
+
+            import boto3, json
+            client = boto3.client("bedrock-runtime", region_name="us-east-1", endpoint_url="\(gatewayURL)",
+                                  aws_access_key_id="demo", aws_secret_access_key="demo")
+            answer = client.converse(modelId="anthropic.claude-3-haiku-20240307-v1:0",
+                                     messages=[{"role": "user", "content": [{"text": "Hello"}]}])
+            print(answer["output"]["message"]["content"][0]["text"], answer["usage"])
+
+        or with curl:
+
+            curl -s \(gatewayURL)/model/anthropic.claude-3-haiku-20240307-v1:0/invoke -H 'Content-Type: application/json' \\
+              -d '{"anthropic_version":"bedrock-2023-05-31","max_tokens":64,"messages":[{"role":"user","content":"Hello"}]}'
+
+        """
+    }
+}
