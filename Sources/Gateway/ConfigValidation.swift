@@ -1,4 +1,5 @@
 import Foundation
+import Catalogue
 import Support
 
 /// Offline validation of a whole configuration set: `tollgate.json` and every file it names.
@@ -12,20 +13,19 @@ public enum ConfigValidation {
             return error.problems
         }
         var problems: [ConfigProblem] = []
-        problems += fileProblems(configuration.cataloguePath, what: "catalogue")
-        if let keys = configuration.keysPath { problems += fileProblems(keys, what: "keys file") }
+        problems += catalogueProblems(configuration.cataloguePath)
+        if let keys = configuration.keysPath { problems += KeyStore.problems(inFile: keys) }
         return problems
     }
 
-    /// Checks that a named file exists and holds JSON; the catalogue and keys validators add their own checks.
-    static func fileProblems(_ path: String, what: String) -> [ConfigProblem] {
+    /// Every problem of the catalogue file, each with its field path.
+    static func catalogueProblems(_ path: String) -> [ConfigProblem] {
         do {
-            _ = try JSONValue.parse(try AtomicFile.read(path))
-            return []
-        } catch let error as AtomicFileError {
-            return [ConfigProblem(file: path, path: "", message: "cannot read \(what): \(error)")]
+            return CatalogueSnapshot.problems(inFile: try AtomicFile.read(path)).map {
+                ConfigProblem(file: path, path: $0.field?.description ?? "", message: $0.message)
+            }
         } catch {
-            return [ConfigProblem(file: path, path: "", message: "invalid JSON: \(error)")]
+            return [ConfigProblem(file: path, path: "", message: "cannot read catalogue: \(error)")]
         }
     }
 }

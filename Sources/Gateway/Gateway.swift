@@ -1,6 +1,7 @@
 import AWS
 import Catalogue
 import Dispatch
+import Foundation
 import HTTP
 import IO
 import Support
@@ -16,11 +17,15 @@ public final class Gateway: HTTPResponder, @unchecked Sendable {
     public var logger: Logger { context.logger }
     private let readiness = Locked(false)
 
-    /// Loads the catalogue named by the configuration; throws if it cannot be read or is invalid.
-    public init(configuration: GatewayConfiguration, logger: Logger) throws(CatalogueError) {
-        let audit = try? configuration.auditPath.map { path throws(AtomicFileError) in try AuditLog(path: path) }
-        let store = try CatalogueStore(path: configuration.cataloguePath, audit: audit ?? nil)
-        self.context = GatewayContext(configuration: configuration, logger: logger, catalogue: store)
+    /// Loads the catalogue and keys named by the configuration; throws if either cannot be read or is invalid.
+    public init(configuration: GatewayConfiguration, logger: Logger) throws {
+        let audit = try configuration.auditPath.map { path in
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            return try AuditLog(path: path)
+        }
+        let store = try CatalogueStore(path: configuration.cataloguePath, audit: audit)
+        let keys = try KeyStore(path: configuration.keysPath, adminKeyHashes: configuration.adminKeyHashes, logger: logger)
+        self.context = GatewayContext(configuration: configuration, logger: logger, catalogue: store, keys: keys)
         store.onChange { [logger] snapshot in
             logger.info("catalogue_reloaded", ["version": .int(snapshot.version), "models": .int(snapshot.models.count)])
         }
@@ -41,6 +46,7 @@ public final class Gateway: HTTPResponder, @unchecked Sendable {
     public func reload() {
         logger.info("reload_requested")
         if case .unchanged = context.catalogue.reload() { logger.info("catalogue_unchanged") }
+        context.keys.reload()
     }
 
     public func respond(to request: HTTPServerRequest, writer: HTTPResponseWriter) {
@@ -64,8 +70,15 @@ public final class Gateway: HTTPResponder, @unchecked Sendable {
 
     /// A Bedrock Runtime call: resolve the model for this caller, check the operation fits, forward.
     private func runtime(_ call: BedrockPath, request: HTTPServerRequest, writer: HTTPResponseWriter) {
+        let caller: Caller
+        do {
+            caller = try context.authenticator.authenticate(request.head, body: request.body)
+        } catch {
+            context.logger.info("auth_failed", ["request_id": .string(request.requestID), "error": .string(error.name)])
+            return send(error, to: writer)
+        }
         let snapshot = context.catalogue.snapshot
-        let org: String? = nil
+        let org = caller.org
         guard let model = snapshot.isRoutable(call.modelId, org: org) else {
             // The same answer whether the model is unknown, disabled or restricted: callers cannot probe.
             return send(.resourceNotFound("Could not resolve the foundation model from the provided model identifier."), to: writer)

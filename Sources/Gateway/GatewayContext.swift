@@ -1,4 +1,5 @@
 import Catalogue
+import Foundation
 import IO
 import Support
 import Upstream
@@ -12,12 +13,16 @@ public final class GatewayContext: @unchecked Sendable {
     public let logger: Logger
     public let catalogue: CatalogueStore
     public let credentials: UpstreamCredentials
+    public let keys: KeyStore
+    let authenticator: Authenticator
     let upstreamConfiguration: UpstreamConfiguration
 
-    init(configuration: GatewayConfiguration, logger: Logger, catalogue: CatalogueStore) {
+    init(configuration: GatewayConfiguration, logger: Logger, catalogue: CatalogueStore, keys: KeyStore) {
         self.configuration = configuration
         self.logger = logger
         self.catalogue = catalogue
+        self.keys = keys
+        self.authenticator = Authenticator(keys: keys, now: { Date() })
         self.credentials = UpstreamCredentials(sets: configuration.credentials)
         self.upstreamConfiguration = UpstreamConfiguration(
             connectTimeout: configuration.connectTimeout,

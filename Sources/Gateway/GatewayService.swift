@@ -27,6 +27,7 @@ public final class GatewayService: @unchecked Sendable {
         )
         try server.start()
         gateway.context.catalogue.startWatching()
+        gateway.context.keys.startWatching()
         gateway.markReady()
         logger.info("listening", [
             "addresses": .array(server.localAddresses.map { .string($0.description) }),
@@ -41,6 +42,7 @@ public final class GatewayService: @unchecked Sendable {
     public func shutdown(completion: @escaping @Sendable () -> Void) {
         gateway.markReady(false)
         gateway.context.catalogue.stopWatching()
+        gateway.context.keys.stopWatching()
         logger.info("shutdown_started", ["grace_ms": .int(Int(configuration.shutdownGrace.components.seconds * 1000))])
         server.shutdown(gracePeriod: configuration.shutdownGrace) { [logger] in
             logger.info("shutdown_complete")

@@ -47,6 +47,8 @@ enum DemoCommand {
         }
         let gatewayURL = "http://\(service.localAddresses[0])"
         printError(snippet(gatewayURL: gatewayURL, standIn: standIn.endpoint))
+        // One machine-readable line for scripts and tests that start the demo on port 0.
+        print("{\"event\":\"demo_ready\",\"gateway\":\"\(gatewayURL)\",\"stand_in\":\"\(standIn.endpoint)\"}")
         SignalHandling.install(
             onTerminate: { _ in service.shutdown { exit(0) } },
             onReload: { service.gateway.reload() }
@@ -58,19 +60,23 @@ enum DemoCommand {
         """
 
         Tollgate demo: gateway on \(gatewayURL), Bedrock stand-in on \(standIn). Ctrl-C stops both.
+        Demo keys (config/keys.json): client tg-demo-client-key-0123456789abcdef (org demo),
+        admin tg-demo-admin-key-0123456789abcdef, SigV4 pair TGDEMOACCESSKEY0001 / config/demo-sigv4.secret.
 
-        Try it with boto3 (pip install boto3):
+        Try it with boto3 (pip install boto3), signing with SigV4 like any AWS SDK:
 
-            import boto3, json
+            import boto3
             client = boto3.client("bedrock-runtime", region_name="us-east-1", endpoint_url="\(gatewayURL)",
-                                  aws_access_key_id="demo", aws_secret_access_key="demo")
+                                  aws_access_key_id="TGDEMOACCESSKEY0001",
+                                  aws_secret_access_key="tollgate-demo-sigv4-secret-0123456789")
             answer = client.converse(modelId="anthropic.claude-3-haiku-20240307-v1:0",
                                      messages=[{"role": "user", "content": [{"text": "Hello"}]}])
             print(answer["output"]["message"]["content"][0]["text"], answer["usage"])
 
-        or with curl:
+        or with a Bedrock API key (AWS_BEARER_TOKEN_BEDROCK=tg-demo-client-key-0123456789abcdef for boto3), or curl:
 
-            curl -s \(gatewayURL)/model/anthropic.claude-3-haiku-20240307-v1:0/invoke -H 'Content-Type: application/json' \\
+            curl -s \(gatewayURL)/model/anthropic.claude-3-haiku-20240307-v1:0/invoke \\
+              -H 'Authorization: Bearer tg-demo-client-key-0123456789abcdef' -H 'Content-Type: application/json' \\
               -d '{"anthropic_version":"bedrock-2023-05-31","max_tokens":64,"messages":[{"role":"user","content":"Hello"}]}'
 
         """

@@ -4,7 +4,7 @@ import Glibc
 
 /// What `stat(2)` says about a file, enough to notice any replacement or edit: device, inode, size,
 /// and modification and status-change times in nanoseconds.
-struct FileIdentity: Equatable, Sendable {
+public struct FileIdentity: Equatable, Sendable {
     let device: UInt64
     let inode: UInt64
     let size: Int64
@@ -12,7 +12,7 @@ struct FileIdentity: Equatable, Sendable {
     let changed: Int64
 
     /// The identity of `path`, or nil when it cannot be stat'ed.
-    static func of(_ path: String) -> FileIdentity? {
+    public static func of(_ path: String) -> FileIdentity? {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
         return FileIdentity(
