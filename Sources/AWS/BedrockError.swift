@@ -89,15 +89,15 @@ public struct BedrockError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The HTTP status.
     public var status: Int { Self.status(of: code) }
 
-    /// True when another attempt, on the same or a failover model, may succeed: throttling, quota, not ready,
-    /// timeouts, and server-side failures (any 429 or 5xx). Client mistakes and auth failures are not.
+    /// True when another attempt, on the same or a failover model, may succeed: throttling and not-ready (429),
+    /// model timeouts (408), model errors (424) and server-side failures (5xx). Client mistakes (other 4xx, including
+    /// quota errors, which Bedrock sends as 400) and auth failures are not.
     public var isRetryable: Bool {
         switch code {
-        case .throttling, .modelNotReady, .modelTimeout, .serviceUnavailable, .internalServer,
-            .serviceQuotaExceeded:
+        case .throttling, .modelNotReady, .modelTimeout, .modelError, .serviceUnavailable, .internalServer:
             return true
         case .other(_, let status):
-            return status == 429 || status >= 500
+            return status == 408 || status == 424 || status == 429 || status >= 500
         default:
             return false
         }

@@ -14,6 +14,14 @@ public enum ConfigValidation {
         }
         var problems: [ConfigProblem] = []
         problems += catalogueProblems(configuration.cataloguePath)
+        if let bytes = try? AtomicFile.read(configuration.cataloguePath), let snapshot = try? CatalogueSnapshot.load(fileBytes: bytes, version: 1) {
+            for model in snapshot.models {
+                if let set = model.providerConfig?.credentials, configuration.credentials[set] == nil {
+                    problems.append(ConfigProblem(file: configuration.cataloguePath, path: "models[id=\(model.id)].provider_config.credentials",
+                                                  message: "credential set '\(set)' is not defined in upstream.credentials of \(configPath)"))
+                }
+            }
+        }
         if let keys = configuration.keysPath { problems += KeyStore.problems(inFile: keys) }
         return problems
     }

@@ -87,7 +87,7 @@ public final class Gateway: HTTPResponder, @unchecked Sendable {
             return send(.validation(problem), to: writer)
         }
         var targets = [context.target(for: model)]
-        for next in snapshot.failoverChain(from: model.id, org: org) where Self.operationProblem(call.operation, model: next) == nil {
+        for next in snapshot.failoverChain(from: model.id, org: org, maxHops: configuration.retry.maxFailoverHops) where Self.operationProblem(call.operation, model: next) == nil {
             targets.append(context.target(for: next))
         }
         RuntimeCall(context: context, request: request, writer: writer, operation: call.operation, targets: targets).start()

@@ -38,6 +38,7 @@ public struct GatewayConfiguration: Sendable {
     public var upstreamIdleTimeout: Duration
     public var upstreamTotalTimeout: Duration?
     public var credentials: [String: CredentialSet]
+    public var retry: RetryPolicy
     public var ledgerDirectory: String?
     /// The append-only audit log of catalogue changes.
     public var auditPath: String?
@@ -131,6 +132,7 @@ public struct GatewayConfiguration: Sendable {
         var idleTimeout = Duration.seconds(60)
         var totalTimeout: Duration? = nil
         var credentials: [String: CredentialSet] = ["default": CredentialSet(name: "default", source: .standardEnvironment)]
+        var retry = RetryPolicy()
         if let upstreamValue = root.value("upstream") {
             var upstream = ConfigObjectReader(upstreamValue, path: "upstream", problems: &problems)
             if let r = upstream.string("region") {
@@ -143,6 +145,14 @@ public struct GatewayConfiguration: Sendable {
             if let v = upstream.int("connect_timeout_ms", min: 1) { connectTimeout = .milliseconds(v) }
             if let v = upstream.int("idle_timeout_ms", min: 1) { idleTimeout = .milliseconds(v) }
             if let v = upstream.int("total_timeout_ms", min: 1) { totalTimeout = .milliseconds(v) }
+            if let retryValue = upstream.value("retry") {
+                var r = ConfigObjectReader(retryValue, path: JSONPath.root.appending("upstream").appending("retry"), problems: &problems)
+                if let v = r.int("attempts_per_model", min: 1, max: 10) { retry.attemptsPerModel = v }
+                if let v = r.int("base_delay_ms", min: 0, max: 60_000) { retry.baseDelayMs = v }
+                if let v = r.int("max_delay_ms", min: 0, max: 300_000) { retry.maxDelayMs = v }
+                if let v = r.int("max_failover_hops", min: 0, max: 16) { retry.maxFailoverHops = v }
+                r.finish(into: &problems)
+            }
             if let setsValue = upstream.value("credentials") {
                 let setsPath = JSONPath.root.appending("upstream").appending("credentials")
                 if let sets = setsValue.objectValue {
@@ -186,7 +196,7 @@ public struct GatewayConfiguration: Sendable {
             configPath: path, listen: listen, workers: workers, server: server, shutdownGrace: shutdownGrace,
             logLevel: level, accessLog: accessLog, cataloguePath: cataloguePath, keysPath: keysPath, region: region,
             endpoint: endpoint, connectTimeout: connectTimeout, upstreamIdleTimeout: idleTimeout,
-            upstreamTotalTimeout: totalTimeout, credentials: credentials, ledgerDirectory: ledgerDirectory,
+            upstreamTotalTimeout: totalTimeout, credentials: credentials, retry: retry, ledgerDirectory: ledgerDirectory,
             auditPath: auditPath, adminKeyHashes: adminKeyHashes
         )
     }

@@ -9,11 +9,18 @@ import Upstream
 /// relays the first answer that is not a retryable failure, and streams it to the client with backpressure both
 /// ways. Confined to the request's loop.
 ///
-/// Phases: `.idle` → `.awaitingHead(attempt)` → `.relaying` (success: bytes flow to the client) or
-/// `.collectingError` (an error answer is buffered, then retried elsewhere or passed on) → `.done`.
-/// Failover happens only while nothing has been sent to the client.
+/// Phases: `.idle` → `.awaitingHead` → `.relaying` (success: bytes flow to the client) or `.collectingError` (an
+/// error answer is buffered, then retried, failed over, or passed on) → `.done`; `.backingOff` waits between
+/// attempts. A success head is held back until the first body byte, so an upstream that fails before answering
+/// anything can still be replaced: failover happens only while nothing has reached the client.
 final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
-    private enum Phase { case idle, awaitingHead, relaying, collectingError(UpstreamResponseHead), done }
+    private enum Phase { case idle, awaitingHead, relaying, collectingError(UpstreamResponseHead), backingOff, done }
+
+    /// One attempt and how it ended, for logs, headers and the ledger.
+    struct Attempt: Sendable {
+        var model: String
+        var outcome: String
+    }
 
     private let context: GatewayContext
     private let request: HTTPServerRequest
@@ -23,10 +30,15 @@ final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
     private let payloadHash: String
     private let forwardedHeaders: [(name: String, value: String)]
     private var phase = Phase.idle
-    private var attempt = 0
+    /// Index into `targets` of the model being tried.
+    private var targetIndex = 0
+    /// Attempts made on the current target.
+    private var triesOnTarget = 0
     private var transfer: UpstreamTransfer?
     private var errorBody: [UInt8] = []
-    private var attemptLog: [String] = []
+    /// A success head not yet sent (held until the first body byte).
+    private var pendingHead: UpstreamResponseHead?
+    private(set) var attempts: [Attempt] = []
     /// Error answers larger than this are cut (Bedrock's are a few hundred bytes).
     private static let maxErrorBody = 64 * 1024
 
@@ -53,7 +65,8 @@ final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
     // MARK: - Attempts
 
     private func send() {
-        let target = targets[attempt]
+        triesOnTarget += 1
+        let target = targets[targetIndex]
         let upstreamRequest: UpstreamRequest
         do {
             upstreamRequest = try makeRequest(for: target)
@@ -81,18 +94,60 @@ final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
         return UpstreamRequest(method: "POST", url: target.url(for: operation), headers: headers, body: request.body, isStreaming: operation.isStreaming)
     }
 
-    /// Moves to the next target if there is one and `error` allows it; returns whether it did.
-    private func failOver(after error: BedrockError) -> Bool {
-        attemptLog.append("\(targets[attempt].modelID):\(error.name)")
-        guard error.isRetryable, attempt + 1 < targets.count, !writer.headWritten else { return false }
+    /// After a failed attempt: retry the same model (after a backoff), fail over to the next one, or give up.
+    /// Returns whether another attempt is under way.
+    private func retry(after error: BedrockError, retryAfter: String? = nil) -> Bool {
+        let model = targets[targetIndex].modelID
+        attempts.append(Attempt(model: model, outcome: error.name))
+        guard error.isRetryable, !writer.headWritten else { return false }
+        let policy = context.configuration.retry
+        var delay: Int?
+        if triesOnTarget < policy.attemptsPerModel {
+            delay = policy.delayMs(beforeRetry: triesOnTarget, retryAfterSeconds: retryAfter.flatMap { Int($0) }) { Int.random(in: $0) }
+        }
+        if delay == nil {
+            guard targetIndex + 1 < targets.count else { return false }
+            targetIndex += 1
+            triesOnTarget = 0
+        }
+        let next = targets[targetIndex].modelID
         context.logger.warning("upstream_attempt_failed", [
-            "request_id": .string(request.requestID), "model": .string(targets[attempt].modelID),
-            "error": .string(error.name), "next_model": .string(targets[attempt + 1].modelID),
+            "request_id": .string(request.requestID), "model": .string(model), "error": .string(error.name),
+            "attempt": .int(attempts.count), "next_model": .string(next), "delay_ms": .int(delay ?? 0),
         ])
-        attempt += 1
         errorBody = []
-        send()
+        if let delay, delay > 0 {
+            phase = .backingOff
+            request.loop.queue.asyncAfter(deadline: .now() + .milliseconds(delay)) { [self] in
+                guard case .backingOff = phase else { return }
+                send()
+            }
+        } else {
+            send()
+        }
         return true
+    }
+
+    /// Headers every answer carries: which model answered and how many attempts it took.
+    private func routingHeaders(into headers: inout HTTPHeaders) {
+        headers.add("x-tollgate-model", targets[targetIndex].modelID)
+        headers.add("x-tollgate-attempts", String(attempts.count + (phaseIsAnswering ? 1 : 0)))
+    }
+
+    private var phaseIsAnswering: Bool {
+        if case .relaying = phase { return true }
+        return false
+    }
+
+    /// Sends the held success head, once.
+    private func flushHead() {
+        guard let head = pendingHead else { return }
+        pendingHead = nil
+        var headers = ForwardedHeaders.clientResponseHeaders(from: head.headers, includeErrorType: false)
+        routingHeaders(into: &headers)
+        let length = operation.isStreaming ? nil : head.value(of: "Content-Length").flatMap { Int($0) }
+        writer.writeHead(status: head.status, headers: headers, contentLength: length)
+        writer.onWritable = { [weak self] in self?.transfer?.resume() }
     }
 
     // MARK: - UpstreamResponseDelegate
@@ -104,18 +159,13 @@ final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
             return
         }
         phase = .relaying
-        attemptLog.append("\(targets[attempt].modelID):\(head.status)")
-        var headers = ForwardedHeaders.clientResponseHeaders(from: head.headers, includeErrorType: false)
-        headers.add("x-tollgate-model", targets[attempt].modelID)
-        headers.add("x-tollgate-attempts", String(attempt + 1))
-        let length = operation.isStreaming ? nil : head.value(of: "Content-Length").flatMap { Int($0) }
-        writer.writeHead(status: head.status, headers: headers, contentLength: length)
-        writer.onWritable = { [weak self] in self?.transfer?.resume() }
+        pendingHead = head
     }
 
     func upstream(_ transfer: UpstreamTransfer, didReceiveBody bytes: UnsafeRawBufferPointer) -> UpstreamBodyDisposition {
         switch phase {
         case .relaying:
+            flushHead()
             guard writer.isWritable else { return .pause }
             writer.write(bytes)
             return .consumed
@@ -132,6 +182,16 @@ final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
         self.transfer = nil
         switch phase {
         case .relaying:
+            if let error, pendingHead != nil {
+                // Failed before a single byte reached the client: still replaceable.
+                pendingHead = nil
+                phase = .awaitingHead
+                let bedrockError = Self.clientError(for: error)
+                if retry(after: bedrockError) { return }
+                return finishWithError(bedrockError)
+            }
+            flushHead()
+            attempts.append(Attempt(model: targets[targetIndex].modelID, outcome: error.map { "relay:\($0.name)" } ?? "ok"))
             phase = .done
             if let error {
                 relayFailed(error)
@@ -140,18 +200,17 @@ final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
             }
         case .collectingError(let head):
             let bedrockError = BedrockError(status: head.status, errorType: head.value(of: "x-amzn-ErrorType"), body: errorBody)
-            if failOver(after: bedrockError) { return }
+            if retry(after: bedrockError, retryAfter: head.value(of: "Retry-After")) { return }
             phase = .done
             var headers = ForwardedHeaders.clientResponseHeaders(from: head.headers, includeErrorType: true)
-            headers.add("x-tollgate-model", targets[attempt].modelID)
-            headers.add("x-tollgate-attempts", String(attempt + 1))
+            routingHeaders(into: &headers)
             if headers["x-amzn-ErrorType"] == nil { headers.add("x-amzn-ErrorType", bedrockError.errorTypeHeaderValue) }
             writer.respond(status: head.status, headers: headers, body: errorBody)
         case .awaitingHead:
             let bedrockError = Self.clientError(for: error ?? .protocolError)
-            if failOver(after: bedrockError) { return }
+            if retry(after: bedrockError) { return }
             finishWithError(bedrockError)
-        case .idle, .done:
+        case .idle, .backingOff, .done:
             break
         }
     }
@@ -169,7 +228,7 @@ final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
     private func finishWithError(_ error: BedrockError) {
         phase = .done
         var headers = HTTPHeaders(error.responseHeaders)
-        headers.add("x-tollgate-attempts", String(attempt + 1))
+        routingHeaders(into: &headers)
         writer.respond(status: error.status, headers: headers, body: error.responseBody)
     }
 

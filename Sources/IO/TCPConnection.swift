@@ -226,11 +226,20 @@ struct OutputQueue {
     mutating func consume(_ n: Int) {
         byteCount -= n
         let remaining = chunks[head].count - n
-        if remaining == 0 {
-            head += 1
-            if head == chunks.count { chunks.removeAll(keepingCapacity: true); head = 0 }
-        } else {
+        if remaining > 0 {
             chunks[head] = chunks[head].suffix(remaining)
+            return
+        }
+        // Release the sent chunk now, and drop the spent prefix of the list once it dominates, so a connection
+        // that never fully drains (a slow reader of a long stream) does not keep every chunk it ever sent.
+        chunks[head] = []
+        head += 1
+        if head == chunks.count {
+            chunks.removeAll(keepingCapacity: true)
+            head = 0
+        } else if head >= 64 && head * 2 >= chunks.count {
+            chunks.removeFirst(head)
+            head = 0
         }
     }
 

@@ -27,12 +27,13 @@ public enum StandInTokens {
     public static func input(bodyBytes: Int) -> Int { max(1, (bodyBytes + 3) / 4) }
     /// Output tokens for a reply: one per word.
     public static func output(_ text: String) -> Int { max(1, text.split(separator: " ").count) }
-    /// The reply text: a fixed sentence, or `bytes` bytes of words when a rule asks for a large reply.
+    /// The reply text: a fixed sentence, or exactly `bytes` bytes of 1 KiB words when a rule asks for a large
+    /// reply (streams send one frame per word, so large streams stay a manageable number of frames).
     public static func reply(bytes: Int?) -> String {
         guard let bytes, bytes > 0 else { return "Hello from the Tollgate stand-in. This answer is deterministic." }
-        let word = "lorem "
+        let word = String(repeating: "x", count: 1023) + " "
         var text = String(repeating: word, count: bytes / word.utf8.count)
-        text += String(repeating: "x", count: bytes - text.utf8.count)
+        text += String(repeating: "y", count: bytes - text.utf8.count)
         return text
     }
 }

@@ -75,6 +75,8 @@ final class BedrockErrorTests: XCTestCase {
         XCTAssertTrue(BedrockError.modelTimeout().isRetryable)
         XCTAssertFalse(BedrockError.accessDenied().isRetryable)
         XCTAssertFalse(BedrockError.invalidSignature().isRetryable)
-        XCTAssertFalse(BedrockError.modelError().isRetryable)
+        XCTAssertTrue(BedrockError.modelError().isRetryable)
+        XCTAssertFalse(BedrockError.serviceQuotaExceeded().isRetryable)
+        XCTAssertFalse(BedrockError.validation().isRetryable)
     }
 }

@@ -1,0 +1,121 @@
+import Foundation
+import XCTest
+@testable import Gateway
+import IO
+import StandIn
+import Support
+import TestSupport
+
+/// A gateway and a Bedrock stand-in on loopback, with a catalogue, keys and credentials in a temp directory.
+/// Every piece is the real one: sockets, libcurl, SigV4 both ways, files.
+final class GatewayHarness {
+    static let clientKey = "tg-test-client-key-00000000000000"
+    static let acmeKey = "tg-test-acme-key-0000000000000000"
+    static let adminKey = "tg-test-admin-key-000000000000000"
+    static let disabledKey = "tg-test-disabled-key-00000000000"
+    static let expiredKey = "tg-test-expired-key-000000000000"
+    static let sigV4AccessKeyID = "TGTESTACCESSKEY0001"
+    static let sigV4Secret = "tg-test-sigv4-secret-0123456789"
+    static let upstreamKeyID = "AKIDHARNESS"
+    static let upstreamSecret = "harness-upstream-secret"
+
+    let directory: URL
+    let standIn: StandInServer
+    var service: GatewayService!
+    var port: UInt16 { service.localAddresses[0].port }
+
+    /// The default test catalogue: a failover chain a → b → c, a restricted model, a disabled one, a model without
+    /// streaming, an embeddings model, an image model, and ids whose upstream form is an ARN.
+    static let defaultModels: [String] = [
+        model("test/a", upstream: "anthropic.claude-3-haiku-20240307-v1:0", failover: "test/b"),
+        model("test/b", upstream: "anthropic.claude-3-5-sonnet-20240620-v1:0", failover: "test/c"),
+        model("test/c", upstream: "amazon.titan-text-express-v1"),
+        model("test/restricted", upstream: "anthropic.claude-3-haiku-20240307-v1:0", extra: #""org_slugs": ["acme"]"#),
+        model("test/via-restricted", upstream: "anthropic.claude-3-haiku-20240307-v1:0", failover: "test/restricted-hop"),
+        model("test/restricted-hop", upstream: "anthropic.claude-3-haiku-20240307-v1:0", failover: "test/c", extra: #""org_slugs": ["acme"]"#),
+        model("test/disabled", upstream: "anthropic.claude-3-haiku-20240307-v1:0", extra: #""enabled": false"#),
+        model("test/no-stream", upstream: "meta.llama3-8b-instruct-v1:0", streaming: false),
+        model("test/embed", upstream: "amazon.titan-embed-text-v2:0", type: "embeddings", streaming: false),
+        model("test/image", upstream: "stability.sd3-large-v1:0", type: "image_generation", streaming: false),
+        model("test/profile-arn", upstream: "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-haiku-20240307-v1:0"),
+        model("anthropic.claude-3-haiku-20240307-v1:0", upstream: "anthropic.claude-3-haiku-20240307-v1:0"),
+        model("test/dead", upstream: "anthropic.claude-3-haiku-20240307-v1:0", failover: "test/c", endpoint: "http://127.0.0.1:1"),
+    ]
+
+    static func model(_ id: String, upstream: String, type: String = "completion", failover: String? = nil,
+                      streaming: Bool = true, endpoint: String? = nil, extra: String? = nil) -> String {
+        var fields = [
+            #""id": "\#(id)""#, #""type": "\#(type)""#,
+            #""capabilities": {"streaming": \#(streaming)}"#,
+            #""provider_config": {"provider": "bedrock", "model_id": "\#(upstream)", "region": "us-east-1", "credentials": "standin"\#(endpoint.map { #", "endpoint": "\#($0)""# } ?? "")}"#,
+            #""pricing": {"currency": "USD", "input_cost": 3, "output_cost": 15}"#,
+        ]
+        if let failover { fields.append(#""failover": "\#(failover)""#) }
+        if let extra { fields.append(extra) }
+        return "{" + fields.joined(separator: ", ") + "}"
+    }
+
+    init(models: [String] = GatewayHarness.defaultModels, retry: String = #"{"attempts_per_model": 2, "base_delay_ms": 1, "max_delay_ms": 50}"#,
+         upstreamIdleTimeoutMs: Int = 5000) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        standIn = try StandInServer(configuration: .init(credentials: [Self.upstreamKeyID: Self.upstreamSecret]))
+        try write("catalogue.json", #"{"models": [\#(models.joined(separator: ",\n"))]}"#)
+        try write("upstream-credentials.json", #"{"AccessKeyId": "\#(Self.upstreamKeyID)", "SecretAccessKey": "\#(Self.upstreamSecret)"}"#)
+        try write("sigv4.secret", Self.sigV4Secret + "\n")
+        try writeKeys()
+        try write("tollgate.json", """
+        {"listen": "127.0.0.1:0", "workers": 2, "catalogue": "catalogue.json", "keys": "keys.json", "audit": "audit.jsonl",
+         "log": {"level": "error", "access": false},
+         "upstream": {"region": "us-east-1", "endpoint": "\(standIn.endpoint)", "idle_timeout_ms": \(upstreamIdleTimeoutMs),
+                      "connect_timeout_ms": 1000, "retry": \(retry),
+                      "credentials": {"standin": {"source": "file", "path": "upstream-credentials.json"}}}}
+        """)
+        let configuration = try GatewayConfiguration.load(path: path("tollgate.json"))
+        service = try GatewayService(configuration: configuration, logger: Logger(level: .error))
+    }
+
+    func writeKeys(extra: String = "") throws {
+        try write("keys.json", """
+        {"keys": [
+          {"id": "client", "org": "t", "role": "client", "hash": "\(KeyHash.hash(Self.clientKey))"},
+          {"id": "acme", "org": "acme", "role": "client", "hash": "\(KeyHash.hash(Self.acmeKey))"},
+          {"id": "admin", "role": "admin", "hash": "\(KeyHash.hash(Self.adminKey))"},
+          {"id": "off", "org": "t", "hash": "\(KeyHash.hash(Self.disabledKey))", "disabled": true},
+          {"id": "old", "org": "t", "hash": "\(KeyHash.hash(Self.expiredKey))", "expires_at": "2020-01-01T00:00:00Z"},
+          {"id": "sigv4", "org": "t", "access_key_id": "\(Self.sigV4AccessKeyID)", "secret_file": "sigv4.secret"}\(extra)
+        ]}
+        """)
+    }
+
+    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    func write(_ name: String, _ text: String) throws {
+        try AtomicFile.write(Array(text.utf8), to: path(name))
+    }
+
+    func shutdown() {
+        let done = DispatchSemaphore(value: 0)
+        service.shutdown { done.signal() }
+        done.wait()
+        standIn.shutdown()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// A runtime call with a bearer key (or none).
+    func call(_ operation: String, model: String, body: String? = nil, key: String? = GatewayHarness.clientKey,
+              headers: [(String, String)] = [], client: TestHTTPClient? = nil) throws -> TestHTTPClient.Response {
+        let c = try client ?? TestHTTPClient(port: port)
+        var all = headers
+        if let key { all.append(("Authorization", "Bearer \(key)")) }
+        if !all.contains(where: { $0.0.lowercased() == "content-type" }) { all.append(("Content-Type", "application/json")) }
+        let encoded = model.replacingOccurrences(of: ":", with: "%3A")
+        return try c.request("POST", "/model/\(encoded)/\(operation)", headers: all, body: Array((body ?? Self.body(for: operation)).utf8))
+    }
+
+    static func body(for operation: String) -> String {
+        operation.hasPrefix("converse")
+            ? #"{"messages": [{"role": "user", "content": [{"text": "Hello"}]}]}"#
+            : #"{"anthropic_version": "bedrock-2023-05-31", "max_tokens": 64, "messages": [{"role": "user", "content": "Hello"}]}"#
+    }
+}
