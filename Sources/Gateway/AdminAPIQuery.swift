@@ -62,6 +62,7 @@ public struct AdminAPIQuery: Sendable, Equatable {
         return ModelPath.decode(Substring(String(decoding: raw.utf8.map { $0 == UInt8(ascii: "+") ? 0x20 : $0 }, as: UTF8.self)))
     }
 
+    /// Same parameters in the same order.
     public static func == (a: AdminAPIQuery, b: AdminAPIQuery) -> Bool {
         a.parameters.elementsEqual(b.parameters) { $0.name == $1.name && $0.value == $1.value }
     }

@@ -33,7 +33,7 @@ public struct ControlPlaneAPI: Sendable {
         default:
             break
         }
-        do {
+        do throws(BedrockError) {
             let caller = try context.authenticator.authenticate(request.head, body: request.body)
             let query = try Self.query(request.head.query)
             let snapshot = context.catalogue.snapshot
@@ -47,7 +47,7 @@ public struct ControlPlaneAPI: Sendable {
                 }
             case .getFoundationModel(let identifier):
                 guard let details = Self.foundationModel(snapshot, identifier: identifier, org: caller.org) else {
-                    throw BedrockError.resourceNotFound("Could not find the foundation model \(identifier).")
+                    throw .resourceNotFound("Could not find the foundation model \(identifier).")
                 }
                 body = details.serialized()
             case .listCustomModels:
@@ -57,20 +57,18 @@ public struct ControlPlaneAPI: Sendable {
                 }
             case .getCustomModel(let identifier):
                 guard let details = Self.customModel(snapshot, identifier: identifier, org: caller.org) else {
-                    throw BedrockError.resourceNotFound("Could not find the custom model \(identifier).")
+                    throw .resourceNotFound("Could not find the custom model \(identifier).")
                 }
                 body = details.serialized()
             case .notFound, .methodNotAllowed:
                 preconditionFailure("answered above: \(route)")
             }
             writer.respond(status: 200, headers: ["Content-Type": "application/json"], body: body)
-        } catch let error as BedrockError {
+        } catch {
             if error.status == 403 {
                 context.logger.info("auth_failed", ["request_id": .string(request.requestID), "error": .string(error.name)])
             }
             writer.respond(status: error.status, headers: HTTPHeaders(error.responseHeaders), body: error.responseBody)
-        } catch {
-            preconditionFailure("only BedrockError is thrown here: \(error)")
         }
     }
 

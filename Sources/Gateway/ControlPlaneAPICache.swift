@@ -10,8 +10,9 @@ public final class ControlPlaneAPICache: @unchecked Sendable {
     /// The snapshot version the entries were rendered from.
     public private(set) var version: UInt64?
     private var entries: [String: [UInt8]] = [:]
-    /// Lookups answered from the cache, and lookups that rendered (for tests and metrics).
+    /// Lookups answered from the cache (for tests and metrics).
     public private(set) var hits = 0
+    /// Lookups that had to render (for tests and metrics).
     public private(set) var misses = 0
 
     /// An empty cache holding at most `capacity` listings.

@@ -12,9 +12,13 @@ import Catalogue
 /// `GET /custom-models/{modelIdentifier}`. The identifier is a catch-all, percent-decoded (SDKs send `/` and `:`
 /// of ids and ARNs encoded; unencoded slashes work too).
 public enum ControlPlaneAPIRoute: Equatable, Sendable {
+    /// `ListFoundationModels`.
     case listFoundationModels
+    /// `GetFoundationModel` of a model id, alias or foundation-model ARN (decoded).
     case getFoundationModel(identifier: String)
+    /// `ListCustomModels`.
     case listCustomModels
+    /// `GetCustomModel` of a catalogue id, alias or custom-model ARN (decoded).
     case getCustomModel(identifier: String)
     /// A known path with another method than `GET`.
     case methodNotAllowed
