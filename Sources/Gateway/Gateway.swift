@@ -53,6 +53,10 @@ public final class Gateway: HTTPResponder, @unchecked Sendable {
         switch GatewayRoute.match(method: request.head.method, path: request.head.path) {
         case .runtime(let call):
             runtime(call, request: request, writer: writer)
+        case .admin(let route):
+            AdminAPI(context: context).respond(route, request: request, writer: writer)
+        case .controlPlane(let route):
+            ControlPlaneAPI(context: context).respond(route, request: request, writer: writer)
         case .health:
             writer.respond(status: 200, headers: ["Content-Type": "application/json"], body: Array("{\"status\":\"ok\"}".utf8))
         case .ready:

@@ -8,6 +8,10 @@ public enum GatewayRoute: Equatable, Sendable {
     case ready
     /// A Bedrock Runtime call (`/model/{modelId}/{operation}`), the id percent-decoded.
     case runtime(BedrockPath)
+    /// The catalogue's admin API (`/v1/models…`, `/v1/audit`).
+    case admin(AdminAPIRoute)
+    /// Bedrock control-plane reads (`/foundation-models…`, `/custom-models…`).
+    case controlPlane(ControlPlaneAPIRoute)
     /// The path exists but not with this method.
     case methodNotAllowed
     case notFound
@@ -23,6 +27,8 @@ public enum GatewayRoute: Equatable, Sendable {
             guard let call = BedrockPath(parsing: String(path)) else { return .notFound }
             return method == "POST" ? .runtime(call) : .methodNotAllowed
         }
+        if AdminAPIRoute.owns(path) { return .admin(AdminAPIRoute.match(method: method, path: path)) }
+        if ControlPlaneAPIRoute.owns(path) { return .controlPlane(ControlPlaneAPIRoute.match(method: method, path: path)) }
         return .notFound
     }
 }

@@ -1,0 +1,184 @@
+import Foundation
+import XCTest
+import Catalogue
+@testable import Gateway
+import IO
+import Support
+import TestSupport
+
+/// Bedrock control-plane reads end to end (`AdminTestGateway`: models `open`, `private` (org acme, failover open),
+/// `embed`, `off` (disabled) and `custom` (a custom-model ARN)).
+final class ControlPlaneAPITests: XCTestCase {
+    private var gateway: AdminTestGateway!
+
+    override func setUpWithError() throws {
+        gateway = try AdminTestGateway()
+    }
+
+    override func tearDown() {
+        gateway?.stop()
+        gateway = nil
+    }
+
+    private func get(_ target: String, key: String? = AdminTestGateway.acmeKey) throws -> (status: Int, errorType: String?, json: JSONValue) {
+        let r = try gateway.request("GET", target, key: key)
+        return (r.status, r.header("x-amzn-ErrorType"), try JSONValue.parse(r.body))
+    }
+
+    private func modelIDs(_ target: String, key: String? = AdminTestGateway.acmeKey) throws -> [String] {
+        let r = try get(target, key: key)
+        XCTAssertEqual(r.status, 200, "\(target): \(r.json)")
+        return r.json["modelSummaries"]?.arrayValue?.compactMap { ($0["modelId"] ?? $0["modelName"])?.stringValue } ?? []
+    }
+
+    func testRouteTable() {
+        let cases: [(String, String, ControlPlaneAPIRoute)] = [
+            ("GET", "/foundation-models", .listFoundationModels),
+            ("HEAD", "/foundation-models", .listFoundationModels),
+            ("GET", "/foundation-models/anthropic.claude-v2%3A1", .getFoundationModel(identifier: "anthropic.claude-v2:1")),
+            ("GET", "/foundation-models/acme/eu", .getFoundationModel(identifier: "acme/eu")),
+            ("GET", "/foundation-models/arn%3Aaws%3Abedrock%3Aus-east-1%3A%3Afoundation-model%2Fa.b",
+             .getFoundationModel(identifier: "arn:aws:bedrock:us-east-1::foundation-model/a.b")),
+            ("GET", "/custom-models", .listCustomModels),
+            ("GET", "/custom-models/tuned", .getCustomModel(identifier: "tuned")),
+            ("POST", "/foundation-models", .methodNotAllowed),
+            ("DELETE", "/custom-models/x", .methodNotAllowed),
+            ("GET", "/foundation-models/", .notFound),
+            ("GET", "/foundation-models/%E2%28", .notFound),
+        ]
+        for (method, path, expected) in cases {
+            XCTAssertEqual(GatewayRoute.match(method: method, path: path[...]), .controlPlane(expected), "\(method) \(path)")
+        }
+    }
+
+    func testListingShowsOnlyEnabledModelsTheCallersOrgMaySee() throws {
+        XCTAssertEqual(try modelIDs("/foundation-models"), ["embed", "open", "private"])
+        XCTAssertEqual(try modelIDs("/foundation-models", key: AdminTestGateway.globexKey), ["embed", "open"])
+        // An admin key outside any organisation sees what an org-less caller may use.
+        XCTAssertEqual(try modelIDs("/foundation-models", key: AdminTestGateway.adminKey), ["embed", "open"])
+
+        let summary = try get("/foundation-models").json["modelSummaries"]?[2]
+        XCTAssertEqual(summary?["modelArn"], "arn:aws:bedrock:eu-central-1::foundation-model/private")
+        XCTAssertEqual(summary?["providerName"], "Anthropic")
+        XCTAssertEqual(summary?["responseStreamingSupported"], true)
+        XCTAssertEqual(summary?["outputModalities"], ["TEXT"])
+    }
+
+    func testListingFilters() throws {
+        XCTAssertEqual(try modelIDs("/foundation-models?byProvider=anthropic"), ["open", "private"])
+        XCTAssertEqual(try modelIDs("/foundation-models?byProvider=Amazon"), ["embed"])
+        XCTAssertEqual(try modelIDs("/foundation-models?byOutputModality=EMBEDDING"), ["embed"])
+        XCTAssertEqual(try modelIDs("/foundation-models?byOutputModality=TEXT&byProvider=ANTHROPIC"), ["open", "private"])
+        XCTAssertEqual(try modelIDs("/foundation-models?byInferenceType=ON_DEMAND").count, 3)
+        XCTAssertEqual(try modelIDs("/foundation-models?byInferenceType=PROVISIONED"), [])
+        XCTAssertEqual(try modelIDs("/foundation-models?byCustomizationType=FINE_TUNING"), [])
+
+        let bad = try get("/foundation-models?byOutputModality=SMELL")
+        XCTAssertEqual(bad.status, 400)
+        XCTAssertEqual(bad.errorType?.hasPrefix("ValidationException"), true)
+        XCTAssertTrue(bad.json["message"]?.stringValue?.contains("byOutputModality") ?? false)
+    }
+
+    func testGetFoundationModelByIDAliasOrARN() throws {
+        for target in ["/foundation-models/open", "/foundation-models/arn%3Aaws%3Abedrock%3Aus-east-1%3A%3Afoundation-model%2Fopen"] {
+            let r = try get(target)
+            XCTAssertEqual(r.status, 200, target)
+            XCTAssertEqual(r.json["modelDetails"]?["modelId"], "open", target)
+            XCTAssertEqual(r.json["modelDetails"]?["modelName"], "Open", target)
+        }
+        XCTAssertEqual(try get("/foundation-models/private").status, 200, "acme sees its restricted model")
+    }
+
+    func testInvisibleModelsAnswerExactlyLikeMissingOnes() throws {
+        let missing = try gateway.request("GET", "/foundation-models/nothing-here", key: AdminTestGateway.globexKey)
+        XCTAssertEqual(missing.status, 404)
+        XCTAssertEqual(missing.header("x-amzn-ErrorType")?.hasPrefix("ResourceNotFoundException"), true)
+        for (id, why) in [("private", "restricted to acme"), ("off", "disabled"), ("custom", "a custom model")] {
+            let r = try gateway.request("GET", "/foundation-models/\(id)", key: AdminTestGateway.globexKey)
+            XCTAssertEqual(r.status, 404, why)
+            XCTAssertEqual(r.header("x-amzn-ErrorType"), missing.header("x-amzn-ErrorType"), why)
+            XCTAssertEqual(try JSONValue.parse(r.body)["message"]?.stringValue,
+                           "Could not find the foundation model \(id).", why)
+        }
+    }
+
+    func testCustomModels() throws {
+        let list = try get("/custom-models")
+        XCTAssertEqual(list.status, 200)
+        let summaries = list.json["modelSummaries"]?.arrayValue ?? []
+        XCTAssertEqual(summaries.count, 1)
+        let arn = "arn:aws:bedrock:us-west-2:123456789012:custom-model/amazon.titan-text-express-v1:0:8k/abcdef012345"
+        XCTAssertEqual(summaries.first?["modelArn"]?.stringValue, arn)
+        XCTAssertEqual(summaries.first?["modelName"], "custom")
+        XCTAssertEqual(summaries.first?["baseModelArn"], "arn:aws:bedrock:us-west-2::foundation-model/amazon.titan-text-express-v1:0:8k")
+        XCTAssertEqual(summaries.first?["ownerAccountId"], "123456789012")
+        XCTAssertNotNil(summaries.first?["creationTime"]?.stringValue)
+        XCTAssertEqual(try modelIDs("/custom-models?nameContains=nope"), [])
+
+        let byName = try get("/custom-models/custom")
+        XCTAssertEqual(byName.status, 200)
+        XCTAssertEqual(byName.json["modelArn"]?.stringValue, arn)
+        let encodedARN = arn.replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: "/", with: "%2F")
+        XCTAssertEqual(try get("/custom-models/\(encodedARN)").json["modelName"], "custom")
+        XCTAssertEqual(try get("/custom-models/open").status, 404, "a foundation model is not a custom model")
+    }
+
+    func testCallersMustAuthenticateTheBedrockWay() throws {
+        let none = try gateway.request("GET", "/foundation-models", key: nil)
+        XCTAssertEqual(none.status, 403)
+        XCTAssertEqual(none.header("x-amzn-ErrorType")?.hasPrefix("MissingAuthenticationTokenException"), true)
+        let unknown = try gateway.request("GET", "/foundation-models", key: "wrong")
+        XCTAssertEqual(unknown.status, 403)
+        XCTAssertEqual(unknown.header("x-amzn-ErrorType")?.hasPrefix("UnrecognizedClientException"), true)
+        let disabled = try gateway.request("GET", "/custom-models", key: AdminTestGateway.disabledAdminKey)
+        XCTAssertEqual(disabled.header("x-amzn-ErrorType")?.hasPrefix("AccessDeniedException"), true)
+        let post = try gateway.request("POST", "/foundation-models", key: AdminTestGateway.acmeKey)
+        XCTAssertEqual(post.status, 405)
+    }
+
+    func testCachedListingIsDroppedWhenTheCatalogueChanges() throws {
+        let loop = gateway.service.server.group.loops[0]
+        func cache() -> (hits: Int, misses: Int, version: UInt64?) {
+            loop.queue.sync {
+                let c = loop.attachment(ControlPlaneAPICache.self) { ControlPlaneAPICache() }
+                return (c.hits, c.misses, c.version)
+            }
+        }
+        XCTAssertEqual(try modelIDs("/foundation-models", key: AdminTestGateway.globexKey), ["embed", "open"])
+        XCTAssertEqual(try modelIDs("/foundation-models", key: AdminTestGateway.globexKey), ["embed", "open"])
+        XCTAssertEqual(cache().hits, 1)
+        XCTAssertEqual(cache().misses, 1)
+        XCTAssertEqual(try modelIDs("/foundation-models", key: AdminTestGateway.acmeKey).count, 3, "another org, its own entry")
+        XCTAssertEqual(cache().misses, 2)
+
+        // Opening the restricted model to everyone must show at once: the cached listing is dropped.
+        let opened = try gateway.request("PATCH", "/v1/models/private", key: AdminTestGateway.adminKey, body: #"{"org_slugs": []}"#)
+        XCTAssertEqual(opened.status, 200, opened.text)
+        XCTAssertEqual(try modelIDs("/foundation-models", key: AdminTestGateway.globexKey), ["embed", "open", "private"])
+        XCTAssertEqual(cache().misses, 3)
+        XCTAssertEqual(cache().version, gateway.store.snapshot.version)
+
+        // A hand edit (picked up by the watcher) drops it too.
+        try gateway.editCatalogue { models in models.removeAll { $0["id"] == "embed" } }
+        XCTAssertTrue(waitUntil { (try? self.modelIDs("/foundation-models", key: AdminTestGateway.globexKey)) == ["open", "private"] })
+    }
+
+    func testCacheUnit() {
+        let cache = ControlPlaneAPICache(capacity: 2)
+        var renders = 0
+        func body(_ key: String, _ version: UInt64) -> [UInt8] {
+            cache.body(for: key, version: version) { renders += 1; return Array("\(key)@\(version)".utf8) }
+        }
+        XCTAssertEqual(body("a", 1), Array("a@1".utf8))
+        XCTAssertEqual(body("a", 1), Array("a@1".utf8))
+        XCTAssertEqual(renders, 1)
+        XCTAssertEqual(body("a", 2), Array("a@2".utf8), "a new version renders again")
+        XCTAssertEqual(renders, 2)
+        XCTAssertEqual(cache.count, 1)
+        _ = body("b", 2)
+        _ = body("c", 2)
+        XCTAssertLessThanOrEqual(cache.count, 2, "bounded")
+        XCTAssertEqual(ControlPlaneAPI.cacheKey("fm", nil, ""), "fm|-|")
+        XCTAssertNotEqual(ControlPlaneAPI.cacheKey("fm", "x", ""), ControlPlaneAPI.cacheKey("fm", nil, ""))
+    }
+}
