@@ -71,7 +71,7 @@ final class BudgetGateTests: XCTestCase {
 
     func testConcurrentChecksAdmitExactlyTheLimit() {
         let gate = BudgetGate(config: BudgetConfig(orgs: ["acme": BudgetLimits(requestsPerMinute: 100)]))
-        let admitted = Counter()
+        let admitted = AtomicCount()
         let now = at(5)
         DispatchQueue.concurrentPerform(iterations: 8) { t in
             for i in 0..<50 where gate.check(keyID: "k\(t)-\(i)", org: "acme", now: now) == nil { admitted.add() }
@@ -130,7 +130,7 @@ final class BudgetGateTests: XCTestCase {
 }
 
 /// A thread-safe counter for tests.
-final class Counter: @unchecked Sendable {
+final class AtomicCount: @unchecked Sendable {
     private let lock = NSLock()
     private var count = 0
     func add() { lock.lock(); count += 1; lock.unlock() }
