@@ -31,6 +31,8 @@ public final class Ledger: @unchecked Sendable {
     public let commitInterval: DispatchTimeInterval
     /// The clock used for default query ranges.
     public let clock: @Sendable () -> Date
+    /// Called on the commit queue after each failed commit (e.g. to count `tollgate_ledger_write_errors_total`).
+    public let onCommitError: (@Sendable (LedgerError) -> Void)?
 
     private let queue = DispatchQueue(label: "tollgate.ledger")
     private let lock = NSLock()
@@ -48,8 +50,10 @@ public final class Ledger: @unchecked Sendable {
 
     /// Opens the ledger in `directory`, creating it if needed.
     public init(directory: String, commitInterval: DispatchTimeInterval = .milliseconds(100),
-                clock: @escaping @Sendable () -> Date = { Date() }) throws(LedgerError) {
+                clock: @escaping @Sendable () -> Date = { Date() },
+                onCommitError: (@Sendable (LedgerError) -> Void)? = nil) throws(LedgerError) {
         self.directory = directory
+        self.onCommitError = onCommitError
         self.commitInterval = commitInterval
         self.clock = clock
         if mkdir(directory, 0o750) != 0 && errno != EEXIST {
@@ -140,6 +144,7 @@ public final class Ledger: @unchecked Sendable {
             lock.lock()
             self.error = failure
             lock.unlock()
+            onCommitError?(failure)
         }
         return failure
     }

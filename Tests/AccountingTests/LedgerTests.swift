@@ -82,13 +82,15 @@ final class LedgerTests: XCTestCase {
 
     func testFailedWriteIsRetriedAndReported() throws {
         let dir = try makeTemporaryDirectory()
-        let ledger = try Ledger(directory: dir, commitInterval: .seconds(60))
+        let failures = AtomicCount()
+        let ledger = try Ledger(directory: dir, commitInterval: .seconds(60), onCommitError: { _ in failures.add() })
         try FileManager.default.removeItem(atPath: dir)
         ledger.append(RecordFixtures.record(1))
         XCTAssertThrowsError(try ledger.flush()) { error in
             XCTAssertEqual((error as? LedgerError)?.shortName, "ledger_write_failed")
         }
         XCTAssertEqual(ledger.lastError?.shortName, "ledger_write_failed")
+        XCTAssertEqual(failures.value, 1)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         ledger.append(RecordFixtures.record(2))
         try ledger.close()
