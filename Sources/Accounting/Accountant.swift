@@ -12,8 +12,11 @@ import Foundation
 ///
 /// Thread-safe; both calls are cheap (locks and buffer appends; the ledger writes on its own queue).
 public final class Accountant: Sendable {
+    /// The usage ledger.
     public let ledger: Ledger
+    /// The budget and rate gates.
     public let gate: BudgetGate
+    /// The metrics series.
     public let metrics: TollgateMetrics
     /// The clock for `admit` and `finish` defaults.
     public let clock: @Sendable () -> Date

@@ -5,8 +5,11 @@ import Foundation
 /// [H. Hinnant, "chrono-Compatible Low-Level Date Algorithms"](https://howardhinnant.github.io/date_algorithms.html),
 /// with no calendar objects or time-zone lookups on the request path.
 public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// Year (proleptic Gregorian).
     public var year: Int
+    /// Month, 1…12.
     public var month: Int
+    /// Day of the month, 1…31.
     public var day: Int
 
     /// A day from its parts (not validated).

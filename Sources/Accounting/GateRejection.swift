@@ -30,9 +30,11 @@ public struct GateRejection: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Whose limit was hit.
     public var scope: Scope
     /// The key id or org slug.
     public var subject: String
+    /// Which limit was hit.
     public var gate: Gate
     /// The configured limit, as text (`10.00`, `60`).
     public var limit: String

@@ -20,18 +20,31 @@ import Foundation
 public final class TollgateMetrics: Sendable {
     /// The registry rendered by `GET /metrics`.
     public let registry: MetricsRegistry
+    /// `tollgate_requests_total{model,org,status,operation}`.
     public let requests: MetricCounter
+    /// `tollgate_tokens_total{model,kind}`.
     public let tokens: MetricCounter
+    /// `tollgate_cost_total{currency}`.
     public let cost: MetricCounter
+    /// `tollgate_partial_usage_total{operation}`.
     public let partialUsage: MetricCounter
+    /// `tollgate_upstream_latency_seconds{operation}`.
     public let upstreamLatency: MetricHistogram
+    /// `tollgate_upstream_ttfb_seconds{operation}`.
     public let upstreamTTFB: MetricHistogram
+    /// `tollgate_inflight_requests`.
     public let inFlightRequests: MetricGauge
+    /// `tollgate_inflight_streams`.
     public let inFlightStreams: MetricGauge
+    /// `tollgate_failovers_total{from,to}`.
     public let failovers: MetricCounter
+    /// `tollgate_budget_rejections_total{scope,gate}`.
     public let budgetRejections: MetricCounter
+    /// `tollgate_catalogue_reloads_total`.
     public let catalogueReloads: MetricCounter
+    /// `tollgate_catalogue_reload_errors_total`.
     public let catalogueReloadErrors: MetricCounter
+    /// `tollgate_ledger_write_errors_total`.
     public let ledgerWriteErrors: MetricCounter
 
     /// Registers the series on `registry` (a fresh one by default).

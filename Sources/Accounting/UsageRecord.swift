@@ -30,15 +30,19 @@ public struct UsageRecord: Sendable, Equatable {
 
     /// When the request finished.
     public var time: Date
+    /// The request id (as sent in `x-amzn-RequestId`).
     public var requestID: String
     /// The client key's id (never the key).
     public var keyID: String
+    /// The key's organisation, if any.
     public var org: String?
     /// The model the client asked for.
     public var requestedModel: String
     /// The model that answered (after failover), nil when none did.
     public var answeringModel: String?
+    /// Every upstream attempt, in order.
     public var attempts: [Attempt]
+    /// The runtime operation.
     public var operation: BedrockOperation
     /// The status sent to the client.
     public var status: Int
@@ -46,6 +50,7 @@ public struct UsageRecord: Sendable, Equatable {
     public var usage: Usage
     /// The exact cost (see ``CostCalculator``).
     public var cost: Decimal
+    /// ISO 4217 code of ``cost``.
     public var currency: String
     /// From request received to response finished.
     public var latencyMs: Int

@@ -7,6 +7,7 @@ public struct UsageReport: Sendable, Equatable {
     public struct Group: Sendable, Equatable {
         /// The group value (org, key id, model id or day); nil for records without one.
         public var key: String?
+        /// The group's totals.
         public var totals: UsageTotals
     }
 
