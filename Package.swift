@@ -51,6 +51,7 @@ let package = Package(
         .testTarget(name: "AWSTests", dependencies: ["AWS"], resources: [.copy("Fixtures")]),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "HTTP", "IO", "TestSupport"]),
         .testTarget(name: "CatalogueTests", dependencies: ["Catalogue", "Support"]),
+        .testTarget(name: "AccountingTests", dependencies: ["Accounting", "Catalogue", "AWS", "Support"]),
         .testTarget(
             name: "GatewayTests",
             dependencies: ["Gateway", "StandIn", "TollgateCLI", "TestSupport", "HTTP", "IO", "AWS", "Upstream", "Catalogue", "Support"]

@@ -1,0 +1,55 @@
+import Catalogue
+import Foundation
+
+/// The gateway's one entry point to accounting (issue 6): the gate before a request, and pricing, ledger,
+/// budgets and metrics after it.
+///
+/// ```swift
+/// if let rejection = accountant.admit(keyID: key.id, org: key.org) { /* 429 ThrottlingException, rejection.message */ }
+/// … forward, failover, relay (feeding a StreamUsageObserver for streams) …
+/// accountant.finish(record, pricing: answeringModel?.pricing)   // cost and currency are filled in here
+/// ```
+///
+/// Thread-safe; both calls are cheap (locks and buffer appends; the ledger writes on its own queue).
+public final class Accountant: Sendable {
+    /// The usage ledger.
+    public let ledger: Ledger
+    /// The budget and rate gates.
+    public let gate: BudgetGate
+    /// The metrics series.
+    public let metrics: TollgateMetrics
+    /// The clock for `admit` and `finish` defaults.
+    public let clock: @Sendable () -> Date
+
+    /// Accounting over `ledger`, `gate` and `metrics`.
+    public init(ledger: Ledger, gate: BudgetGate, metrics: TollgateMetrics, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.ledger = ledger
+        self.gate = gate
+        self.metrics = metrics
+        self.clock = clock
+    }
+
+    /// The budget and rate gates for a new request: nil admits it (and counts it), a rejection is counted in
+    /// `tollgate_budget_rejections_total` and should become a 429 `ThrottlingException` naming the gate.
+    public func admit(keyID: String, org: String?, now: Date? = nil) -> GateRejection? {
+        let rejection = gate.check(keyID: keyID, org: org, now: now ?? clock())
+        if let rejection { metrics.rejected(rejection) }
+        return rejection
+    }
+
+    /// Prices `record.usage` under the answering model's `pricing` (nil when none answered: failed attempts cost
+    /// nothing), appends the record to the ledger, adds its cost and tokens to the budgets, and counts it in the
+    /// metrics. Returns the record as written, with any unpriced kinds.
+    @discardableResult
+    public func finish(_ record: UsageRecord, pricing: Pricing?) -> (record: UsageRecord, cost: Cost) {
+        var priced = record
+        let cost = record.answeringModel == nil ? Cost.zero(pricing?.currency ?? "USD")
+                                                : CostCalculator.cost(of: record.usage, pricing: pricing)
+        priced.cost = cost.amount
+        priced.currency = cost.currency
+        ledger.append(priced)
+        gate.record(keyID: priced.keyID, org: priced.org, cost: priced.cost, tokens: priced.usage.totalTokens, now: priced.time)
+        metrics.record(priced)
+        return (priced, cost)
+    }
+}

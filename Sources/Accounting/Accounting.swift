@@ -1,2 +1,0 @@
-/// Module Accounting: see DESIGN notes in README.
-enum AccountingModule {}

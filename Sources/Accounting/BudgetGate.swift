@@ -1,0 +1,150 @@
+import Foundation
+
+/// Hard budgets and rate limits per key and per organisation (issue 6, "Budgets and rate limits").
+///
+/// Before a request, ``check(keyID:org:now:)`` tests every gate that applies — the key's and the org's
+/// monthly and daily spend, tokens per minute and requests per minute — and returns the most severe one that is
+/// closed (the one that stays closed longest), or nil and *admits* the request: it counts towards requests per
+/// minute right away, so concurrent requests cannot all slip through one remaining slot. After the answer,
+/// ``record(keyID:org:cost:tokens:now:)`` adds its cost and tokens.
+///
+/// A spend gate closes once recorded spend reaches the limit (`spent >= limit`), so a zero budget blocks
+/// everything; a rate gate closes once the sliding minute holds `limit` requests or tokens. Days and months are
+/// UTC. Spend is summed whatever its currency: budgets are in the catalogue's one currency.
+/// After a restart, ``seed(from:now:)`` replays the current month from the ledger.
+///
+/// Thread-safe and cheap: one lock around a dictionary probe and a few additions per subject.
+public final class BudgetGate: @unchecked Sendable {
+    private struct State {
+        var day = Int.min
+        var daySpend: Decimal = 0
+        var month = Int.min
+        var monthSpend: Decimal = 0
+        var requests = SlidingWindow()
+        var tokens = SlidingWindow()
+
+        mutating func roll(to date: CivilDate) {
+            if date.dayNumber != day { day = date.dayNumber; daySpend = 0 }
+            if date.monthNumber != month { month = date.monthNumber; monthSpend = 0 }
+        }
+    }
+
+    private let lock = NSLock()
+    // Guarded by `lock`.
+    private var config: BudgetConfig
+    private var keys: [String: State] = [:]
+    private var orgs: [String: State] = [:]
+
+    /// A gate enforcing `config`.
+    public init(config: BudgetConfig) {
+        self.config = config
+    }
+
+    /// Replaces the limits (a config reload); recorded spend and rates are kept.
+    public func update(config: BudgetConfig) {
+        lock.lock()
+        self.config = config
+        lock.unlock()
+    }
+
+    /// The limits in force.
+    public var currentConfig: BudgetConfig {
+        lock.lock()
+        defer { lock.unlock() }
+        return config
+    }
+
+    /// The most severe closed gate for a request by `keyID` (of `org`), or nil: then the request is admitted and
+    /// counted against requests per minute.
+    public func check(keyID: String, org: String?, now: Date) -> GateRejection? {
+        let date = CivilDate(now), second = Self.second(now)
+        lock.lock()
+        defer { lock.unlock() }
+        var worst: GateRejection?
+        func consider(_ r: GateRejection?) {
+            guard let r else { return }
+            if worst == nil || r.gate < worst!.gate { worst = r }
+        }
+        if let limits = config.keys[keyID] {
+            consider(Self.closedGate(&keys[keyID, default: State()], limits, .key, keyID, date, second, now))
+        }
+        if let org, let limits = config.orgs[org] {
+            consider(Self.closedGate(&orgs[org, default: State()], limits, .org, org, date, second, now))
+        }
+        if worst == nil {
+            keys[keyID, default: State()].requests.add(1, at: second)
+            if let org { orgs[org, default: State()].requests.add(1, at: second) }
+        }
+        return worst
+    }
+
+    /// Adds a finished request's cost and tokens (all kinds) to its key and org.
+    public func record(keyID: String, org: String?, cost: Decimal, tokens: Int, now: Date) {
+        let date = CivilDate(now), second = Self.second(now)
+        lock.lock()
+        defer { lock.unlock() }
+        Self.add(&keys[keyID, default: State()], cost: cost, tokens: tokens, date: date, second: second)
+        if let org { Self.add(&orgs[org, default: State()], cost: cost, tokens: tokens, date: date, second: second) }
+    }
+
+    /// Replays the ledger's records of the current UTC month up to `now` (spend; and the last minute's requests
+    /// and tokens), so budgets survive a restart. Call once at start-up, before traffic.
+    public func seed(from ledger: Ledger, now: Date) throws(LedgerError) {
+        let monthStart = CivilDate(now).firstOfMonth.start
+        let minuteAgo = now.addingTimeInterval(-Double(SlidingWindow.seconds))
+        try ledger.forEachRecord(from: monthStart, to: now.addingTimeInterval(0.001)) { r in
+            record(keyID: r.keyID, org: r.org, cost: r.cost, tokens: r.usage.totalTokens, now: r.time)
+            if r.time > minuteAgo {
+                let second = Self.second(r.time)
+                lock.lock()
+                keys[r.keyID, default: State()].requests.add(1, at: second)
+                if let org = r.org { orgs[org, default: State()].requests.add(1, at: second) }
+                lock.unlock()
+            }
+        }
+    }
+
+    /// Spend recorded today and this month for a key (for `/v1/usage/self` and tests).
+    public func spend(keyID: String, now: Date) -> (day: Decimal, month: Decimal) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard var state = keys[keyID] else { return (0, 0) }
+        state.roll(to: CivilDate(now))
+        return (state.daySpend, state.monthSpend)
+    }
+
+    private static func add(_ state: inout State, cost: Decimal, tokens: Int, date: CivilDate, second: Int) {
+        state.roll(to: date)
+        state.daySpend += cost
+        state.monthSpend += cost
+        if tokens > 0 { state.tokens.add(tokens, at: second) }
+    }
+
+    private static func closedGate(_ state: inout State, _ limits: BudgetLimits, _ scope: GateRejection.Scope,
+                                   _ subject: String, _ date: CivilDate, _ second: Int, _ now: Date) -> GateRejection? {
+        state.roll(to: date)
+        state.requests.advance(to: second)
+        state.tokens.advance(to: second)
+        func reject(_ gate: GateRejection.Gate, _ limit: String, _ retry: Int) -> GateRejection {
+            GateRejection(scope: scope, subject: subject, gate: gate, limit: limit, retryAfterSeconds: max(1, retry))
+        }
+        if let limit = limits.monthlySpend, state.monthSpend >= limit {
+            let next = date.month == 12 ? CivilDate(year: date.year + 1, month: 1, day: 1)
+                                        : CivilDate(year: date.year, month: date.month + 1, day: 1)
+            return reject(.monthlySpend, Cost.text(limit), Int(next.start.timeIntervalSince(now).rounded(.up)))
+        }
+        if let limit = limits.dailySpend, state.daySpend >= limit {
+            let next = CivilDate(dayNumber: date.dayNumber + 1)
+            return reject(.dailySpend, Cost.text(limit), Int(next.start.timeIntervalSince(now).rounded(.up)))
+        }
+        if let limit = limits.tokensPerMinute, state.tokens.sum >= limit {
+            return reject(.tokensPerMinute, String(limit), state.tokens.secondsUntilBelow(limit))
+        }
+        if let limit = limits.requestsPerMinute, state.requests.sum >= limit {
+            return reject(.requestsPerMinute, String(limit), state.requests.secondsUntilBelow(limit))
+        }
+        return nil
+    }
+
+    private static func second(_ date: Date) -> Int { Int(date.timeIntervalSince1970.rounded(.down)) }
+}

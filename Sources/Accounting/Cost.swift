@@ -1,0 +1,28 @@
+import Foundation
+
+/// The exact price of one usage (issue 6, "Cost"): an amount in `currency`, as `Decimal`, never `Double`.
+public struct Cost: Sendable, Equatable {
+    /// The amount; exact for prices whose `per` is a power of ten (every catalogue price in practice).
+    public var amount: Decimal
+    /// ISO 4217 code of the answering model's pricing (`USD` when it has none).
+    public var currency: String
+    /// Kinds that were used but have no price in force; they cost nothing here, and the gateway should
+    /// report them (a catalogue gap, not a free lunch).
+    public var unpricedKinds: [Usage.Kind]
+
+    /// A cost.
+    public init(amount: Decimal, currency: String, unpricedKinds: [Usage.Kind] = []) {
+        self.amount = amount
+        self.currency = currency
+        self.unpricedKinds = unpricedKinds
+    }
+
+    /// Nothing, in `currency` (what a failed attempt costs).
+    public static func zero(_ currency: String = "USD") -> Cost { Cost(amount: 0, currency: currency) }
+
+    /// The amount as plain decimal text without exponent (`0.000123`), as the ledger stores it.
+    public var amountText: String { Cost.text(amount) }
+
+    /// Plain decimal text of `value` (`Decimal`'s description: no exponent, no grouping).
+    public static func text(_ value: Decimal) -> String { value.description }
+}

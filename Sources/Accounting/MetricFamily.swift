@@ -1,0 +1,42 @@
+import Foundation
+
+/// What every metric family of a ``MetricsRegistry`` shares: a name, help text, label names, and rendering in
+/// the Prometheus [text format](https://prometheus.io/docs/instrumenting/exposition_formats/#text-based-format).
+public class MetricFamily: @unchecked Sendable {
+    /// The metric name, e.g. `tollgate_requests_total`.
+    public let name: String
+    /// The `# HELP` text.
+    public let help: String
+    /// Label names, in the order values are given.
+    public let labelNames: [String]
+    /// Guards the family's series.
+    let lock = NSLock()
+
+    init(name: String, help: String, labelNames: [String]) {
+        precondition(PrometheusText.isValidMetricName(name), "invalid metric name \(name)")
+        for label in labelNames {
+            precondition(PrometheusText.isValidLabelName(label) && label != "le", "invalid label name \(label) of \(name)")
+        }
+        self.name = name
+        self.help = help
+        self.labelNames = labelNames
+    }
+
+    /// `counter`, `gauge` or `histogram`.
+    var typeName: String { fatalError("abstract") }
+
+    /// Appends the samples (after the HELP and TYPE lines).
+    func renderSamples(into out: inout [UInt8]) { fatalError("abstract") }
+
+    /// Appends `# HELP`, `# TYPE` and the samples.
+    func render(into out: inout [UInt8]) {
+        out.append(contentsOf: "# HELP \(name) ".utf8)
+        PrometheusText.appendHelp(help, to: &out)
+        out.append(contentsOf: "\n# TYPE \(name) \(typeName)\n".utf8)
+        renderSamples(into: &out)
+    }
+
+    func checkArity(_ values: [String]) {
+        precondition(values.count == labelNames.count, "\(name) takes labels \(labelNames), got \(values.count) values")
+    }
+}

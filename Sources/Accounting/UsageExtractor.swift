@@ -1,0 +1,91 @@
+import AWS
+import Catalogue
+import Support
+
+/// Extracts the usage of a non-streaming answer (issue 6, "Usage extraction"); streams use
+/// ``StreamUsageObserver``.
+///
+/// - InvokeModel: Bedrock's response headers `X-Amzn-Bedrock-Input-Token-Count`, `-Output-Token-Count`,
+///   `-Cache-Read-Input-Token-Count`, `-Cache-Write-Input-Token-Count`
+///   ([InvokeModel response](https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InvokeModel.html));
+///   else the body in the model family's shape (``ModelBodyUsage``). The body also supplies what headers cannot:
+///   the image count of image models and the 5m/1h split of cache writes.
+/// - Converse: the body's `usage` ([TokenUsage](https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_TokenUsage.html)).
+///
+/// To avoid keeping bodies it does not need, the gateway asks ``needsBody(operation:headers:modelType:)`` first.
+public enum UsageExtractor {
+    /// `X-Amzn-Bedrock-Input-Token-Count`.
+    public static let inputTokenHeader = "X-Amzn-Bedrock-Input-Token-Count"
+    /// `X-Amzn-Bedrock-Output-Token-Count`.
+    public static let outputTokenHeader = "X-Amzn-Bedrock-Output-Token-Count"
+    /// `X-Amzn-Bedrock-Cache-Read-Input-Token-Count`.
+    public static let cacheReadTokenHeader = "X-Amzn-Bedrock-Cache-Read-Input-Token-Count"
+    /// `X-Amzn-Bedrock-Cache-Write-Input-Token-Count`.
+    public static let cacheWriteTokenHeader = "X-Amzn-Bedrock-Cache-Write-Input-Token-Count"
+
+    /// The usage Bedrock's token-count headers report, or nil when neither the input nor the output count is there.
+    /// Cache writes count as 5-minute writes (the headers carry no TTL).
+    public static func usage(headers: [(name: String, value: String)]) -> Usage? {
+        let input = count(headers, inputTokenHeader), output = count(headers, outputTokenHeader)
+        guard input != nil || output != nil else { return nil }
+        return Usage(input: input ?? 0, output: output ?? 0, cacheRead: count(headers, cacheReadTokenHeader) ?? 0,
+                     cacheWrite5m: count(headers, cacheWriteTokenHeader) ?? 0)
+    }
+
+    /// True when ``usage(operation:headers:body:)`` must see the body: always for Converse; for InvokeModel when
+    /// the headers carry no token counts, when they report cache writes (the body splits them by TTL), or when
+    /// the model generates images. Streaming operations never (see ``StreamUsageObserver``).
+    public static func needsBody(operation: BedrockOperation, headers: [(name: String, value: String)],
+                                 modelType: ModelType?) -> Bool {
+        switch operation {
+        case .converse: return true
+        case .invokeModelWithResponseStream, .converseStream: return false
+        case .invokeModel:
+            if modelType == .imageGeneration { return true }
+            guard let fromHeaders = usage(headers: headers) else { return true }
+            return fromHeaders.cacheWrite5m > 0
+        }
+    }
+
+    /// The usage of a complete non-streaming answer, or nil when neither headers nor body report any.
+    /// `body` may be empty when ``needsBody(operation:headers:modelType:)`` said it is not needed.
+    public static func usage(operation: BedrockOperation, headers: [(name: String, value: String)],
+                             body: [UInt8]) -> Usage? {
+        switch operation {
+        case .converse:
+            guard let json = try? JSONValue.parse(body) else { return nil }
+            return ConverseUsage.usage(inBody: json)
+        case .invokeModel, .invokeModelWithResponseStream, .converseStream:
+            let fromHeaders = usage(headers: headers)
+            guard !body.isEmpty, let json = try? JSONValue.parse(body) else { return fromHeaders }
+            let fromBody = ModelBodyUsage.usage(in: json)
+            guard var result = fromHeaders else { return fromBody }
+            if let fromBody {
+                result.images = fromBody.images
+                // The headers' cache-write total is authoritative; the body only tells how it splits by TTL.
+                if fromBody.cacheWrite == result.cacheWrite5m && fromBody.cacheWrite1h > 0 {
+                    result.cacheWrite5m = fromBody.cacheWrite5m
+                    result.cacheWrite1h = fromBody.cacheWrite1h
+                }
+            }
+            return result
+        }
+    }
+
+    /// The non-negative integer value of header `name` (ASCII case-insensitive), if any.
+    static func count(_ headers: [(name: String, value: String)], _ name: String) -> Int? {
+        for header in headers where asciiCaseInsensitiveEqual(header.name, name) {
+            var value = Substring(header.value)
+            while value.first == " " { value.removeFirst() }
+            while value.last == " " { value.removeLast() }
+            guard let n = Int(value), n >= 0 else { return nil }
+            return n
+        }
+        return nil
+    }
+
+    private static func asciiCaseInsensitiveEqual(_ a: String, _ b: String) -> Bool {
+        guard a.utf8.count == b.utf8.count else { return false }
+        return zip(a.utf8, b.utf8).allSatisfy { x, y in x == y || (x | 0x20 == y | 0x20 && (x | 0x20) &- 0x61 < 26) }
+    }
+}

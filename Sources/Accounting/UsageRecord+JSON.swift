@@ -1,0 +1,101 @@
+import AWS
+import Foundation
+import Support
+
+/// The ledger line format of ``UsageRecord``: written byte by byte (no intermediate `JSONValue`), read with
+/// `JSONValue`.
+extension UsageRecord {
+    /// Appends this record as one compact JSON object (no newline) to `out`.
+    public func write(into out: inout [UInt8]) {
+        func key(_ name: StaticString, first: Bool = false) {
+            if !first { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "\""))
+            name.withUTF8Buffer { out.append(contentsOf: $0) }
+            out.append(contentsOf: "\":".utf8)
+        }
+        func string(_ s: String?) {
+            if let s { JSONValue.writeString(s, into: &out) } else { out.append(contentsOf: "null".utf8) }
+        }
+        func int(_ v: Int?) {
+            if let v { out.append(contentsOf: String(v).utf8) } else { out.append(contentsOf: "null".utf8) }
+        }
+        out.append(UInt8(ascii: "{"))
+        key("time", first: true); string(Timestamp.format(time))
+        key("request_id"); string(requestID)
+        key("key_id"); string(keyID)
+        key("org"); string(org)
+        key("requested_model"); string(requestedModel)
+        key("answering_model"); string(answeringModel)
+        key("attempts"); out.append(UInt8(ascii: "["))
+        for (i, attempt) in attempts.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "{"))
+            key("model", first: true); string(attempt.model)
+            key("status"); int(attempt.status)
+            key("outcome"); string(attempt.outcome)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(UInt8(ascii: "]"))
+        key("operation"); string(operation.actionName)
+        key("status"); int(status)
+        key("tokens"); usage.writeTokens(into: &out)
+        key("cost"); string(Cost.text(cost))
+        key("currency"); string(currency)
+        key("latency_ms"); int(latencyMs)
+        key("ttfb_ms"); int(ttfbMs)
+        key("partial"); out.append(contentsOf: (usage.partial ? "true" : "false").utf8)
+        out.append(UInt8(ascii: "}"))
+    }
+
+    /// The record as a JSON value (for API answers).
+    public var json: JSONValue {
+        var bytes: [UInt8] = []
+        write(into: &bytes)
+        return (try? JSONValue.parse(bytes)) ?? .null
+    }
+
+    /// Reads a ledger line; nil when it is not a complete record (a torn last line, a foreign line).
+    public init?(json: JSONValue) {
+        guard case .object(let o) = json,
+              let timeText = o["time"]?.stringValue, let time = Timestamp.parse(timeText),
+              let requestID = o["request_id"]?.stringValue, let keyID = o["key_id"]?.stringValue,
+              let requested = o["requested_model"]?.stringValue,
+              let opName = o["operation"]?.stringValue,
+              let operation = BedrockOperation.allCases.first(where: { $0.actionName == opName }),
+              let status = o["status"]?.intValue,
+              case .object(let tokens)? = o["tokens"],
+              let costText = o["cost"]?.stringValue, let cost = JSONNumber(exactly: costText)?.decimal,
+              let currency = o["currency"]?.stringValue
+        else { return nil }
+        var usage = Usage(partial: o["partial"]?.boolValue ?? false)
+        for kind in Usage.Kind.allCases { usage[kind] = tokens[kind.rawValue]?.intValue ?? 0 }
+        let attempts = (o["attempts"]?.arrayValue ?? []).compactMap { a -> Attempt? in
+            guard let model = a["model"]?.stringValue else { return nil }
+            return Attempt(model: model, status: a["status"]?.intValue, outcome: a["outcome"]?.stringValue ?? "")
+        }
+        self.init(time: time, requestID: requestID, keyID: keyID, org: o["org"]?.stringValue, requestedModel: requested,
+                  answeringModel: o["answering_model"]?.stringValue, attempts: attempts, operation: operation,
+                  status: status, usage: usage, cost: cost, currency: currency,
+                  latencyMs: o["latency_ms"]?.intValue ?? 0, ttfbMs: o["ttfb_ms"]?.intValue)
+    }
+
+    /// Reads one ledger line's bytes.
+    public init?<Bytes: Collection>(line: Bytes) where Bytes.Element == UInt8 {
+        guard let json = try? JSONValue.parse(line) else { return nil }
+        self.init(json: json)
+    }
+}
+
+extension Usage {
+    /// `{"input":…,"output":…,…,"images":…}` with every kind, in ``Kind`` order.
+    func writeTokens(into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
+        for (i, kind) in Kind.allCases.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            JSONValue.writeString(kind.rawValue, into: &out)
+            out.append(UInt8(ascii: ":"))
+            out.append(contentsOf: String(self[kind]).utf8)
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+}
