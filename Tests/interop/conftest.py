@@ -31,6 +31,8 @@ import pytest
 from botocore import UNSIGNED
 from botocore.config import Config
 
+from tls_terminator import CERTIFICATE, TLSTerminator
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CONFIG_DIR = REPO_ROOT / "config"
 
@@ -48,8 +50,10 @@ STAND_IN_ACCESS_KEY_ID = "AKIDSTANDINDEMO"
 
 READY_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 20.0
-#: Botocore must not retry: the tests want to see each exception class exactly as Tollgate answered.
-NO_RETRIES = {"max_attempts": 1, "mode": "standard"}
+#: Botocore must not retry: the tests want to see each exception class exactly as Tollgate answered. In botocore's
+#: retry config `max_attempts` counts retries after the first call (`max_attempts: 1` still retries once, with a
+#: back-off sleep, on throttling and 5xx); `total_max_attempts` counts every call.
+NO_RETRIES = {"total_max_attempts": 1, "mode": "standard"}
 
 _AWS_ENV_PREFIXES = ("AWS_",)
 
@@ -249,10 +253,15 @@ class Tollgate:
 
 
 class Clients:
-    """Makes boto3 `bedrock-runtime` clients pointed at the gateway, and closes them all at the end."""
+    """Makes boto3 `bedrock-runtime` clients pointed at the gateway, and closes them all at the end.
 
-    def __init__(self, gateway: str):
+    Bearer clients go through `https_gateway` (a TLS terminator in front of the gateway): boto3 sends API keys
+    only over HTTPS.
+    """
+
+    def __init__(self, gateway: str, https_gateway: str):
         self.gateway = gateway
+        self.https_gateway = https_gateway
         self._made: dict[tuple, Any] = {}
 
     def _config(self, **extra: Any) -> Config:
@@ -275,8 +284,10 @@ class Clients:
     def bearer(self, token: str = DEMO_CLIENT_KEY) -> Any:
         """A client using a Bedrock API key the way boto3 finds one: `AWS_BEARER_TOKEN_BEDROCK`.
 
-        The variable is set only while the client is created (boto3 reads it then) and restored afterwards, so
-        other clients in the session keep signing with SigV4.
+        boto3 reads the token from the variable when the client is created, but decides per request whether to
+        use it by looking at the variable again, and while it is set even clients with explicit SigV4
+        credentials switch to bearer. So the variable is set only while this client is created and restored
+        afterwards, and this client is pinned to the `bearer` scheme it would have chosen.
         """
         def make() -> Any:
             name = "AWS_BEARER_TOKEN_BEDROCK"
@@ -284,7 +295,8 @@ class Clients:
             os.environ[name] = token
             try:
                 session = boto3.session.Session(region_name=REGION)
-                return session.client("bedrock-runtime", endpoint_url=self.gateway, config=self._config())
+                return session.client("bedrock-runtime", endpoint_url=self.https_gateway, verify=str(CERTIFICATE),
+                                      config=self._config(signature_version="bearer"))
             finally:
                 if previous is None:
                     os.environ.pop(name, None)
@@ -344,9 +356,12 @@ def tollgate(tmp_path_factory, _isolated_aws_environment) -> Iterator[Tollgate]:
 
 @pytest.fixture(scope="session")
 def _session_clients(tollgate) -> Iterator[Clients]:
-    made = Clients(tollgate.gateway)
+    host, port = tollgate.gateway.removeprefix("http://").rsplit(":", 1)
+    terminator = TLSTerminator((host, int(port)))
+    made = Clients(tollgate.gateway, terminator.url)
     yield made
     made.close_all()
+    terminator.close()
 
 
 @pytest.fixture
