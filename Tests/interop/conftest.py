@@ -41,6 +41,7 @@ REGION = "us-east-1"
 DEMO_ACCESS_KEY_ID = "TGDEMOACCESSKEY0001"
 DEMO_SECRET = (CONFIG_DIR / "demo-sigv4.secret").read_text().strip()
 DEMO_CLIENT_KEY = "tg-demo-client-key-0123456789abcdef"
+DEMO_ADMIN_KEY = "tg-demo-admin-key-0123456789abcdef"
 #: Test-only keys added to the temporary keys file (org `acme`, and keys that must be refused).
 ACME_CLIENT_KEY = "tg-interop-acme-client-key-0123456789"
 DISABLED_CLIENT_KEY = "tg-interop-disabled-key-0123456789"

@@ -98,3 +98,18 @@ def test_x_tollgate_model_names_the_model_that_answered(sigv4_client, model):
     assert json.loads(answer["body"].read())["model"] == model
     assert headers["x-tollgate-model"] == model
     assert headers["x-tollgate-attempts"] == "1"
+
+
+def test_large_request_and_answer_bodies(sigv4_client, stand_in):
+    # 3 MB up, 6 MB down: more than any socket buffer, so both relays run with backpressure.
+    stand_in.script({"operation": "invoke", "reply_bytes": 6_000_000})
+    prompt = "word " * 600_000
+    raw, answer, headers = invoke(sigv4_client, "anthropic.claude-3-haiku-20240307-v1:0", {
+        "anthropic_version": "bedrock-2023-05-31", "max_tokens": 64, "messages": [{"role": "user", "content": prompt}],
+    })
+    body = answer["body"].read()
+    assert int(headers["content-length"]) == len(body)
+    text = json.loads(body)["content"][0]["text"]
+    assert len(text) == 6_000_000 and text.startswith("lorem lorem")
+    [call] = stand_in.calls()
+    assert call["body_bytes"] == len(raw) > 3_000_000
