@@ -162,8 +162,8 @@ class DemoProcess:
         err = self.stderr_path.read_text(errors="replace") if self.stderr_path.exists() else ""
         return "stdout:\n" + "\n".join(self.stdout.lines[-40:]) + "\nstderr:\n" + err[-4000:]
 
-    def stop(self) -> int:
-        """SIGTERM, then the exit status (killing it if it does not exit within STOP_TIMEOUT_S)."""
+    def stop(self) -> Optional[int]:
+        """SIGTERM, then the exit status; None if it had to be killed after STOP_TIMEOUT_S."""
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
         try:
@@ -173,6 +173,8 @@ class DemoProcess:
             self.process.wait()
             status = None
         self.stdout.join(5)
+        if self.process.stdout is not None:
+            self.process.stdout.close()
         for fd in self._fds:
             try:
                 os.close(fd)
