@@ -49,6 +49,7 @@ enum DemoCommand {
         printError(snippet(gatewayURL: gatewayURL, standIn: standIn.endpoint))
         // One machine-readable line for scripts and tests that start the demo on port 0.
         print("{\"event\":\"demo_ready\",\"gateway\":\"\(gatewayURL)\",\"stand_in\":\"\(standIn.endpoint)\"}")
+        fflush(nil)
         SignalHandling.install(
             onTerminate: { _ in service.shutdown { exit(0) } },
             onReload: { service.gateway.reload() }

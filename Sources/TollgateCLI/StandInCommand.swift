@@ -26,6 +26,7 @@ enum StandInCommand {
             return 1
         }
         print("{\"event\":\"stand_in_listening\",\"endpoint\":\"\(standIn.endpoint)\",\"access_key_id\":\"\(keyID)\"}")
+        fflush(nil)
         SignalHandling.install(onTerminate: { _ in exit(0) }, onReload: {})
         dispatchMain()
     }

@@ -158,7 +158,7 @@ final class ForwardingTests: XCTestCase {
         try client.send("POST /model/test%2Fa/converse-stream HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(GatewayHarness.clientKey)\r\nContent-Length: \(GatewayHarness.body(for: "converse").utf8.count)\r\n\r\n\(GatewayHarness.body(for: "converse"))")
         // Tollgate stops reading from the stand-in (libcurl paused) once the client stops reading, so the stand-in
         // itself ends up blocked with most of the stream unsent.
-        XCTAssertTrue(waitUntil(timeout: 20) { self.harness.standIn.stats.blockedStreams == 1 })
+        XCTAssertTrue(waitUntil(timeout: 60) { self.harness.standIn.stats.blockedStreams == 1 })
         XCTAssertLessThan(harness.standIn.stats.streamedBytes, 30 * 1024 * 1024)
         // Read the rest at full speed (a receive window below loopback's MSS would make TCP itself crawl).
         client.setReceiveBuffer(4 * 1024 * 1024)

@@ -344,7 +344,7 @@ def tollgate(tmp_path_factory, _isolated_aws_environment) -> Iterator[Tollgate]:
     """
     directory = tmp_path_factory.mktemp("tollgate")
     config_path = prepare_config(directory)
-    demo = start_demo(config_path, directory, stdout_through_pty=True)
+    demo = start_demo(config_path, directory, stdout_through_pty=False)
     ready = demo.stdout.wait_for_json_event("demo_ready", READY_TIMEOUT_S)
     if ready is None:
         demo.stop()

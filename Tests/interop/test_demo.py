@@ -13,9 +13,6 @@ from conftest import READY_TIMEOUT_S, prepare_config, start_demo
 READY_AFTER_LISTENING_S = 5.0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: DemoCommand prints demo_ready with Swift print() and never flushes stdout; through a pipe stdout is "
-    "block-buffered, so the line arrives only at exit. The session fixture reads stdout through a pty instead."))
 def test_demo_ready_line_arrives_through_a_pipe_while_the_demo_runs(tmp_path):
     demo = start_demo(prepare_config(tmp_path), tmp_path, stdout_through_pty=False)
     try:

@@ -16,11 +16,6 @@ BODY = json.dumps({"anthropic_version": "bedrock-2023-05-31", "max_tokens": 16,
                    "messages": [{"role": "user", "content": "Hi"}]}).encode()
 MESSAGES = [{"role": "user", "content": [{"text": "Hi"}]}]
 
-#: Issue 5 lists 424 ModelErrorException among the retryable failures; the gateway's BedrockError.isRetryable
-#: leaves it out, so a 424 is neither retried nor failed over.
-MODEL_ERROR_NOT_RETRYABLE = pytest.mark.xfail(strict=True, reason=(
-    "BUG: 424 ModelErrorException is not failed over (BedrockError.isRetryable omits .modelError)"))
-
 #: (status, exception class, retryable per issue 5)
 SCRIPTED_ERRORS = [
     (429, "ThrottlingException", True),
@@ -79,7 +74,7 @@ def test_streaming_calls_raise_the_scripted_error_class_before_the_stream(sigv4_
 
 
 @pytest.mark.parametrize("status, name, retryable", [
-    pytest.param(*case, marks=MODEL_ERROR_NOT_RETRYABLE) if case[1] == "ModelErrorException" else case
+    case
     for case in SCRIPTED_ERRORS
 ])
 def test_failure_on_every_hop_of_a_chain_ends_with_the_scripted_class(sigv4_client, stand_in, status, name,

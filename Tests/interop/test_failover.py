@@ -26,8 +26,7 @@ def answered_by(answer) -> tuple[str, str]:
     {"status": 408, "error_type": "ModelTimeoutException"},
     {"status": 500, "error_type": "InternalServerException"},
     {"status": 503, "error_type": "ServiceUnavailableException"},
-    pytest.param({"status": 424, "error_type": "ModelErrorException"}, marks=pytest.mark.xfail(strict=True, reason=(
-        "BUG: 424 ModelErrorException is not failed over (BedrockError.isRetryable omits .modelError)"))),
+    {"status": 424, "error_type": "ModelErrorException"},
     {"drop_connection": True},
 ], ids=lambda r: r.get("error_type", "connection-dropped"))
 def test_retryable_failure_is_answered_by_the_failover_target(sigv4_client, stand_in, rule):

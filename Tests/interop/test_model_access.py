@@ -30,9 +30,6 @@ def not_found(client, model_id):
     return response["Error"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: the shipped catalogue gives acme/claude-sonnet-4-eu provider_config.credentials 'acme-eu', which "
-    "config/tollgate.json does not define: every call answers 500 InternalServerException"))
 def test_restricted_model_answers_its_org(acme_client, stand_in):
     answer = acme_client.invoke_model(modelId=ACME_EU, body=BODY, contentType="application/json")
     assert answer["ResponseMetadata"]["HTTPHeaders"]["x-tollgate-model"] == ACME_EU
