@@ -1,3 +1,4 @@
+import Accounting
 import Foundation
 import Support
 
@@ -70,7 +71,7 @@ public struct APIKey: Sendable, Equatable {
         }
         key.disabled = r.bool("disabled") ?? false
         if let text = r.string("expires_at") {
-            if let date = RFC3339.parse(text) { key.expiresAt = date } else { r.fail("expires_at", "must be an RFC 3339 time such as 2026-12-31T23:59:59Z") }
+            if let date = Timestamp.parse(text) { key.expiresAt = date } else { r.fail("expires_at", "must be an RFC 3339 time such as 2026-12-31T23:59:59Z") }
         }
         key.accessKeyID = r.string("access_key_id")
         key.secretEnv = r.string("secret_env")

@@ -1,3 +1,4 @@
+import Accounting
 import Catalogue
 import Foundation
 import Support
@@ -39,7 +40,7 @@ extension AdminAPI {
         // Events carry normalised UTC times, whose text order is time order: compare in that form.
         for name in ["since", "until"] {
             guard let text = query[name] else { continue }
-            guard let date = RFC3339.parse(text) else {
+            guard let date = Timestamp.parse(text) else {
                 throw .invalidQuery("\(name) must be an RFC 3339 time such as 2026-01-31T12:00:00Z", field: name)
             }
             if name == "since" { filter.since = RFC3339.format(date) } else { filter.until = RFC3339.format(date) }

@@ -1,3 +1,4 @@
+import Accounting
 import AWS
 import Catalogue
 import Dispatch
@@ -25,11 +26,24 @@ public final class Gateway: HTTPResponder, @unchecked Sendable {
         }
         let store = try CatalogueStore(path: configuration.cataloguePath, audit: audit)
         let keys = try KeyStore(path: configuration.keysPath, adminKeyHashes: configuration.adminKeyHashes, logger: logger)
-        self.context = GatewayContext(configuration: configuration, logger: logger, catalogue: store, keys: keys)
+        let metrics = TollgateMetrics()
+        let ledgerDirectory = configuration.ledgerDirectory ?? ((configuration.configPath as NSString).deletingLastPathComponent + "/ledger")
+        try FileManager.default.createDirectory(atPath: ledgerDirectory, withIntermediateDirectories: true)
+        let ledger = try Ledger(directory: ledgerDirectory, onCommitError: { [logger] error in
+            metrics.ledgerWriteErrors.increment()
+            logger.error("ledger_write_failed", ["error": .string("\(error)")])
+        })
+        let gate = BudgetGate(config: configuration.budgets)
+        // Spend already in the ledger counts against today's and this month's budgets after a restart.
+        try gate.seed(from: ledger, now: Date())
+        let accountant = Accountant(ledger: ledger, gate: gate, metrics: metrics)
+        self.context = GatewayContext(configuration: configuration, logger: logger, catalogue: store, keys: keys, accountant: accountant)
         store.onChange { [logger] snapshot in
+            metrics.catalogueReloads.increment()
             logger.info("catalogue_reloaded", ["version": .int(snapshot.version), "models": .int(snapshot.models.count)])
         }
         store.onReloadFailure { [logger] error in
+            metrics.catalogueReloadErrors.increment()
             logger.error("catalogue_reload_failed", ["field": .string(error.field?.description ?? ""), "error": .string(error.message)])
         }
     }
@@ -53,6 +67,8 @@ public final class Gateway: HTTPResponder, @unchecked Sendable {
         switch GatewayRoute.match(method: request.head.method, path: request.head.path) {
         case .runtime(let call):
             runtime(call, request: request, writer: writer)
+        case .usage(let route):
+            UsageAPI(context: context).respond(route, request: request, writer: writer)
         case .admin(let route):
             AdminAPI(context: context).respond(route, request: request, writer: writer)
         case .controlPlane(let route):
@@ -85,16 +101,36 @@ public final class Gateway: HTTPResponder, @unchecked Sendable {
         let org = caller.org
         guard let model = snapshot.isRoutable(call.modelId, org: org) else {
             // The same answer whether the model is unknown, disabled or restricted: callers cannot probe.
-            return send(.resourceNotFound("Could not resolve the foundation model from the provided model identifier."), to: writer)
+            return reject(.resourceNotFound("Could not resolve the foundation model from the provided model identifier."), call, caller, request, writer)
         }
         if let problem = Self.operationProblem(call.operation, model: model) {
-            return send(.validation(problem), to: writer)
+            return reject(.validation(problem), call, caller, request, writer)
         }
-        var targets = [context.target(for: model)]
+        if let rejection = context.accountant.admit(keyID: caller.keyID, org: org) {
+            var error = BedrockError.throttling("Rate exceeded: \(rejection.message)")
+            error = BedrockError(name: error.name, status: 429, message: error.message)
+            return reject(error, call, caller, request, writer, extraHeaders: ["Retry-After": String(rejection.retryAfterSeconds)])
+        }
+        var candidates = [RuntimeCall.Candidate(target: context.target(for: model), model: model)]
         for next in snapshot.failoverChain(from: model.id, org: org, maxHops: configuration.retry.maxFailoverHops) where Self.operationProblem(call.operation, model: next) == nil {
-            targets.append(context.target(for: next))
+            candidates.append(RuntimeCall.Candidate(target: context.target(for: next), model: next))
         }
-        RuntimeCall(context: context, request: request, writer: writer, operation: call.operation, targets: targets).start()
+        RuntimeCall(context: context, request: request, writer: writer, operation: call.operation, caller: caller,
+                    requestedModel: call.modelId, candidates: candidates).start()
+    }
+
+    /// Answers a call Tollgate refuses itself, after authentication; it still gets its ledger record (cost 0).
+    private func reject(_ error: BedrockError, _ call: BedrockPath, _ caller: Caller, _ request: HTTPServerRequest,
+                        _ writer: HTTPResponseWriter, extraHeaders: HTTPHeaders = [:]) {
+        let latency = Int((DispatchTime.now().uptimeNanoseconds &- request.startNanos) / 1_000_000)
+        context.accountant.finish(UsageRecord(
+            time: Date(), requestID: request.requestID, keyID: caller.keyID, org: caller.org, requestedModel: call.modelId,
+            answeringModel: nil, attempts: [], operation: call.operation, status: error.status, usage: Usage(), cost: 0,
+            currency: "USD", latencyMs: latency, ttfbMs: nil
+        ), pricing: nil)
+        var headers = HTTPHeaders(error.responseHeaders)
+        for field in extraHeaders.fields { headers.add(field.name, field.value) }
+        writer.respond(status: error.status, headers: headers, body: error.responseBody)
     }
 
     /// Why `operation` cannot be served by `model`, or nil.

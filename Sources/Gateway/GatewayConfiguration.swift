@@ -1,3 +1,4 @@
+import Accounting
 import Foundation
 import HTTP
 import IO
@@ -40,6 +41,8 @@ public struct GatewayConfiguration: Sendable {
     public var credentials: [String: CredentialSet]
     public var retry: RetryPolicy
     public var ledgerDirectory: String?
+    /// Budgets and rate limits per key and per org.
+    public var budgets: BudgetConfig
     /// The append-only audit log of catalogue changes.
     public var auditPath: String?
     /// Admin API key hashes (`tollgate hash-key` output) until the keys file carries admin roles.
@@ -168,7 +171,15 @@ public struct GatewayConfiguration: Sendable {
             upstream.finish(into: &problems)
         }
 
-        var ledgerDirectory: String?
+        var budgets = BudgetConfig()
+        if let budgetsValue = root.value("budgets") {
+            do {
+                budgets = try BudgetConfig(json: budgetsValue, at: JSONPath.root.appending("budgets"))
+            } catch {
+                problems.append((error.field.description, error.message))
+            }
+        }
+        var ledgerDirectory: String? = resolve("ledger")
         if let ledgerValue = root.value("ledger") {
             var ledger = ConfigObjectReader(ledgerValue, path: "ledger", problems: &problems)
             ledgerDirectory = ledger.string("directory").map(resolve)
@@ -197,7 +208,7 @@ public struct GatewayConfiguration: Sendable {
             logLevel: level, accessLog: accessLog, cataloguePath: cataloguePath, keysPath: keysPath, region: region,
             endpoint: endpoint, connectTimeout: connectTimeout, upstreamIdleTimeout: idleTimeout,
             upstreamTotalTimeout: totalTimeout, credentials: credentials, retry: retry, ledgerDirectory: ledgerDirectory,
-            auditPath: auditPath, adminKeyHashes: adminKeyHashes
+            budgets: budgets, auditPath: auditPath, adminKeyHashes: adminKeyHashes
         )
     }
 

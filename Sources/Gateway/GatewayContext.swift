@@ -1,3 +1,4 @@
+import Accounting
 import Catalogue
 import Foundation
 import IO
@@ -14,14 +15,17 @@ public final class GatewayContext: @unchecked Sendable {
     public let catalogue: CatalogueStore
     public let credentials: UpstreamCredentials
     public let keys: KeyStore
+    /// Budgets before a call; pricing, ledger, budgets and metrics after it.
+    public let accountant: Accountant
     let authenticator: Authenticator
     let upstreamConfiguration: UpstreamConfiguration
 
-    init(configuration: GatewayConfiguration, logger: Logger, catalogue: CatalogueStore, keys: KeyStore) {
+    init(configuration: GatewayConfiguration, logger: Logger, catalogue: CatalogueStore, keys: KeyStore, accountant: Accountant) {
         self.configuration = configuration
         self.logger = logger
         self.catalogue = catalogue
         self.keys = keys
+        self.accountant = accountant
         self.authenticator = Authenticator(keys: keys, now: { Date() })
         self.credentials = UpstreamCredentials(sets: configuration.credentials)
         self.upstreamConfiguration = UpstreamConfiguration(

@@ -8,6 +8,8 @@ public enum GatewayRoute: Equatable, Sendable {
     case ready
     /// A Bedrock Runtime call (`/model/{modelId}/{operation}`), the id percent-decoded.
     case runtime(BedrockPath)
+    /// Usage reports and metrics (`/v1/usage`, `/v1/usage/self`, `/metrics`).
+    case usage(UsageAPI.Route)
     /// The catalogue's admin API (`/v1/models…`, `/v1/audit`).
     case admin(AdminAPIRoute)
     /// Bedrock control-plane reads (`/foundation-models…`, `/custom-models…`).
@@ -27,6 +29,7 @@ public enum GatewayRoute: Equatable, Sendable {
             guard let call = BedrockPath(parsing: String(path)) else { return .notFound }
             return method == "POST" ? .runtime(call) : .methodNotAllowed
         }
+        if let usage = UsageAPI.match(method: method, path: path) { return .usage(usage) }
         if AdminAPIRoute.owns(path) { return .admin(AdminAPIRoute.match(method: method, path: path)) }
         if ControlPlaneAPIRoute.owns(path) { return .controlPlane(ControlPlaneAPIRoute.match(method: method, path: path)) }
         return .notFound

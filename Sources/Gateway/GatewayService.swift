@@ -44,7 +44,13 @@ public final class GatewayService: @unchecked Sendable {
         gateway.context.catalogue.stopWatching()
         gateway.context.keys.stopWatching()
         logger.info("shutdown_started", ["grace_ms": .int(Int(configuration.shutdownGrace.components.seconds * 1000))])
-        server.shutdown(gracePeriod: configuration.shutdownGrace) { [logger] in
+        server.shutdown(gracePeriod: configuration.shutdownGrace) { [logger, gateway] in
+            // Every request has finished: commit the last ledger records before the process goes.
+            do {
+                try gateway.context.accountant.ledger.close()
+            } catch {
+                logger.error("ledger_close_failed", ["error": .string("\(error)")])
+            }
             logger.info("shutdown_complete")
             completion()
         }

@@ -1,4 +1,6 @@
+import Accounting
 import AWS
+import Catalogue
 import Dispatch
 import Foundation
 import HTTP
@@ -16,17 +18,21 @@ import Upstream
 final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
     private enum Phase { case idle, awaitingHead, relaying, collectingError(UpstreamResponseHead), backingOff, done }
 
-    /// One attempt and how it ended, for logs, headers and the ledger.
-    struct Attempt: Sendable {
-        var model: String
-        var outcome: String
+    /// A model to try: where to send it, and its catalogue entry (pricing, type).
+    struct Candidate: Sendable {
+        var target: UpstreamTarget
+        var model: ResolvedModel
     }
 
     private let context: GatewayContext
     private let request: HTTPServerRequest
     private let writer: HTTPResponseWriter
     private let operation: BedrockOperation
-    private let targets: [UpstreamTarget]
+    private let caller: Caller
+    private let requestedModel: String
+    private let candidates: [Candidate]
+    private var meter: CallMeter
+    private var recorded = false
     private let payloadHash: String
     private let forwardedHeaders: [(name: String, value: String)]
     private var phase = Phase.idle
@@ -38,28 +44,60 @@ final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
     private var errorBody: [UInt8] = []
     /// A success head not yet sent (held until the first body byte).
     private var pendingHead: UpstreamResponseHead?
-    private(set) var attempts: [Attempt] = []
+    private(set) var attempts: [UsageRecord.Attempt] = []
     /// Error answers larger than this are cut (Bedrock's are a few hundred bytes).
     private static let maxErrorBody = 64 * 1024
 
-    init(context: GatewayContext, request: HTTPServerRequest, writer: HTTPResponseWriter, operation: BedrockOperation, targets: [UpstreamTarget]) {
-        precondition(!targets.isEmpty, "a runtime call needs a target")
+    init(context: GatewayContext, request: HTTPServerRequest, writer: HTTPResponseWriter, operation: BedrockOperation,
+         caller: Caller, requestedModel: String, candidates: [Candidate]) {
+        precondition(!candidates.isEmpty, "a runtime call needs a target")
         self.context = context
         self.request = request
         self.writer = writer
         self.operation = operation
-        self.targets = targets
+        self.caller = caller
+        self.requestedModel = requestedModel
+        self.candidates = candidates
+        self.meter = CallMeter(operation: operation, startNanos: request.startNanos)
         self.payloadHash = SHA256.hexDigest(request.body)
         self.forwardedHeaders = ForwardedHeaders.upstreamRequestHeaders(from: request.head.headers)
     }
 
+    private var targets: [UpstreamTarget] { candidates.map(\.target) }
+
     func start() {
+        context.accountant.metrics.inFlightRequests.add(1)
+        if operation.isStreaming { context.accountant.metrics.inFlightStreams.add(1) }
         writer.onClose = { [self] in
             transfer?.cancel()
             transfer = nil
+            let answered = phaseIsAnswering
             phase = .done
+            // 499 (client closed request) when the client left before any answer, as nginx logs it.
+            record(status: writer.headWritten ? writer.status : 499, answered: answered, complete: false)
         }
         send()
+    }
+
+    /// Writes the call's ledger record, once, when it ends by any path.
+    private func record(status: Int, answered: Bool, complete: Bool) {
+        guard !recorded else { return }
+        recorded = true
+        let metrics = context.accountant.metrics
+        metrics.inFlightRequests.add(-1)
+        if operation.isStreaming { metrics.inFlightStreams.add(-1) }
+        let timings = meter.timings()
+        let answering = answered ? candidates[targetIndex].model : nil
+        let usage = answered ? meter.usage(complete: complete) : Usage()
+        let record = UsageRecord(
+            time: Date(timeIntervalSinceNow: -Double(timings.latencyMs) / 1000), requestID: request.requestID,
+            keyID: caller.keyID, org: caller.org, requestedModel: requestedModel, answeringModel: answering?.id,
+            attempts: attempts, operation: operation, status: status, usage: usage, cost: 0, currency: "USD",
+            latencyMs: timings.latencyMs, ttfbMs: timings.ttfbMs
+        )
+        context.accountant.finish(record, pricing: answering?.pricing)
+        metrics.observeUpstream(operation: operation.actionName, latencySeconds: Double(timings.latencyMs) / 1000,
+                                ttfbSeconds: timings.ttfbMs.map { Double($0) / 1000 })
     }
 
     // MARK: - Attempts
@@ -98,7 +136,7 @@ final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
     /// Returns whether another attempt is under way.
     private func retry(after error: BedrockError, retryAfter: String? = nil) -> Bool {
         let model = targets[targetIndex].modelID
-        attempts.append(Attempt(model: model, outcome: error.name))
+        attempts.append(UsageRecord.Attempt(model: model, status: error.status, outcome: error.name))
         guard error.isRetryable, !writer.headWritten else { return false }
         let policy = context.configuration.retry
         var delay: Int?
@@ -109,6 +147,7 @@ final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
             guard targetIndex + 1 < targets.count else { return false }
             targetIndex += 1
             triesOnTarget = 0
+            context.accountant.metrics.failovers.increment([model, targets[targetIndex].modelID])
         }
         let next = targets[targetIndex].modelID
         context.logger.warning("upstream_attempt_failed", [
@@ -146,6 +185,8 @@ final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
         var headers = ForwardedHeaders.clientResponseHeaders(from: head.headers, includeErrorType: false)
         routingHeaders(into: &headers)
         let length = operation.isStreaming ? nil : head.value(of: "Content-Length").flatMap { Int($0) }
+        meter.head(head.headers, modelType: candidates[targetIndex].model.type)
+        meter.markFirstByte()
         writer.writeHead(status: head.status, headers: headers, contentLength: length)
         writer.onWritable = { [weak self] in self?.transfer?.resume() }
     }
@@ -167,6 +208,7 @@ final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
         case .relaying:
             flushHead()
             guard writer.isWritable else { return .pause }
+            meter.relayed(bytes)
             writer.write(bytes)
             return .consumed
         case .collectingError:
@@ -191,7 +233,9 @@ final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
                 return finishWithError(bedrockError)
             }
             flushHead()
-            attempts.append(Attempt(model: targets[targetIndex].modelID, outcome: error.map { "relay:\($0.name)" } ?? "ok"))
+            attempts.append(UsageRecord.Attempt(model: targets[targetIndex].modelID, status: writer.status,
+                                                outcome: error.map { "relay_failed:\($0.name)" } ?? "ok"))
+            record(status: writer.status, answered: true, complete: error == nil)
             phase = .done
             if let error {
                 relayFailed(error)
@@ -205,6 +249,7 @@ final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
             var headers = ForwardedHeaders.clientResponseHeaders(from: head.headers, includeErrorType: true)
             routingHeaders(into: &headers)
             if headers["x-amzn-ErrorType"] == nil { headers.add("x-amzn-ErrorType", bedrockError.errorTypeHeaderValue) }
+            record(status: head.status, answered: false, complete: true)
             writer.respond(status: head.status, headers: headers, body: errorBody)
         case .awaitingHead:
             let bedrockError = Self.clientError(for: error ?? .protocolError)
@@ -227,6 +272,7 @@ final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
 
     private func finishWithError(_ error: BedrockError) {
         phase = .done
+        record(status: error.status, answered: false, complete: true)
         var headers = HTTPHeaders(error.responseHeaders)
         routingHeaders(into: &headers)
         writer.respond(status: error.status, headers: headers, body: error.responseBody)

@@ -11,7 +11,9 @@ public final class HTTPResponseWriter: @unchecked Sendable {
     private enum State { case initial, streaming, finished }
     private enum Framing { case length(remaining: Int), chunked, closeDelimited, none }
 
-    unowned let connection: HTTPServerConnection
+    // Strong: the connection drops its writer when the response ends or the connection closes, which breaks the
+    // cycle; a producer that still holds the writer after a disconnect must find a live (closed) connection.
+    let connection: HTTPServerConnection
     /// The loop the response is written on.
     public var loop: EventLoop { connection.loop }
     /// The id sent as `x-amzn-RequestId`.

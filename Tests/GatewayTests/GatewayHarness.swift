@@ -56,7 +56,7 @@ final class GatewayHarness {
     }
 
     init(models: [String] = GatewayHarness.defaultModels, retry: String = #"{"attempts_per_model": 2, "base_delay_ms": 1, "max_delay_ms": 50}"#,
-         upstreamIdleTimeoutMs: Int = 5000) throws {
+         upstreamIdleTimeoutMs: Int = 5000, extraConfig: String = "") throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         standIn = try StandInServer(configuration: .init(credentials: [Self.upstreamKeyID: Self.upstreamSecret]))
@@ -66,7 +66,7 @@ final class GatewayHarness {
         try writeKeys()
         try write("tollgate.json", """
         {"listen": "127.0.0.1:0", "workers": 2, "catalogue": "catalogue.json", "keys": "keys.json", "audit": "audit.jsonl",
-         "log": {"level": "error", "access": false},
+         "log": {"level": "error", "access": false}, \(extraConfig)
          "upstream": {"region": "us-east-1", "endpoint": "\(standIn.endpoint)", "idle_timeout_ms": \(upstreamIdleTimeoutMs),
                       "connect_timeout_ms": 1000, "retry": \(retry),
                       "credentials": {"standin": {"source": "file", "path": "upstream-credentials.json"}}}}
@@ -95,11 +95,32 @@ final class GatewayHarness {
     }
 
     func shutdown() {
+        stopGateway()
+        standIn.shutdown()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private var gatewayStopped = false
+
+    /// Drains and stops the gateway (the ledger is closed), leaving the files for inspection.
+    func stopGateway() {
+        guard !gatewayStopped else { return }
+        gatewayStopped = true
         let done = DispatchSemaphore(value: 0)
         service.shutdown { done.signal() }
         done.wait()
-        standIn.shutdown()
-        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Every ledger record written so far (flushing first).
+    func ledgerRecords() throws -> [JSONValue] {
+        if !gatewayStopped { try service.gateway.context.accountant.ledger.flush() }
+        let dir = path("ledger")
+        var out: [JSONValue] = []
+        for name in try FileManager.default.contentsOfDirectory(atPath: dir).sorted() where name.hasSuffix(".jsonl") {
+            let text = String(decoding: try AtomicFile.read(dir + "/" + name), as: UTF8.self)
+            for line in text.split(separator: "\n") { out.append(try JSONValue.parse(String(line))) }
+        }
+        return out
     }
 
     /// A runtime call with a bearer key (or none).
