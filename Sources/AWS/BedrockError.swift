@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// An error in the shape Bedrock Runtime clients understand: an HTTP status, the `x-amzn-ErrorType` header and a
 /// `{"message": "..."}` JSON body, so an AWS SDK raises the matching exception class
@@ -118,7 +119,7 @@ public struct BedrockError: Error, Sendable, Hashable, CustomStringConvertible {
         var out = [UInt8]()
         out.reserveCapacity(message.utf8.count + 16)
         out.append(contentsOf: #"{"message":"#.utf8)
-        JSONEscaping.appendQuoted(message, into: &out)
+        JSONValue.writeString(message, into: &out)
         out.append(UInt8(ascii: "}"))
         return out
     }

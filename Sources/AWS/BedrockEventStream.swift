@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Builds and reads the eventstream frames Bedrock Runtime streams
 /// ([InvokeModelWithResponseStream](https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InvokeModelWithResponseStream.html),
@@ -30,7 +31,7 @@ public enum BedrockEventStream {
     public static func messageStart(role: String = "assistant") -> EventStreamMessage {
         event("messageStart", payload: json { out in
             out += #"{"role":"#.utf8
-            JSONEscaping.appendQuoted(role, into: &out)
+            JSONValue.writeString(role, into: &out)
             out += "}".utf8
         })
     }
@@ -39,7 +40,7 @@ public enum BedrockEventStream {
     public static func contentBlockDelta(index: Int, text: String) -> EventStreamMessage {
         event("contentBlockDelta", payload: json { out in
             out += #"{"contentBlockIndex":\#(index),"delta":{"text":"#.utf8
-            JSONEscaping.appendQuoted(text, into: &out)
+            JSONValue.writeString(text, into: &out)
             out += "}}".utf8
         })
     }
@@ -53,7 +54,7 @@ public enum BedrockEventStream {
     public static func messageStop(stopReason: String = "end_turn") -> EventStreamMessage {
         event("messageStop", payload: json { out in
             out += #"{"stopReason":"#.utf8
-            JSONEscaping.appendQuoted(stopReason, into: &out)
+            JSONValue.writeString(stopReason, into: &out)
             out += "}".utf8
         })
     }

@@ -76,18 +76,8 @@ public struct Logger: Sendable {
     public func warning(_ event: String, _ fields: KeyValuePairs<String, JSONValue> = [:]) { log(.warning, event, fields) }
     public func error(_ event: String, _ fields: KeyValuePairs<String, JSONValue> = [:]) { log(.error, event, fields) }
 
-    /// RFC 3339 UTC time with microseconds, e.g. `2026-11-22T01:51:50.123456Z`.
+    /// The current time as RFC 3339 UTC with milliseconds, e.g. `2026-11-22T01:51:50.123Z`.
     public static func timestamp() -> String {
-        var tv = timeval()
-        gettimeofday(&tv, nil)
-        var seconds = tv.tv_sec
-        var tm = tm()
-        gmtime_r(&seconds, &tm)
-        func pad(_ v: Int, _ width: Int) -> String {
-            let s = String(v)
-            return String(repeating: "0", count: max(0, width - s.count)) + s
-        }
-        return "\(pad(Int(tm.tm_year) + 1900, 4))-\(pad(Int(tm.tm_mon) + 1, 2))-\(pad(Int(tm.tm_mday), 2))T"
-            + "\(pad(Int(tm.tm_hour), 2)):\(pad(Int(tm.tm_min), 2)):\(pad(Int(tm.tm_sec), 2)).\(pad(Int(tv.tv_usec), 6))Z"
+        RFC3339.format(Date())
     }
 }
