@@ -1,4 +1,5 @@
 import Foundation
+import AWS
 import Catalogue
 import Support
 
@@ -23,6 +24,16 @@ public enum ConfigValidation {
             }
         }
         if let keys = configuration.keysPath { problems += KeyStore.problems(inFile: keys) }
+        // Credential files can be checked offline (environment variables belong to the serving process).
+        for (name, set) in configuration.credentials.sorted(by: { $0.key < $1.key }) {
+            if case .file(let path) = set.source {
+                do {
+                    _ = try AWSCredentialsProvider.load(.file(path: path))
+                } catch {
+                    problems.append(ConfigProblem(file: configPath, path: "upstream.credentials.\(name).path", message: "\(error)"))
+                }
+            }
+        }
         return problems
     }
 

@@ -108,4 +108,22 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertTrue(result.stdout.contains(config))
     }
+
+    func testCheckConfigValidatesTheCatalogueKeysAndCredentialFiles() throws {
+        _ = try write("catalogue.json", #"{"models": [{"id": "m", "type": "completion", "pricing": {"input": {"cost": -1, "per": 1000000, "unit": "tokens"}}, "provider_config": {"credentials": "ghost"}}]}"#)
+        _ = try write("keys.json", #"{"keys": [{"id": "k", "hash": "plain-text-key"}]}"#)
+        _ = try write("creds.json", "not a credentials document")
+        let config = try write("tollgate.json", #"{"catalogue": "catalogue.json", "keys": "keys.json", "upstream": {"credentials": {"f": {"source": "file", "path": "creds.json"}}}}"#)
+        let result = try Self.run(["check-config", "--config", config])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stderr.contains("pricing.input.cost"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("keys[0].hash"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("upstream.credentials.f.path"), result.stderr)
+    }
+
+    func testShippedConfigurationIsValid() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let result = try Self.run(["check-config", "--config", root.appendingPathComponent("config/tollgate.json").path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+    }
 }
