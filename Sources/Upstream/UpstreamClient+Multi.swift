@@ -40,13 +40,24 @@ extension UpstreamClient {
                      wantWrite: what == CURL_POLL_OUT || what == CURL_POLL_INOUT)
     }
 
-    /// [CURLMOPT_TIMERFUNCTION](https://curl.se/libcurl/c/CURLMOPT_TIMERFUNCTION.html): -1 disarms, 0 and
-    /// more arm the one timer. Even 0 fires later from the queue, never inside this callback.
+    /// [CURLMOPT_TIMERFUNCTION](https://curl.se/libcurl/c/CURLMOPT_TIMERFUNCTION.html): -1 disarms, more than
+    /// 0 arms the one timer. 0 ("act now", which libcurl asks for on every new transfer) runs from the queue on
+    /// its next turn instead of through a timer source: Dispatch timers on Linux fire up to a millisecond late,
+    /// which would add that to every request. Never inside this callback either way.
     private func armCurlTimer(milliseconds: Int) {
         if milliseconds < 0 {
             curlTimer.schedule(deadline: .distantFuture)
+        } else if milliseconds == 0 {
+            curlTimer.schedule(deadline: .distantFuture)
+            guard !immediateTimeoutScheduled else { return }
+            immediateTimeoutScheduled = true
+            queue.async { [weak self] in
+                guard let self else { return }
+                self.immediateTimeoutScheduled = false
+                self.curlTimerFired()
+            }
         } else {
-            curlTimer.schedule(deadline: .now() + .milliseconds(milliseconds), leeway: .milliseconds(1))
+            curlTimer.schedule(deadline: .now() + .milliseconds(milliseconds), leeway: .microseconds(100))
         }
     }
 

@@ -23,6 +23,8 @@ public final class UpstreamClient: @unchecked Sendable {
     /// Fires when the oldest idle deadline may have passed.
     let idleTimer: DispatchSourceTimer
     var idleTimerArmed = false
+    /// A "time out now" (timeout 0) is pending as an async block on the queue.
+    var immediateTimeoutScheduled = false
     /// Transfers that have not finished (waiting, running, paused), by identity.
     var active: [ObjectIdentifier: UpstreamTransfer] = [:]
     /// Work deferred while libcurl is calling back (it forbids adding or removing handles then).

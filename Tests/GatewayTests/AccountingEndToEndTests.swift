@@ -33,7 +33,7 @@ final class AccountingEndToEndTests: XCTestCase {
             let response = try harness.call(operation, model: "test/a")
             XCTAssertEqual(response.status, 200, operation)
         }
-        let records = try harness.ledgerRecords()
+        let records = try harness.ledgerRecords(count: 4)
         XCTAssertEqual(records.count, 4)
         for (record, operation) in zip(records, ["invoke", "converse", "invoke-with-response-stream", "converse-stream"]) {
             let input = StandInTokens.input(bodyBytes: GatewayHarness.body(for: operation).utf8.count)
@@ -54,7 +54,7 @@ final class AccountingEndToEndTests: XCTestCase {
         harness.standIn.script([{ var r = StandInRule(); r.cacheReadTokens = 1000; r.cacheWriteTokens = 500; return r }()])
         XCTAssertEqual(try harness.call("invoke", model: "test/a").status, 200)
         XCTAssertEqual(try harness.call("converse-stream", model: "test/a").status, 200)
-        let records = try harness.ledgerRecords()
+        let records = try harness.ledgerRecords(count: 2)
         XCTAssertEqual(records.map { $0["tokens"]?["cache_read"]?.intValue }, [1000, 1000])
         XCTAssertEqual(records.first?["tokens"]?["cache_write_5m"]?.intValue, 500)
     }
@@ -88,7 +88,7 @@ final class AccountingEndToEndTests: XCTestCase {
         XCTAssertEqual(frames.count, 4)
         XCTAssertEqual(frames.last?.messageType, "exception")
         XCTAssertEqual(harness.standIn.stats.calls.count, 1, "no failover once bytes reached the client")
-        let record = try XCTUnwrap(try harness.ledgerRecords().first)
+        let record = try XCTUnwrap(try harness.ledgerRecords(count: 1).first)
         XCTAssertEqual(record["partial"]?.boolValue, true)
     }
 
@@ -103,7 +103,7 @@ final class AccountingEndToEndTests: XCTestCase {
         XCTAssertEqual(response.status, 200)
         XCTAssertEqual(response.header("x-tollgate-model"), "test/b")
         XCTAssertEqual(response.header("x-tollgate-attempts"), "3")
-        let record = try XCTUnwrap(try harness.ledgerRecords().first)
+        let record = try XCTUnwrap(try harness.ledgerRecords(count: 1).first)
         XCTAssertEqual(record["requested_model"]?.stringValue, "test/a")
         XCTAssertEqual(record["answering_model"]?.stringValue, "test/b")
         XCTAssertEqual(record["attempts"]?.arrayValue?.map { $0["outcome"]?.stringValue ?? "" },
@@ -113,7 +113,7 @@ final class AccountingEndToEndTests: XCTestCase {
     func testRefusedCallsAreRecordedAtNoCost() throws {
         try start()
         XCTAssertEqual(try harness.call("invoke", model: "nope").status, 404)
-        let record = try XCTUnwrap(try harness.ledgerRecords().first)
+        let record = try XCTUnwrap(try harness.ledgerRecords(count: 1).first)
         XCTAssertEqual(record["status"]?.intValue, 404)
         XCTAssertEqual(cost(record), 0)
         XCTAssertEqual(record["answering_model"], .null)
@@ -150,6 +150,7 @@ final class AccountingEndToEndTests: XCTestCase {
         _ = try harness.call("invoke", model: "test/a")
         _ = try harness.call("converse", model: "test/c")
         _ = try harness.call("invoke", model: "test/a", key: GatewayHarness.acmeKey)
+        XCTAssertEqual(try harness.ledgerRecords(count: 3).count, 3)
         let client = try TestHTTPClient(port: harness.port)
         let byModel = try client.request("GET", "/v1/usage?group_by=model", headers: [("Authorization", "Bearer \(GatewayHarness.adminKey)")])
         XCTAssertEqual(byModel.status, 200, byModel.text)

@@ -111,6 +111,13 @@ final class GatewayHarness {
         done.wait()
     }
 
+    /// The ledger once it holds `count` records. A response can reach the client a moment before its call is
+    /// recorded (the last body byte goes out before libcurl reports the transfer done), so wait for the condition.
+    func ledgerRecords(count: Int) throws -> [JSONValue] {
+        _ = waitUntil { ((try? self.ledgerRecords()) ?? []).count >= count }
+        return try ledgerRecords()
+    }
+
     /// Every ledger record written so far (flushing first).
     func ledgerRecords() throws -> [JSONValue] {
         if !gatewayStopped { try service.gateway.context.accountant.ledger.flush() }
