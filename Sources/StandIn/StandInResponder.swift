@@ -64,7 +64,9 @@ final class StandInResponder: HTTPResponder, @unchecked Sendable {
         if rule?.dropConnection == true { return writer.abort() }
         if let status = rule?.status {
             let error = BedrockError(name: rule?.errorType ?? "InternalServerException", status: status, message: rule?.message ?? "Scripted failure")
-            return send(error, to: writer)
+            var headers = HTTPHeaders(error.responseHeaders)
+            if let seconds = rule?.retryAfter { headers.add("Retry-After", String(seconds)) }
+            return writer.respond(status: error.status, headers: headers, body: error.responseBody)
         }
         guard let family = StandInModelFamily(modelID: call.modelId) else {
             return send(.validation("The provided model identifier is invalid."), to: writer)

@@ -13,6 +13,8 @@ public struct StandInRule: Sendable, Equatable {
     public var status: Int?
     public var errorType: String?
     public var message: String?
+    /// With `status`: a `Retry-After` header (seconds) on the error answer.
+    public var retryAfter: Int?
     /// Wait this long before answering (a hanging upstream, for timeouts).
     public var delayMs: Int = 0
     /// Streams: send an exception frame (`errorType`, default `modelStreamErrorException`) after this many frames.
@@ -40,6 +42,7 @@ public struct StandInRule: Sendable, Equatable {
             case "status": status = try Self.int(value, key)
             case "error_type": errorType = try Self.string(value, key)
             case "message": message = try Self.string(value, key)
+            case "retry_after": retryAfter = try Self.int(value, key)
             case "delay_ms": delayMs = try Self.int(value, key)
             case "exception_after_frames": exceptionAfterFrames = try Self.int(value, key)
             case "drip_ms": dripMs = try Self.int(value, key)

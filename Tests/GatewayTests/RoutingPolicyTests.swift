@@ -218,4 +218,39 @@ final class RoutingPolicyTests: XCTestCase {
         XCTAssertEqual(frames.last?.exceptionType, "throttlingException", "the upstream's own exception frame is relayed")
         XCTAssertEqual(harness.standIn.stats.calls.count, 1)
     }
+
+    func testRetryAfterLongerThanTheBackoffCapFailsOverAtOnce() throws {
+        harness = try GatewayHarness()  // max_delay_ms 50
+        var rule = fail(haiku, status: 429, type: "ThrottlingException")
+        rule.retryAfter = 1
+        harness.standIn.script([rule])
+        let response = try harness.call("invoke", model: "test/a")
+        XCTAssertEqual(response.header("x-tollgate-model"), "test/b")
+        XCTAssertEqual(harness.standIn.stats.calls.map(\.model), [haiku, sonnet], "waiting 1 s would exceed the cap: fail over instead")
+    }
+
+    func testRetryAfterWithinTheCapIsWaitedFor() throws {
+        harness = try GatewayHarness(retry: #"{"attempts_per_model": 2, "base_delay_ms": 1, "max_delay_ms": 2000}"#)
+        var rule = fail(haiku, status: 503, type: "ServiceUnavailableException", times: 1)
+        rule.retryAfter = 1
+        harness.standIn.script([rule])
+        let start = Date()
+        let response = try harness.call("invoke", model: "test/a")
+        XCTAssertEqual(response.header("x-tollgate-model"), "test/a")
+        XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(start), 0.95, "Retry-After: 1 was honoured")
+    }
+}
+
+final class RetryPolicyTests: XCTestCase {
+    func testFullJitterIsBoundedByTheExponentialCap() {
+        var policy = RetryPolicy()
+        policy.baseDelayMs = 100
+        policy.maxDelayMs = 1000
+        XCTAssertEqual(policy.delayMs(beforeRetry: 1, retryAfterSeconds: nil) { $0.upperBound }, 100)
+        XCTAssertEqual(policy.delayMs(beforeRetry: 3, retryAfterSeconds: nil) { $0.upperBound }, 400)
+        XCTAssertEqual(policy.delayMs(beforeRetry: 9, retryAfterSeconds: nil) { $0.upperBound }, 1000)
+        XCTAssertEqual(policy.delayMs(beforeRetry: 2, retryAfterSeconds: nil) { $0.lowerBound }, 0)
+        XCTAssertEqual(policy.delayMs(beforeRetry: 1, retryAfterSeconds: 1) { $0.lowerBound }, 1000)
+        XCTAssertNil(policy.delayMs(beforeRetry: 1, retryAfterSeconds: 2) { $0.lowerBound })
+    }
 }
