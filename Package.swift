@@ -24,13 +24,13 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
-        .target(name: "CShims", dependencies: ["CCurl"]),
+        .target(name: "CShims", dependencies: ["CCurl", "CCrypto"]),
 
         // MARK: Building blocks
         .target(name: "Support"),
         .target(name: "IO"),
         .target(name: "HTTP", dependencies: ["IO", "Support"]),
-        .target(name: "AWS", dependencies: ["CCrypto", "Support"]),
+        .target(name: "AWS", dependencies: ["CCrypto", "CShims", "Support"]),
         .target(name: "Upstream", dependencies: ["CCurl", "CShims"]),
         .target(name: "Catalogue", dependencies: ["Support", "AWS"]),
         .target(name: "Accounting", dependencies: ["Catalogue", "AWS", "Support"]),

@@ -1,4 +1,5 @@
 import CCrypto
+import CShims
 
 /// SHA-256 ([FIPS 180-4](https://csrc.nist.gov/pubs/fips/180-4/upd1/final)) over OpenSSL's libcrypto.
 ///
@@ -13,9 +14,7 @@ public enum SHA256 {
     /// The digest of `buffer`.
     public static func hash(_ buffer: UnsafeRawBufferPointer) -> [UInt8] {
         [UInt8](unsafeUninitializedCapacity: digestLength) { out, count in
-            var length: UInt32 = 0
-            let ok = EVP_Digest(buffer.baseAddress, buffer.count, out.baseAddress, &length, EVPDigest.sha256, nil)
-            precondition(ok == 1 && length == UInt32(digestLength), "EVP_Digest(SHA256) failed")
+            tg_sha256(buffer.baseAddress, buffer.count, out.baseAddress)
             count = digestLength
         }
     }
