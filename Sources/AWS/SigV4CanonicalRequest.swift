@@ -51,7 +51,7 @@ public struct SigV4CanonicalRequest: Sendable {
     /// Appends the canonical URI of a wire path.
     static func appendCanonicalURI(_ path: String, normalize: Bool, encode: Bool, into out: inout [UInt8]) {
         var path = path.isEmpty ? "/" : path
-        if normalize { path = normalizedPath(path) }
+        if normalize && needsNormalizing(path) { path = normalizedPath(path) }
         if encode {
             PercentEncoding.encode(path.utf8, keepSlash: true, into: &out)
         } else {
@@ -61,6 +61,17 @@ public struct SigV4CanonicalRequest: Sendable {
 
     /// Removes empty, `.` and `..` segments (RFC 3986 §5.2.4 plus slash collapsing, as the AWS SDKs do);
     /// keeps a trailing slash. `%2F` is not a separator: it stays inside its segment.
+    /// Whether `path` has an empty, `.` or `..` segment (most request paths, Bedrock's included, have none, and
+    /// then normalising changes nothing).
+    static func needsNormalizing(_ path: String) -> Bool {
+        var previous: UInt8 = 0
+        for byte in path.utf8 {
+            if byte == UInt8(ascii: "/") && (previous == UInt8(ascii: "/") || previous == UInt8(ascii: ".")) { return true }
+            previous = byte
+        }
+        return previous == UInt8(ascii: ".") || path.utf8.first != UInt8(ascii: "/")
+    }
+
     static func normalizedPath(_ path: String) -> String {
         var segments: [Substring] = []
         for segment in path.split(separator: "/", omittingEmptySubsequences: true) {

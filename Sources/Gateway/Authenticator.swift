@@ -17,8 +17,12 @@ struct Authenticator: Sendable {
             return try verifySigV4(head, body: body, snapshot: snapshot)
         }
         let presented: String?
-        if let authorization, authorization.count > 7, authorization.prefix(7).equalsCaseInsensitively("Bearer ") {
-            presented = String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        if let authorization, authorization.utf8.count > 7, authorization.utf8.prefix(7).elementsEqual("Bearer ".utf8, by: { $0 | 0x20 == $1 | 0x20 }) {
+            // Trim ASCII spaces and tabs on bytes (Foundation's character-set trimming cost more than the key's hash).
+            var token = authorization.utf8.dropFirst(7)
+            while let first = token.first, first == 0x20 || first == 0x09 { token = token.dropFirst() }
+            while let last = token.last, last == 0x20 || last == 0x09 { token = token.dropLast() }
+            presented = String(Substring(token))
         } else {
             presented = head.headers["x-api-key"]
         }

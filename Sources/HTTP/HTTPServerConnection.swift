@@ -146,7 +146,7 @@ final class HTTPServerConnection: @unchecked Sendable, TCPConnectionDelegate {
     /// Called by the writer when its response is complete (or aborted).
     func responseFinished(_ writer: HTTPResponseWriter, abort: Bool) {
         guard case .responding(let current) = phase, current === writer else { return }
-        if let head = currentHead {
+        if let head = currentHead, server.accessLog != nil {
             server.recordAccess(HTTPAccessRecord(
                 requestID: writer.requestID,
                 method: head.method,
