@@ -296,8 +296,10 @@ class Bench:
             s["errors"] = sum(r["errors"] for r in rs)
             summary[name] = s
             per_round = ", ".join(f"{r['rps']:.0f}" for r in rs)
+            kinds = ", ".join(f"{k} {sum(r[k] for r in rs)}" for k in ("connect", "read", "write", "status", "timeout")
+                              if sum(r[k] for r in rs))
             self.out(f"  {name:<12} {s['rps']:>9.0f} {s['p50'] / 1000:>8.3f} {s['p99'] / 1000:>8.3f} "
-                     f"{s['p999'] / 1000:>9.3f} {s['errors']:>7}   {per_round}")
+                     f"{s['p999'] / 1000:>9.3f} {s['errors']:>7}   {per_round}" + (f"   (errors: {kinds})" if kinds else ""))
         t, n, d = summary["tollgate"], summary["nginx-proxy"], summary["direct"]
         ratios = ", ".join(f"{tr['rps'] / nr['rps']:.2f}" for tr, nr in zip(results["tollgate"], results["nginx-proxy"]))
         self.crash_note([f"{op} warm-up"] + [f"{op} round {i + 1}" for i in range(self.a.rounds)])
@@ -397,6 +399,7 @@ class Bench:
         # show that every stream was flowing.
         per_stream = r["bytes"] / max(1, a.many) / a.stream_hold
         self.many_stream = (r, peak, idle_d)
+        self.stream_flow = per_stream
         self.out(f"  streams, {a.many} connections held open {a.stream_hold} s by an upstream dripping {a.drip_rate} B/s: "
                  f"peak open client connections {peak['conns']}, upstream connections {peak['upstream']}, errors {r['errors']} (connect {r['connect']}, read {r['read']}, "
                  f"write {r['write']}, status {r['status']}, timeout {r['timeout']}), streams completed {r['requests']}, "
@@ -404,7 +407,8 @@ class Bench:
                  f"RSS idle {idle_d['VmRSS'] / 1024:.1f} MB, peak (VmHWM) {peak['hwm'] / 1024:.1f} MB")
         if peak["upstream"] < a.many * 0.9:
             self.out(f"  NOTE: only {peak['upstream']} of the {a.many} streams had an upstream connection; the rest waited in "
-                     f"libcurl's queue (CURLMOPT_MAX_HOST_CONNECTIONS per loop), so they were open but not flowing")
+                     f"libcurl for a connection (CURLOPT_PIPEWAIT: libcurl waits for the busy connection to say whether it "
+                     f"multiplexes, which an HTTP/1.1 stream never does), so they were open but not flowing")
         self.crash_note([f"{a.many} streams"])
         self.procs.stop(drip)
         self.out()
@@ -492,6 +496,11 @@ class Bench:
         per = (b_total - a_total) / n
         self.ir_per_request = per
         self.out(f"  Ir total: {a_total:,} (N) and {b_total:,} (2N) -> {per:,.0f} instructions per request")
+        by_object = {}
+        for key in set(a_funcs) | set(b_funcs):
+            by_object[key[1] or "?"] = by_object.get(key[1] or "?", 0) + (b_funcs.get(key, 0) - a_funcs.get(key, 0)) / n
+        top_objects = sorted(by_object.items(), key=lambda kv: -kv[1])[:6]
+        self.out("  by library (self cost): " + ", ".join(f"{obj} {v:,.0f} ({100 * v / per:.0f}%)" for obj, v in top_objects))
         self.profile_list("top 15 functions by own (self) instructions per request, difference of the two runs / N:",
                           a_funcs, b_funcs, n, per, lambda fn, obj: True)
         _, ai = self.annotate(a_path, inclusive=True)
@@ -573,6 +582,8 @@ class Bench:
             ("added p50 at half peak", "<= 0.1 ms", f"{self.half['p50']:+.3f} ms", self.half["p50"] <= 0.1),
             ("added p99 at half peak", "<= 0.5 ms", f"{self.half['p99']:+.3f} ms", self.half["p99"] <= 0.5),
             (f"{self.a.many} streams: errors", "0", str(r["errors"]), r["errors"] == 0),
+            (f"{self.a.many} streams: all flowing", f">= {self.a.drip_rate // 2} B/s", f"{self.stream_flow:.0f} B/s",
+             self.stream_flow >= self.a.drip_rate / 2),
             (f"{self.a.many} streams: peak RSS", "<= 64 MB", f"{peak['hwm'] / 1024:.1f} MB", peak["hwm"] <= 64 * 1024),
             (f"{self.a.many} keep-alive invoke: errors", "0", str(ri["errors"]), ri["errors"] == 0),
             ("idle RSS", "<= 16 MB", f"{self.idle['VmRSS'] / 1024:.1f} MB", self.idle["VmRSS"] <= 16 * 1024),
