@@ -34,8 +34,12 @@ public final class Gateway: HTTPResponder, @unchecked Sendable {
             logger.error("ledger_write_failed", ["error": .string("\(error)")])
         })
         let gate = BudgetGate(config: configuration.budgets)
-        // Spend already in the ledger counts against today's and this month's budgets after a restart.
-        try gate.seed(from: ledger, now: Date())
+        // Spend already in the ledger counts against today's and this month's budgets after a restart. That means
+        // reading this month's ledger, so it is only done when a spend budget exists to be seeded.
+        let limits = Array(configuration.budgets.keys.values) + Array(configuration.budgets.orgs.values)
+        if limits.contains(where: { $0.dailySpend != nil || $0.monthlySpend != nil }) {
+            try gate.seed(from: ledger, now: Date())
+        }
         let accountant = Accountant(ledger: ledger, gate: gate, metrics: metrics)
         self.context = GatewayContext(configuration: configuration, logger: logger, catalogue: store, keys: keys, accountant: accountant)
         store.onChange { [logger] snapshot in
