@@ -26,10 +26,19 @@ public enum UsageExtractor {
     /// The usage Bedrock's token-count headers report, or nil when neither the input nor the output count is there.
     /// Cache writes count as 5-minute writes (the headers carry no TTL).
     public static func usage(headers: [(name: String, value: String)]) -> Usage? {
-        let input = count(headers, inputTokenHeader), output = count(headers, outputTokenHeader)
+        // One pass over the headers; names are compared only when their length matches one of the four.
+        var input: Int?, output: Int?, cacheRead: Int?, cacheWrite: Int?
+        for header in headers {
+            switch header.name.utf8.count {
+            case 32 where matches(header.name, inputTokenHeader): input = count(header.value)
+            case 33 where matches(header.name, outputTokenHeader): output = count(header.value)
+            case 43 where matches(header.name, cacheReadTokenHeader): cacheRead = count(header.value)
+            case 44 where matches(header.name, cacheWriteTokenHeader): cacheWrite = count(header.value)
+            default: continue
+            }
+        }
         guard input != nil || output != nil else { return nil }
-        return Usage(input: input ?? 0, output: output ?? 0, cacheRead: count(headers, cacheReadTokenHeader) ?? 0,
-                     cacheWrite5m: count(headers, cacheWriteTokenHeader) ?? 0)
+        return Usage(input: input ?? 0, output: output ?? 0, cacheRead: cacheRead ?? 0, cacheWrite5m: cacheWrite ?? 0)
     }
 
     /// True when ``usage(operation:headers:body:)`` must see the body: always for Converse; for InvokeModel when
@@ -72,20 +81,25 @@ public enum UsageExtractor {
         }
     }
 
-    /// The non-negative integer value of header `name` (ASCII case-insensitive), if any.
-    static func count(_ headers: [(name: String, value: String)], _ name: String) -> Int? {
-        for header in headers where asciiCaseInsensitiveEqual(header.name, name) {
-            var value = Substring(header.value)
-            while value.first == " " { value.removeFirst() }
-            while value.last == " " { value.removeLast() }
-            guard let n = Int(value), n >= 0 else { return nil }
-            return n
-        }
-        return nil
+    /// A header value as a non-negative count, or nil.
+    static func count(_ text: String) -> Int? {
+        var value = Substring(text)
+        while value.first == " " { value.removeFirst() }
+        while value.last == " " { value.removeLast() }
+        guard let n = Int(value), n >= 0 else { return nil }
+        return n
     }
 
-    private static func asciiCaseInsensitiveEqual(_ a: String, _ b: String) -> Bool {
+    /// ASCII case-insensitive equality; the exact spelling (what Bedrock and libcurl send) is a plain compare.
+    private static func matches(_ a: String, _ b: String) -> Bool {
+        if a == b { return true }
         guard a.utf8.count == b.utf8.count else { return false }
-        return zip(a.utf8, b.utf8).allSatisfy { x, y in x == y || (x | 0x20 == y | 0x20 && (x | 0x20) &- 0x61 < 26) }
+        var i = b.utf8.startIndex
+        for x in a.utf8 {
+            let y = b.utf8[i]
+            if x != y && !(x | 0x20 == y | 0x20 && (x | 0x20) &- 0x61 < 26) { return false }
+            i = b.utf8.index(after: i)
+        }
+        return true
     }
 }

@@ -140,8 +140,7 @@ final class AccountingEndToEndTests: XCTestCase {
         XCTAssertEqual(try harness.call("invoke", model: "test/a").status, 200)
         XCTAssertEqual(try harness.call("invoke", model: "test/a").status, 429)
         // A new gateway on the same ledger remembers today's spend.
-        harness.stopGateway()
-        harness.service = try GatewayService(configuration: try GatewayConfiguration.load(path: harness.path("tollgate.json")), logger: Logger(level: .error))
+        try harness.restartGateway()
         XCTAssertEqual(try harness.call("invoke", model: "test/a").status, 429)
     }
 

@@ -118,6 +118,13 @@ final class GatewayHarness {
         return try ledgerRecords()
     }
 
+    /// Stops the gateway and starts a new one on the same files (a restart).
+    func restartGateway() throws {
+        stopGateway()
+        service = try GatewayService(configuration: try GatewayConfiguration.load(path: path("tollgate.json")), logger: Logger(level: .error))
+        gatewayStopped = false
+    }
+
     /// Every ledger record written so far (flushing first).
     func ledgerRecords() throws -> [JSONValue] {
         if !gatewayStopped { try service.gateway.context.accountant.ledger.flush() }
