@@ -57,10 +57,6 @@ extension UpstreamClient {
     private func setBody(_ easy: CurlEasy, size: Int, method: String) {
         easy.set(CURLOPT_POST, 1)
         easy.set(CURLOPT_POSTFIELDSIZE_LARGE, offset: size)
-        // libcurl allocates an upload buffer per transfer and keeps it while the transfer lives (64 KiB by
-        // default): with 2,000 open streams that alone was ~128 MB. Bodies are small and already in memory, so
-        // the minimum does (https://curl.se/libcurl/c/CURLOPT_UPLOAD_BUFFERSIZE.html).
-        easy.set(CURLOPT_UPLOAD_BUFFERSIZE, min(64 * 1024, max(16 * 1024, size)))
         if method != "POST" { easy.set(CURLOPT_CUSTOMREQUEST, method) }
     }
 }
