@@ -53,6 +53,10 @@ public struct StreamUsageObserver: Sendable {
     /// True once the final usage report (`amazon-bedrock-invocationMetrics` or `metadata`) has been seen.
     public var isComplete: Bool { final != nil }
 
+    /// Whether the bytes observed so far end exactly at a frame boundary (nothing of a partial frame is pending),
+    /// so a whole frame may be appended to the relayed stream without corrupting its framing.
+    public var atFrameBoundary: Bool { decodeError == nil && decoder.bufferedByteCount == 0 }
+
     /// Observes relayed bytes.
     public mutating func observe(_ bytes: UnsafeRawBufferPointer) {
         guard decodeError == nil else { return }

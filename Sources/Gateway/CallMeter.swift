@@ -42,6 +42,9 @@ struct CallMeter {
         }
     }
 
+    /// Whether the relayed stream ends at a frame boundary (false for non-streams).
+    var streamAtFrameBoundary: Bool { stream?.atFrameBoundary ?? false }
+
     /// What the answer reported, marked partial when a stream ended before its final metrics or a body could not be
     /// read whole.
     func usage(complete: Bool) -> Usage {

@@ -264,7 +264,9 @@ final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
     /// raises an error instead of seeing a silently truncated success; any other body is cut by closing.
     private func relayFailed(_ error: UpstreamError) {
         context.logger.warning("upstream_relay_failed", ["request_id": .string(request.requestID), "error": .string(error.name)])
-        guard operation.isStreaming else { return writer.abort() }
+        // An exception frame can only follow a whole frame: after a partial one it would corrupt the framing, so
+        // then the only honest ending is to cut the connection.
+        guard operation.isStreaming, meter.streamAtFrameBoundary else { return writer.abort() }
         let frame = BedrockEventStream.exception(.modelStreamError("The upstream stream failed: \(error.name)"))
         if let bytes = try? EventStreamEncoder.encode(frame) { writer.write(bytes) }
         writer.end()
