@@ -1,0 +1,36 @@
+/// The storage and exposition shared by counters and gauges: one number per label-value combination.
+/// Thread-safe through the family's lock.
+public class ScalarMetricFamily: MetricFamily, @unchecked Sendable {
+    private var values: [[String]: Double] = [:]
+
+    override init(name: String, help: String, labelNames: [String]) {
+        super.init(name: name, help: help, labelNames: labelNames)
+        if labelNames.isEmpty { values[[]] = 0 }
+    }
+
+    /// Applies `change` to the value for `labels` (0 when new), under the lock.
+    func update(_ labels: [String], _ change: (inout Double) -> Void) {
+        checkArity(labels)
+        lock.lock()
+        change(&values[labels, default: 0])
+        lock.unlock()
+    }
+
+    /// The current value for `labels` (0 when never set).
+    public func value(_ labels: [String] = []) -> Double {
+        lock.lock()
+        defer { lock.unlock() }
+        return values[labels] ?? 0
+    }
+
+    override func renderSamples(into out: inout [UInt8]) {
+        lock.lock()
+        let snapshot = values.sorted { $0.key.lexicographicallyPrecedes($1.key) }
+        lock.unlock()
+        for (labels, value) in snapshot {
+            out.append(contentsOf: name.utf8)
+            PrometheusText.appendLabels(labelNames, labels, to: &out)
+            out.append(contentsOf: " \(PrometheusText.number(value))\n".utf8)
+        }
+    }
+}
