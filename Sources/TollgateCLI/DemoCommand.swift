@@ -45,15 +45,15 @@ enum DemoCommand {
             printError("tollgate: cannot start the gateway: \(error)")
             exit(1)
         }
+        SignalHandling.install(
+            onTerminate: { _ in service.shutdown { exit(0) } },
+            onReload: { service.gateway.reload() }
+        )
         let gatewayURL = "http://\(service.localAddresses[0])"
         printError(snippet(gatewayURL: gatewayURL, standIn: standIn.endpoint))
         // One machine-readable line for scripts and tests that start the demo on port 0.
         print("{\"event\":\"demo_ready\",\"gateway\":\"\(gatewayURL)\",\"stand_in\":\"\(standIn.endpoint)\"}")
         fflush(nil)
-        SignalHandling.install(
-            onTerminate: { _ in service.shutdown { exit(0) } },
-            onReload: { service.gateway.reload() }
-        )
         dispatchMain()
     }
 

@@ -17,20 +17,23 @@ enum ServeCommand {
             for problem in error.problems { printError(problem.description) }
             exit(1)
         }
-        let service: GatewayService
+        // Signals are handled before the listener opens: a SIGHUP that arrives as soon as the server says it is
+        // listening must reach the reload hook, not the default action (which ends the process).
+        let running = Locked<GatewayService?>(nil)
+        SignalHandling.install(
+            onTerminate: { signalName in
+                guard let service = running.get() else { exit(0) }
+                service.logger.info("signal", ["signal": .string(signalName)])
+                service.shutdown { exit(0) }
+            },
+            onReload: { running.get()?.gateway.reload() }
+        )
         do {
-            service = try GatewayService(configuration: configuration)
+            running.set(try GatewayService(configuration: configuration))
         } catch {
             printError("tollgate: cannot start: \(error)")
             exit(1)
         }
-        SignalHandling.install(
-            onTerminate: { signalName in
-                service.logger.info("signal", ["signal": .string(signalName)])
-                service.shutdown { exit(0) }
-            },
-            onReload: { service.gateway.reload() }
-        )
         dispatchMain()
     }
 }
