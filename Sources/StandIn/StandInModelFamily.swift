@@ -1,3 +1,5 @@
+import Glibc
+
 /// The model families the stand-in imitates, recognised from the upstream model id (foundation model id,
 /// inference-profile id such as `us.anthropic.…`, or an ARN ending in one).
 public enum StandInModelFamily: String, Sendable {
@@ -26,7 +28,7 @@ public enum StandInTokens {
     /// Input tokens for a request body: one per started 4 bytes (at least 1).
     public static func input(bodyBytes: Int) -> Int { max(1, (bodyBytes + 3) / 4) }
     /// Output tokens for a reply: one per word.
-    public static func output(_ text: String) -> Int { max(1, text.split(separator: " ").count) }
+    public static func output(_ text: String) -> Int { max(1, StandInWords(text).nonEmptyCount) }
     /// The reply text: a fixed sentence, or exactly `bytes` bytes of 1 KiB words when a rule asks for a large
     /// reply (streams send one frame per word, so large streams stay a manageable number of frames).
     public static func reply(bytes: Int?) -> String {
@@ -35,5 +37,39 @@ public enum StandInTokens {
         var text = String(repeating: word, count: bytes / word.utf8.count)
         text += String(repeating: "y", count: bytes - text.utf8.count)
         return text
+    }
+}
+
+/// A reply split into the words streams send one per frame (on single spaces, empty words kept, as
+/// `split(separator: " ", omittingEmptySubsequences: false)` would). The split runs on the bytes: a large reply is
+/// tens of megabytes, and walking that many characters one by one takes seconds, long enough for a gateway to give
+/// up waiting for the first byte.
+struct StandInWords {
+    private let bytes: [UInt8]
+    private let ranges: [Range<Int>]
+
+    init(_ text: String) {
+        bytes = Array(text.utf8)
+        var ranges: [Range<Int>] = []
+        bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return ranges.append(0..<0) }
+            var start = 0
+            while let space = memchr(base + start, Int32(UInt8(ascii: " ")), buffer.count - start) {
+                let end = base.distance(to: space.assumingMemoryBound(to: UInt8.self))
+                ranges.append(start..<end)
+                start = end + 1
+            }
+            ranges.append(start..<buffer.count)
+        }
+        self.ranges = ranges
+    }
+
+    var count: Int { ranges.count }
+    var nonEmptyCount: Int { ranges.reduce(0) { $0 + ($1.isEmpty ? 0 : 1) } }
+
+    /// Word `index` as a stream sends it: with the space that preceded it, except for the first.
+    func piece(_ index: Int) -> String {
+        let word = String(decoding: bytes[ranges[index]], as: UTF8.self)
+        return index == 0 ? word : " " + word
     }
 }

@@ -81,72 +81,97 @@ enum StandInReplies {
 
     /// The frames of an `InvokeModelWithResponseStream` answer: one chunk per word, the last carrying
     /// `amazon-bedrock-invocationMetrics` as Bedrock appends it.
-    static func streamChunks(_ family: StandInModelFamily, modelID: String, text: String, usage: Usage, latencyMs: Int) -> [EventStreamMessage] {
-        let words = text.split(separator: " ", omittingEmptySubsequences: false).map { String($0) }
+    static func streamChunks(_ family: StandInModelFamily, modelID: String, text: String, usage: Usage, latencyMs: Int) -> StandInFrames {
+        let words = StandInWords(text)
         let metrics: JSONValue = .object([
             "inputTokenCount": .int(usage.input), "outputTokenCount": .int(usage.output),
             "invocationLatency": .int(latencyMs), "firstByteLatency": .int(min(latencyMs, 1)),
         ])
-        var payloads: [JSONValue] = []
+        let last = words.count - 1
+        let payload: (Int) -> JSONValue
+        let count: Int
         switch family {
         case .anthropic:
-            var startUsage: JSONObject = ["input_tokens": .int(usage.input), "output_tokens": 1]
-            if usage.cacheRead > 0 || usage.cacheWrite > 0 {
-                startUsage["cache_read_input_tokens"] = .int(usage.cacheRead)
-                startUsage["cache_creation_input_tokens"] = .int(usage.cacheWrite)
+            // message_start, content_block_start, one delta per word, content_block_stop, message_delta, message_stop.
+            count = words.count + 5
+            payload = { index in
+                switch index {
+                case 0:
+                    var startUsage: JSONObject = ["input_tokens": .int(usage.input), "output_tokens": 1]
+                    if usage.cacheRead > 0 || usage.cacheWrite > 0 {
+                        startUsage["cache_read_input_tokens"] = .int(usage.cacheRead)
+                        startUsage["cache_creation_input_tokens"] = .int(usage.cacheWrite)
+                    }
+                    return .object(["type": "message_start", "message": .object([
+                        "id": "msg_bdrk_stream", "type": "message", "role": "assistant", "model": .string(modelID),
+                        "content": .array([]), "stop_reason": .null, "stop_sequence": .null, "usage": .object(startUsage),
+                    ])])
+                case 1:
+                    return .object(["type": "content_block_start", "index": 0, "content_block": .object(["type": "text", "text": ""])])
+                case count - 3:
+                    return .object(["type": "content_block_stop", "index": 0])
+                case count - 2:
+                    return .object(["type": "message_delta", "delta": .object(["stop_reason": "end_turn", "stop_sequence": .null]),
+                                    "usage": .object(["output_tokens": .int(usage.output)])])
+                case count - 1:
+                    return .object(["type": "message_stop", "amazon-bedrock-invocationMetrics": metrics])
+                default:
+                    return .object(["type": "content_block_delta", "index": 0,
+                                    "delta": .object(["type": "text_delta", "text": .string(words.piece(index - 2))])])
+                }
             }
-            payloads.append(.object(["type": "message_start", "message": .object([
-                "id": "msg_bdrk_stream", "type": "message", "role": "assistant", "model": .string(modelID),
-                "content": .array([]), "stop_reason": .null, "stop_sequence": .null, "usage": .object(startUsage),
-            ])]))
-            payloads.append(.object(["type": "content_block_start", "index": 0, "content_block": .object(["type": "text", "text": ""])]))
-            for (i, word) in words.enumerated() {
-                payloads.append(.object(["type": "content_block_delta", "index": 0, "delta": .object(["type": "text_delta", "text": .string(i == 0 ? word : " " + word)])]))
-            }
-            payloads.append(.object(["type": "content_block_stop", "index": 0]))
-            payloads.append(.object(["type": "message_delta", "delta": .object(["stop_reason": "end_turn", "stop_sequence": .null]), "usage": .object(["output_tokens": .int(usage.output)])]))
-            payloads.append(.object(["type": "message_stop", "amazon-bedrock-invocationMetrics": metrics]))
         case .titanText:
-            for (i, word) in words.enumerated() {
-                var o: JSONObject = ["outputText": .string(i == 0 ? word : " " + word), "index": 0,
+            count = words.count
+            payload = { i in
+                var o: JSONObject = ["outputText": .string(words.piece(i)), "index": 0,
                                      "totalOutputTextTokenCount": .int(i + 1), "completionReason": .null,
                                      "inputTextTokenCount": .int(usage.input)]
-                if i == words.count - 1 {
+                if i == last {
                     o["completionReason"] = "FINISH"
                     o["amazon-bedrock-invocationMetrics"] = metrics
                 }
-                payloads.append(.object(o))
+                return .object(o)
             }
         default:
-            for (i, word) in words.enumerated() {
-                var o: JSONObject = ["generation": .string(i == 0 ? word : " " + word), "prompt_token_count": i == 0 ? .int(usage.input) : .null,
+            count = words.count
+            payload = { i in
+                var o: JSONObject = ["generation": .string(words.piece(i)), "prompt_token_count": i == 0 ? .int(usage.input) : .null,
                                      "generation_token_count": .int(i + 1), "stop_reason": .null]
-                if i == words.count - 1 {
+                if i == last {
                     o["stop_reason"] = "stop"
                     o["amazon-bedrock-invocationMetrics"] = metrics
                 }
-                payloads.append(.object(o))
+                return .object(o)
             }
         }
-        return payloads.map { BedrockEventStream.chunk($0.serialized()) }
+        return StandInFrames(count: count) { BedrockEventStream.chunk(payload($0).serialized()) }
     }
 
-    /// The events of a `ConverseStream` answer.
-    static func converseStream(text: String, usage: Usage, latencyMs: Int) -> [EventStreamMessage] {
-        var events = [BedrockEventStream.messageStart()]
-        let words = text.split(separator: " ", omittingEmptySubsequences: false)
-        for (i, word) in words.enumerated() {
-            events.append(BedrockEventStream.contentBlockDelta(index: 0, text: i == 0 ? String(word) : " " + word))
+    /// The events of a `ConverseStream` answer: messageStart, one contentBlockDelta per word, contentBlockStop,
+    /// messageStop, metadata.
+    static func converseStream(text: String, usage: Usage, latencyMs: Int) -> StandInFrames {
+        let words = StandInWords(text)
+        let count = words.count + 4
+        return StandInFrames(count: count) { index in
+            switch index {
+            case 0:
+                return BedrockEventStream.messageStart()
+            case count - 3:
+                return BedrockEventStream.contentBlockStop(index: 0)
+            case count - 2:
+                return BedrockEventStream.messageStop()
+            case count - 1:
+                var u: JSONObject = ["inputTokens": .int(usage.input), "outputTokens": .int(usage.output),
+                                     "totalTokens": .int(usage.input + usage.output + usage.cacheRead + usage.cacheWrite)]
+                if usage.cacheRead > 0 || usage.cacheWrite > 0 {
+                    u["cacheReadInputTokens"] = .int(usage.cacheRead)
+                    u["cacheWriteInputTokens"] = .int(usage.cacheWrite)
+                }
+                return BedrockEventStream.event("metadata", payload: JSONValue.object(["usage": .object(u), "metrics": .object(["latencyMs": .int(latencyMs)])]).serialized())
+            default:
+                return BedrockEventStream.contentBlockDelta(index: 0, text: words.piece(index - 1))
+            }
         }
-        events.append(BedrockEventStream.contentBlockStop(index: 0))
-        events.append(BedrockEventStream.messageStop())
-        var u: JSONObject = ["inputTokens": .int(usage.input), "outputTokens": .int(usage.output), "totalTokens": .int(usage.input + usage.output + usage.cacheRead + usage.cacheWrite)]
-        if usage.cacheRead > 0 || usage.cacheWrite > 0 {
-            u["cacheReadInputTokens"] = .int(usage.cacheRead)
-            u["cacheWriteInputTokens"] = .int(usage.cacheWrite)
-        }
-        events.append(BedrockEventStream.event("metadata", payload: JSONValue.object(["usage": .object(u), "metrics": .object(["latencyMs": .int(latencyMs)])]).serialized()))
-        return events
     }
 
     private static func embedding(_ n: Int) -> [JSONValue] {

@@ -2,18 +2,25 @@ import AWS
 import Dispatch
 import HTTP
 
+/// The frames of one streamed answer, made one at a time as the stream is written: a large scripted reply has
+/// tens of thousands of frames, and building them all before the first byte would keep the client waiting.
+struct StandInFrames {
+    let count: Int
+    let frame: (Int) -> EventStreamMessage
+}
+
 /// Writes eventstream frames to a client with backpressure, optionally dripping them or breaking off with an
 /// exception frame, as a scripted rule asks. Lives on the request's loop.
 final class StandInStream: @unchecked Sendable {
     private let writer: HTTPResponseWriter
-    private let frames: [EventStreamMessage]
+    private let frames: StandInFrames
     private let rule: StandInRule?
     private weak var owner: StandInServer?
     private let headers: HTTPHeaders
     private var next = 0
     private var blocked = false
 
-    init(writer: HTTPResponseWriter, frames: [EventStreamMessage], rule: StandInRule?, owner: StandInServer, headers: HTTPHeaders) {
+    init(writer: HTTPResponseWriter, frames: StandInFrames, rule: StandInRule?, owner: StandInServer, headers: HTTPHeaders) {
         self.writer = writer
         self.frames = frames
         self.rule = rule
@@ -50,7 +57,7 @@ final class StandInStream: @unchecked Sendable {
             }
             guard next < frames.count else { return finish() }
             guard writer.isWritable else { return setBlocked(true) }
-            writeFrame(frames[next])
+            writeFrame(frames.frame(next))
             next += 1
             if let drip = rule?.dripMs, drip > 0, next < frames.count {
                 writer.loop.queue.asyncAfter(deadline: .now() + .milliseconds(drip)) { [self] in pump() }
