@@ -19,10 +19,10 @@ extension UpstreamClient {
         case "HEAD" where !hasBody:
             easy.set(CURLOPT_NOBODY, 1)
         case "POST", "PUT", "PATCH":
-            setBody(easy, size: request.body.count, method: request.method)
+            setBody(easy, request.body, method: request.method)
         default:
             if hasBody {
-                setBody(easy, size: request.body.count, method: request.method)
+                setBody(easy, request.body, method: request.method)
             } else {
                 easy.set(CURLOPT_CUSTOMREQUEST, request.method)
             }
@@ -53,10 +53,22 @@ extension UpstreamClient {
         easy.set(CURLOPT_TCP_KEEPALIVE, 1)
     }
 
-    /// A body of `size` bytes from the read callback, with `Content-Length`, under `method`.
-    private func setBody(_ easy: CurlEasy, size: Int, method: String) {
+    /// `body` with `Content-Length`, under `method`.
+    ///
+    /// A body under libcurl's `MAX_INITIAL_POST_SIZE` (64 KiB, every ordinary model call) is handed over as
+    /// [CURLOPT_COPYPOSTFIELDS](https://curl.se/libcurl/c/CURLOPT_COPYPOSTFIELDS.html): libcurl sends it with the
+    /// request head and never allocates its 64 KiB upload buffer, which otherwise stays with the handle for the
+    /// whole response (with 2,000 open streams that was 128 MB of malloc, measured with heaptrack). Larger bodies
+    /// stream from `request.body` through the read callback.
+    private func setBody(_ easy: CurlEasy, _ body: [UInt8], method: String) {
         easy.set(CURLOPT_POST, 1)
-        easy.set(CURLOPT_POSTFIELDSIZE_LARGE, offset: size)
+        easy.set(CURLOPT_POSTFIELDSIZE_LARGE, offset: body.count)
+        if body.count > 0, body.count < Self.inlineBodyLimit {
+            body.withUnsafeBytes { easy.set(CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0.baseAddress)) }
+        }
         if method != "POST" { easy.set(CURLOPT_CUSTOMREQUEST, method) }
     }
+
+    /// libcurl's `MAX_INITIAL_POST_SIZE`: smaller bodies go out with the head.
+    static let inlineBodyLimit = 64 * 1024
 }

@@ -604,6 +604,11 @@ class Bench:
         try:
             self.setup()
             self.header()
+            if a.only:
+                # A quick loop over some phases while working on one figure; no target table, no last-run.txt.
+                for phase in a.only.split(","):
+                    {"concurrency": self.concurrency, "callgrind": self.callgrind, "startup": self.startup}[phase]()
+                return
             invoke = self.table(f"invoke (POST {MODEL_PATH}invoke; medians of {a.rounds} rounds; errors summed)",
                                 "invoke", self.rounds("invoke"))
             stream = self.table(f"stream (POST {MODEL_PATH}invoke-with-response-stream, "
@@ -618,8 +623,9 @@ class Bench:
             self.targets(invoke)
         finally:
             self.procs.stop_all()
-            with open(os.path.join(HERE, "last-run.txt"), "w") as f:
-                f.write("\n".join(self.report) + "\n")
+            if not a.only:
+                with open(os.path.join(HERE, "last-run.txt"), "w") as f:
+                    f.write("\n".join(self.report) + "\n")
             if a.keep:
                 log(f"kept {self.dir}")
             else:
@@ -640,6 +646,8 @@ def main() -> None:
     p.add_argument("--stream-hold", type=int, default=15, help="seconds the 2,000 streams are held open")
     p.add_argument("--drip-rate", type=int, default=1024, help="bytes/s the dripping upstream sends per stream")
     p.add_argument("--callgrind-n", type=int, default=1000)
+    p.add_argument("--only", help="comma-separated phases to run alone (concurrency, callgrind, startup), "
+                                   "for a quick loop; prints, writes no last-run.txt")
     p.add_argument("--keep", action="store_true", help="keep the temp dir (configs, logs, callgrind files)")
     a = p.parse_args()
     Bench(a).run()
