@@ -28,7 +28,7 @@ let package = Package(
 
         // MARK: Building blocks
         .target(name: "Support"),
-        .target(name: "IO"),
+        .target(name: "IO", dependencies: ["Support"]),
         .target(name: "HTTP", dependencies: ["IO", "Support"]),
         .target(name: "AWS", dependencies: ["CCrypto", "CShims", "Support"]),
         .target(name: "Upstream", dependencies: ["CCurl", "CShims"]),

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Support
 
 /// Loads ``AWSCredentials`` from an ``AWSCredentialsSource``
 /// ([environment variables](https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-envvars.html),
@@ -39,7 +40,7 @@ public enum AWSCredentialsProvider {
             do {
                 data = try Data(contentsOf: URL(fileURLWithPath: path))
             } catch {
-                throw .unreadableFile(path, (error as NSError).localizedDescription)
+                throw .unreadableFile(path, String(describing: error))
             }
             guard let text = String(data: data, encoding: .utf8) else { throw .malformed(path, "not UTF-8") }
             return try parse(document: text, origin: path)
@@ -56,15 +57,15 @@ public enum AWSCredentialsProvider {
 
     /// Parses a credentials document (JSON or `key = value` lines, see above). `origin` names it in errors.
     public static func parse(document: String, origin: String) throws(AWSCredentialsError) -> AWSCredentials {
-        let trimmed = document.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = document.trimmingASCIIWhitespace()
         var values: [String: String]
         if trimmed.hasPrefix("{") {
-            guard let object = (try? JSONSerialization.jsonObject(with: Data(trimmed.utf8))) as? [String: Any] else {
+            guard let object = (try? JSONValue.parse(Array(trimmed.utf8)))?.objectValue else {
                 throw .malformed(origin, "invalid JSON")
             }
             values = [:]
             for (key, value) in object {
-                if let string = value as? String { values[canonicalKey(key) ?? key] = string }
+                if let string = value.stringValue { values[canonicalKey(key) ?? key] = string }
             }
         } else {
             values = try parseLines(trimmed, origin: origin)
@@ -80,7 +81,7 @@ public enum AWSCredentialsProvider {
         var values: [String: String] = [:]
         var sections = 0
         for (number, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
-            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            let line = rawLine.trimmingASCIIWhitespace()
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             if line.hasPrefix("[") {
                 sections += 1
@@ -90,8 +91,8 @@ public enum AWSCredentialsProvider {
             guard let eq = line.firstIndex(of: "=") else {
                 throw .malformed(origin, "line \(number + 1) is not key = value")
             }
-            let key = line[..<eq].trimmingCharacters(in: .whitespaces)
-            var value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            let key = line[..<eq].trimmingASCIIWhitespace()
+            var value = line[line.index(after: eq)...].trimmingASCIIWhitespace()
             if value.count >= 2, let first = value.first, first == "\"" || first == "'", value.last == first {
                 value = String(value.dropFirst().dropLast())
             }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Support
 
 /// An error in the shape Bedrock Runtime clients understand: an HTTP status, the `x-amzn-ErrorType` header and a
@@ -137,12 +137,12 @@ public struct BedrockError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The error of an upstream error response: the name from `x-amzn-ErrorType` (part before `:`, after any
     /// `#`), or from the body's `__type`/`code`; the message from the body's `message`/`Message`.
     public init(status: Int, errorType: String?, body: [UInt8]) {
-        let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
+        let object = try? JSONValue.parse(body)
         var name = errorType.map(Self.shortName)
         if name?.isEmpty ?? true {
-            name = ((object?["__type"] as? String) ?? (object?["code"] as? String)).map(Self.shortName)
+            name = (object?["__type"]?.stringValue ?? object?["code"]?.stringValue).map(Self.shortName)
         }
-        let message = (object?["message"] as? String) ?? (object?["Message"] as? String)
+        let message = object?["message"]?.stringValue ?? object?["Message"]?.stringValue
         guard let name, !name.isEmpty else {
             self.init(.other(name: status == 429 ? "ThrottlingException" : "UnknownError", status: status),
                       message ?? "")
@@ -156,7 +156,7 @@ public struct BedrockError: Error, Sendable, Hashable, CustomStringConvertible {
         var s = Substring(raw)
         if let colon = s.firstIndex(of: ":") { s = s[..<colon] }
         if let hash = s.lastIndex(of: "#") { s = s[s.index(after: hash)...] }
-        return String(s.trimmingCharacters(in: .whitespaces))
+        return s.trimmingASCIIWhitespace()
     }
 
     // MARK: Tables

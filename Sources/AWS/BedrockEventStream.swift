@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Support
 
 /// Builds and reads the eventstream frames Bedrock Runtime streams
@@ -81,8 +81,8 @@ public enum BedrockEventStream {
     /// The decoded model bytes of a `chunk` event, or nil if `message` is not a well-formed chunk.
     public static func chunkBytes(of message: EventStreamMessage) -> [UInt8]? {
         guard message.messageType == "event", message.eventType == "chunk",
-            let object = (try? JSONSerialization.jsonObject(with: Data(message.payload))) as? [String: Any],
-            let base64 = object["bytes"] as? String, let data = Data(base64Encoded: base64)
+            let object = try? JSONValue.parse(message.payload),
+            let base64 = object["bytes"]?.stringValue, let data = Data(base64Encoded: base64)
         else { return nil }
         return [UInt8](data)
     }
@@ -92,8 +92,8 @@ public enum BedrockEventStream {
     public static func error(of message: EventStreamMessage) -> BedrockError? {
         guard message.messageType == "exception", let type = message.exceptionType, !type.isEmpty else { return nil }
         let name = type.prefix(1).uppercased() + type.dropFirst()
-        let object = (try? JSONSerialization.jsonObject(with: Data(message.payload))) as? [String: Any]
-        let text = (object?["message"] as? String) ?? (object?["Message"] as? String) ?? ""
+        let object = try? JSONValue.parse(message.payload)
+        let text = object?["message"]?.stringValue ?? object?["Message"]?.stringValue ?? ""
         return BedrockError(name: name, message: text)
     }
 

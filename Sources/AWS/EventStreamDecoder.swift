@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Incremental decoder of `application/vnd.amazon.eventstream` frames
 /// ([event stream encoding](https://docs.aws.amazon.com/transcribe/latest/dg/event-stream.html)).

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Encodes ``EventStreamMessage``s to the binary framing
 /// ([event stream encoding](https://docs.aws.amazon.com/transcribe/latest/dg/event-stream.html)):

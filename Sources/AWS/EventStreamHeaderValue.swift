@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A typed eventstream header value: the ten wire types of `application/vnd.amazon.eventstream`
 /// ([event stream encoding](https://docs.aws.amazon.com/transcribe/latest/dg/event-stream.html),

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// A request time in the ISO 8601 basic format SigV4 signs (`20150830T123600Z`), whole seconds, UTC

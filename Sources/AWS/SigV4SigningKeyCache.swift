@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Support
 
 /// Caches SigV4 signing keys per (access key, day, region, service)
 /// ([derive the signing key](https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html#derive-signing-key)),
@@ -24,7 +25,7 @@ public final class SigV4SigningKeyCache: @unchecked Sendable {
         var key: [UInt8]
     }
 
-    private let lock = NSLock()
+    private let lock = Lock()
     private var entries: [Scope: Entry] = [:]
     private let capacity: Int
     private var derivations = 0

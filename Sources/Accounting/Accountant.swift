@@ -1,5 +1,5 @@
 import Catalogue
-import Foundation
+import FoundationEssentials
 
 /// The gateway's one entry point to accounting (issue 6): the gate before a request, and pricing, ledger,
 /// budgets and metrics after it.

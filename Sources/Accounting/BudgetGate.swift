@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Support
 
 /// Hard budgets and rate limits per key and per organisation (issue 6, "Budgets and rate limits").
 ///
@@ -29,7 +30,7 @@ public final class BudgetGate: @unchecked Sendable {
         }
     }
 
-    private let lock = NSLock()
+    private let lock = Lock()
     // Guarded by `lock`.
     private var config: BudgetConfig
     private var keys: [String: State] = [:]

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Support
 
 /// The hard limits of one key or organisation (issue 6, "Budgets and rate limits"); nil means unlimited.

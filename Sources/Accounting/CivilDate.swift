@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A UTC calendar day (proleptic Gregorian), for daily ledger files, daily and monthly budgets and `group_by=day`.
 /// Conversions use the days-from-civil algorithm of

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The exact price of one usage (issue 6, "Cost"): an amount in `currency`, as `Decimal`, never `Double`.
 public struct Cost: Sendable, Equatable {

@@ -1,5 +1,5 @@
 import Catalogue
-import Foundation
+import FoundationEssentials
 
 /// Prices a ``Usage`` under the answering model's resolved ``Pricing`` (issue 6, "Cost"; the failover target's
 /// pricing when failover happened; `base_model` inheritance is already applied by ``ResolvedModel/pricing``).

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Why ``BudgetGate`` refused a request: which subject and which gate. The gateway answers 429
 /// `ThrottlingException` with ``message`` and a `Retry-After` of ``retryAfterSeconds``.

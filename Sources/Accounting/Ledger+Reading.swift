@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Reading the ledger back: scans the daily files that overlap a time range (what `GET /v1/usage`,
 /// `GET /v1/usage/self` and ``BudgetGate/seed(from:now:)`` use). Buffered records are flushed first, so a

@@ -2,7 +2,7 @@
 import Glibc
 #endif
 import Dispatch
-import Foundation
+import FoundationEssentials
 import Support
 
 /// The usage ledger (issue 6, "Ledger"): one JSON line per ``UsageRecord`` in daily files
@@ -35,7 +35,7 @@ public final class Ledger: @unchecked Sendable {
     public let onCommitError: (@Sendable (LedgerError) -> Void)?
 
     private let queue = DispatchQueue(label: "tollgate.ledger")
-    private let lock = NSLock()
+    private let lock = Lock()
     // Guarded by `lock`.
     private var pending: [UsageRecord] = []
     private var scheduled = false

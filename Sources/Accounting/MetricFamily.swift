@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Support
 
 /// What every metric family of a ``MetricsRegistry`` shares: a name, help text, label names, and rendering in
 /// the Prometheus [text format](https://prometheus.io/docs/instrumenting/exposition_formats/#text-based-format).
@@ -10,7 +11,7 @@ public class MetricFamily: @unchecked Sendable {
     /// Label names, in the order values are given.
     public let labelNames: [String]
     /// Guards the family's series.
-    let lock = NSLock()
+    let lock = Lock()
 
     init(name: String, help: String, labelNames: [String]) {
         precondition(PrometheusText.isValidMetricName(name), "invalid metric name \(name)")

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Support
 
 /// A small Prometheus registry (issue 6, "Metrics"): counters, gauges and histograms with labels, rendered for
 /// `GET /metrics` in the [text exposition format](https://prometheus.io/docs/instrumenting/exposition_formats/#text-based-format)
@@ -9,7 +10,7 @@ public final class MetricsRegistry: @unchecked Sendable {
     /// The `Content-Type` of ``render()``.
     public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
-    private let lock = NSLock()
+    private let lock = Lock()
     private var families: [MetricFamily] = []
 
     /// An empty registry.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Support
 
 /// Ledger timestamps: written with Support's ``RFC3339/format(_:)`` (`2025-01-31T12:34:56.789Z`), read back here.

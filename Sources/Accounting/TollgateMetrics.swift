@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The named series of issue 6 ("Metrics"), registered on one ``MetricsRegistry``:
 ///
@@ -80,7 +80,7 @@ public final class TollgateMetrics: Sendable {
             let n = record.usage[kind]
             if n > 0 { tokens.increment([model, kind.rawValue], by: Double(n)) }
         }
-        if record.cost > 0 { cost.increment([record.currency], by: NSDecimalNumber(decimal: record.cost).doubleValue) }
+        if record.cost > 0 { cost.increment([record.currency], by: Double(record.cost.description) ?? 0) }
         if record.partial { partialUsage.increment([operation]) }
     }
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A question to the ledger (issue 6, `GET /v1/usage?from=&to=&group_by=org|key|model|day`): records with
 /// `from <= time < to`, optionally only one key's or one org's, totalled per group.

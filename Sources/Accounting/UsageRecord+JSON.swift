@@ -1,5 +1,5 @@
 import AWS
-import Foundation
+import FoundationEssentials
 import Support
 
 /// The ledger line format of ``UsageRecord``: written byte by byte (no intermediate `JSONValue`), read with

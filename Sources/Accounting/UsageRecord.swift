@@ -1,5 +1,5 @@
 import AWS
-import Foundation
+import FoundationEssentials
 import Support
 
 /// One ledger line (issue 6, "Ledger"): what one client request did and cost.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Support
 
 /// The answer to a ``UsageQuery``: totals per group (sorted by group, the `null` group first) and overall.

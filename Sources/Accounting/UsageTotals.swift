@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Support
 
 /// Totals over a set of ledger records: requests, each token kind, and cost per currency (exact).

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Support
 
 /// The append-only audit log (issue 4): one JSON line per `AuditEvent`, fsync'd before the change is
@@ -43,7 +43,7 @@ public final class AuditLog: @unchecked Sendable {
     /// The log file's path.
     public let path: String
     private let file: AppendOnlyFile
-    private let lock = NSLock()
+    private let lock = Lock()
 
     /// Opens (creating if needed) the log at `path`.
     public init(path: String) throws(AtomicFileError) {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Format checks for the identifiers a catalogue entry names: AWS regions, Bedrock foundation-model
 /// ids, and the ARNs of foundation, custom and provisioned models, inference profiles and IAM roles.
@@ -38,14 +38,15 @@ public enum BedrockIdentifier {
     private static let regionRegex = compile("^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$")
     private static let externalIDRegex = compile("^[\\w+=,.@:/-]{2,1224}$")
 
-    private static func compile(_ pattern: String) -> NSRegularExpression {
-        // The patterns are constants; a failure is a programming error.
-        try! NSRegularExpression(pattern: pattern)
-    }
+    /// A whole-string pattern. Kept as text and compiled per check: `Regex` is not `Sendable`, and these checks run
+    /// when a catalogue entry is validated, never per request.
+    private static func compile(_ pattern: String) -> String { pattern }
 
-    private static func matches(_ regex: NSRegularExpression, _ s: String) -> Bool {
+    private static func matches(_ pattern: String, _ s: String) -> Bool {
         guard s.utf8.count <= 2048 else { return false }
-        return regex.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil
+        // The patterns are constants; one that does not compile is a programming error.
+        let regex = try! Regex(pattern)
+        return (try? regex.wholeMatch(in: s)) != nil
     }
 
     /// Classifies an upstream model identifier, or nil when it is none of the accepted forms.

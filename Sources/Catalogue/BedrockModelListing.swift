@@ -37,7 +37,7 @@ public enum BedrockModelListing {
     /// `{"modelDetails": {...}}` for one model, or nil when it is unknown or not visible to `org`.
     public static func details(_ snapshot: CatalogueSnapshot, modelIdentifier: String, org: String?) -> JSONValue? {
         var id = modelIdentifier
-        if let range = id.range(of: ":foundation-model/") { id = String(id[range.upperBound...]) }
+        if let range = id.firstRange(of: ":foundation-model/") { id = String(id[range.upperBound...]) }
         guard let model = snapshot.isRoutable(id, org: org) else { return nil }
         return ["modelDetails": summary(model)]
     }

@@ -1,5 +1,5 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
 import Support
 
 /// The live catalogue: loads the file, serves the current snapshot, applies admin changes and
@@ -28,10 +28,10 @@ public final class CatalogueStore: @unchecked Sendable {
     let clock: @Sendable () -> Date
     private let writeHooks: AtomicFile.Hooks
 
-    private let snapshotLock = NSLock()
+    private let snapshotLock = Lock()
     private var current: CatalogueSnapshot  // guarded by snapshotLock
 
-    let writeLock = NSLock()
+    let writeLock = Lock()
     // The following are guarded by writeLock.
     var nextVersion: UInt64 = 1
     var lastBytes: [UInt8] = []

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Support
 
 /// Filters and pagination for listing models (issue 4, `GET /v1/models`): `type`, `tag`, `provider`,
@@ -46,12 +46,11 @@ public struct ModelQuery: Sendable {
     /// Cursor for "after this id" (base64url of the id, so it is opaque and URL-safe).
     static func cursor(after id: String) -> String {
         Data(id.utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+            .replacing("+", with: "-").replacing("/", with: "_").replacing("=", with: "")
     }
 
     static func id(fromCursor cursor: String) -> String? {
-        var s = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        var s = cursor.replacing("-", with: "+").replacing("_", with: "/")
         while s.utf8.count % 4 != 0 { s += "=" }
         guard let data = Data(base64Encoded: s) else { return nil }
         return String(data: data, encoding: .utf8)

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Support
 
 /// Reads the members of one JSON object with type checks, remembering which members were read so

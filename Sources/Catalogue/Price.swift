@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Support
 
 /// One price (issue 4, `Price`): `cost` in the catalogue's currency for every `per` `unit`s,

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Support
 
 /// The per-kind prices of a model (issue 4, `pricing`): `input`, `output`, `cache_read`,

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Support
 
 /// What a model costs (issue 4, `pricing`): a currency, base prices, and ordered variants.

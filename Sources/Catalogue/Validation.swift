@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Support
 
 /// Shared field checks; each throws a `CatalogueError` naming the field.

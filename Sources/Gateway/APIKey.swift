@@ -1,5 +1,5 @@
 import Accounting
-import Foundation
+import FoundationEssentials
 import Support
 
 /// One entry of the keys file. The key itself is never stored: only its `tollgate hash-key` hash, and for SigV4

@@ -1,6 +1,6 @@
 import Accounting
 import Catalogue
-import Foundation
+import FoundationEssentials
 import Support
 
 /// `GET /v1/audit` (issue 4): the catalogue's audit events, oldest first, filtered.

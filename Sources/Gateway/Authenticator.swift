@@ -1,5 +1,5 @@
 import AWS
-import Foundation
+import FoundationEssentials
 import HTTP
 
 /// Establishes who is calling, the way Bedrock clients authenticate: a Bedrock API key

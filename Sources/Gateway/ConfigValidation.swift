@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import AWS
 import Catalogue
 import Support

@@ -73,7 +73,7 @@ extension ControlPlaneAPI {
         var baseModel: Substring
 
         init?(_ arn: String) {
-            guard let marker = arn.range(of: ":custom-model/") else { return nil }
+            guard let marker = arn.firstRange(of: ":custom-model/") else { return nil }
             let head = arn[..<marker.lowerBound].split(separator: ":", omittingEmptySubsequences: false)
             let resource = arn[marker.upperBound...]
             guard head.count == 5, let slash = resource.lastIndex(of: "/") else { return nil }

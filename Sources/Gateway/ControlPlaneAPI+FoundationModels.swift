@@ -49,7 +49,7 @@ extension ControlPlaneAPI {
     /// disabled, is not visible to `org` or is a custom model (the caller cannot tell which).
     static func foundationModel(_ snapshot: CatalogueSnapshot, identifier: String, org: String?) -> JSONValue? {
         var id = Substring(identifier)
-        if id.hasPrefix("arn:"), let range = id.range(of: ":foundation-model/") { id = id[range.upperBound...] }
+        if id.hasPrefix("arn:"), let range = id.firstRange(of: ":foundation-model/") { id = id[range.upperBound...] }
         guard let model = snapshot.isRoutable(String(id), org: org), !isCustom(model) else { return nil }
         return ["modelDetails": BedrockModelListing.summary(model)]
     }

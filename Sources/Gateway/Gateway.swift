@@ -2,7 +2,7 @@ import Accounting
 import AWS
 import Catalogue
 import Dispatch
-import Foundation
+import FoundationEssentials
 import HTTP
 import IO
 import Support
@@ -21,13 +21,13 @@ public final class Gateway: HTTPResponder, @unchecked Sendable {
     /// Loads the catalogue and keys named by the configuration; throws if either cannot be read or is invalid.
     public init(configuration: GatewayConfiguration, logger: Logger) throws {
         let audit = try configuration.auditPath.map { path in
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: directoryName(of: path), withIntermediateDirectories: true)
             return try AuditLog(path: path)
         }
         let store = try CatalogueStore(path: configuration.cataloguePath, audit: audit)
         let keys = try KeyStore(path: configuration.keysPath, adminKeyHashes: configuration.adminKeyHashes, logger: logger)
         let metrics = TollgateMetrics()
-        let ledgerDirectory = configuration.ledgerDirectory ?? ((configuration.configPath as NSString).deletingLastPathComponent + "/ledger")
+        let ledgerDirectory = configuration.ledgerDirectory ?? (directoryName(of: configuration.configPath) + "/ledger")
         try FileManager.default.createDirectory(atPath: ledgerDirectory, withIntermediateDirectories: true)
         let ledger = try Ledger(directory: ledgerDirectory, onCommitError: { [logger] error in
             metrics.ledgerWriteErrors.increment()

@@ -1,5 +1,5 @@
 import Accounting
-import Foundation
+import FoundationEssentials
 import HTTP
 import IO
 import Support
@@ -68,7 +68,7 @@ public struct GatewayConfiguration: Sendable {
     /// Validates a parsed config. `path` names the file in problems and anchors relative paths.
     public static func decode(_ json: JSONValue, path: String) throws(ConfigProblems) -> GatewayConfiguration {
         var problems: [(path: String, message: String)] = []
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = directoryName(of: path)
         func resolve(_ p: String) -> String {
             p.hasPrefix("/") ? p : ((directory.isEmpty ? "." : directory) + "/" + p)
         }

@@ -1,6 +1,6 @@
 import Accounting
 import Catalogue
-import Foundation
+import FoundationEssentials
 import IO
 import Support
 import Upstream

@@ -1,6 +1,6 @@
 import AWS
 import Dispatch
-import Foundation
+import FoundationEssentials
 import IO
 import Support
 
@@ -116,7 +116,7 @@ public final class KeyStore: @unchecked Sendable {
                 else { problems.append(ConfigProblem(file: path ?? "", path: "keys[\(i)].secret_env", message: "environment variable \(variable) is not set")) }
             } else if let file = key.secretFile {
                 if let bytes = try? AtomicFile.read(file) {
-                    secrets[accessKeyID] = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                    secrets[accessKeyID] = String(decoding: bytes, as: UTF8.self).trimmingASCIIWhitespace()
                 } else {
                     problems.append(ConfigProblem(file: path ?? "", path: "keys[\(i)].secret_file", message: "cannot read \(file)"))
                 }
@@ -135,7 +135,7 @@ public final class KeyStore: @unchecked Sendable {
         } catch {
             throw ConfigProblems([ConfigProblem(file: path, path: "", message: "invalid JSON: \(error)")])
         }
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = directoryName(of: path)
         return try APIKey.decodeFile(json, file: path) { p in p.hasPrefix("/") ? p : (directory.isEmpty ? p : directory + "/" + p) }
     }
 }

@@ -2,7 +2,7 @@ import Accounting
 import AWS
 import Catalogue
 import Dispatch
-import Foundation
+import FoundationEssentials
 import HTTP
 import Support
 import Upstream

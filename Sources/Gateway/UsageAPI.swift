@@ -1,6 +1,6 @@
 import Accounting
 import Dispatch
-import Foundation
+import FoundationEssentials
 import HTTP
 import Support
 

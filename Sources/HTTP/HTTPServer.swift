@@ -1,5 +1,6 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
+import Glibc
 import IO
 
 /// An HTTP/1.1 server on Dispatch: listeners accept, connections are spread over the event loops, and each

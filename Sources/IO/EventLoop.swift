@@ -1,5 +1,5 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
 
 /// One event loop: a serial `DispatchQueue` that owns a set of connections and everything they touch.
 ///

@@ -1,10 +1,11 @@
-import Foundation
+import FoundationEssentials
+import Support
 
 /// A value guarded by a lock, for the little state shared across event loops (connection counts,
 /// the current configuration). Kept deliberately small: hold the lock only to read or swap.
 public final class Locked<Value>: @unchecked Sendable {
     private var value: Value
-    private let lock = NSLock()
+    private let lock = Lock()
 
     public init(_ value: Value) {
         self.value = value

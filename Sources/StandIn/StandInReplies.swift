@@ -1,5 +1,5 @@
 import AWS
-import Foundation
+import FoundationEssentials
 import Support
 
 /// Response bodies in each family's wire shape (as documented in the Bedrock user guide's model parameters pages).

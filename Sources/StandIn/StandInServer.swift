@@ -1,6 +1,6 @@
 import AWS
 import Dispatch
-import Foundation
+import FoundationEssentials
 import HTTP
 import IO
 import Support

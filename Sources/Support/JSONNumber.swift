@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A JSON number kept as its exact literal text (RFC 8259 §6), so `123`, `-5` and `0.000003`
 /// round-trip byte for byte and prices never pass through `Double`.
@@ -30,20 +30,18 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
     /// An exact decimal number, written without an exponent. Returns nil for NaN.
     public init?(_ value: Decimal) {
         guard !value.isNaN else { return nil }
-        var copy = value
-        let plain = NSDecimalString(&copy, Locale(identifier: "en_US_POSIX"))
-        guard let number = JSONNumber(exactly: plain) else { return nil }
+        // `Decimal.description` is locale-free plain notation (never an exponent), as `NSDecimalString` was.
+        guard let number = JSONNumber(exactly: value.description) else { return nil }
         self = number
     }
 
     /// The value as `Int64` when it is an integer in range (`5`, `5.0`, `5e2` all qualify).
     public var int64: Int64? {
         if let fast = Int64(text) { return fast }
-        guard var value = decimal else { return nil }
-        var rounded = Decimal()
-        NSDecimalRound(&rounded, &value, 0, .plain)
-        guard rounded == value, value >= Decimal(Int64.min), value <= Decimal(Int64.max) else { return nil }
-        return NSDecimalNumber(decimal: value).int64Value
+        // Plain notation of an integral value has no fraction ("5.0" and "5e2" print as "5" and "500"), so parsing
+        // it as Int64 both checks integrality and range.
+        guard let value = decimal else { return nil }
+        return Int64(value.description)
     }
 
     /// The value as `Int` when it is an integer in range.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A JSON value (RFC 8259 §3): the model every Tollgate config file and admin API body is read into.
 ///

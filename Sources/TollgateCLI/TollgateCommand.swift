@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
+import FoundationEssentials
 import Gateway
 import Support
 
@@ -74,5 +74,10 @@ public enum TollgateCommand {
 
 /// Writes a line to standard error.
 func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    let line = Array((text + "\n").utf8)
+    var sent = 0
+    while sent < line.count {
+        let n = line[sent...].withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+        if n > 0 { sent += n } else if n < 0, errno == EINTR { continue } else { break }
+    }
 }

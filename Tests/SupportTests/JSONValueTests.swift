@@ -62,6 +62,13 @@ final class JSONValueTests: XCTestCase {
         XCTAssertEqual(JSONNumber(exactly: "9223372036854775807")?.int64, Int64.max)
         XCTAssertNil(JSONNumber(exactly: "9223372036854775808")?.int64)
         XCTAssertEqual(JSONNumber(exactly: "2.5e1")?.int64, 25)
+        XCTAssertEqual(JSONNumber(exactly: "5.0")?.int64, 5)
+        XCTAssertEqual(JSONNumber(exactly: "-7.000e0")?.int64, -7)
+        XCTAssertNil(JSONNumber(exactly: "2.5")?.int64)
+        XCTAssertNil(JSONNumber(exactly: "-1e30")?.int64)
+        XCTAssertNil(JSONNumber(exactly: "1e-3")?.int64)
+        XCTAssertEqual(JSONNumber(Decimal(string: "-12.5")!)?.text, "-12.5")
+        XCTAssertEqual(JSONNumber(Decimal(string: "1e-10")!)?.text, "0.0000000001")
         XCTAssertTrue(JSONNumber(exactly: "25")!.isIntegerLiteral)
         XCTAssertFalse(JSONNumber(exactly: "2.5e1")!.isIntegerLiteral)
     }
