@@ -33,6 +33,9 @@ public struct EventStreamDecoder: Sendable {
         self.maxHeadersLength = maxHeadersLength
     }
 
+    /// Storage the decoder holds (tests: an idle stream must not keep a burst's worth).
+    var storageCapacity: Int { buffer.capacity }
+
     /// Bytes received but not yet returned as messages.
     public var bufferedByteCount: Int { buffer.count - readIndex }
 
@@ -52,22 +55,39 @@ public struct EventStreamDecoder: Sendable {
     public mutating func next() throws(EventStreamError) -> EventStreamMessage? {
         if let failure { throw failure }
         do {
-            return try decodeNext()
+            guard let message = try decodeNext() else {
+                // Everything whole has been returned: shrink to the partial frame now, not on the next append,
+                // since a stream may sit idle for seconds between bytes.
+                compact()
+                return nil
+            }
+            return message
         } catch {
             failure = error
             throw error
         }
     }
 
+    /// Drops the bytes already returned (only a partial frame is ever left to move), and gives storage back once
+    /// it is mostly empty and past `retainedCapacity`: a gateway holds one decoder per open stream, and thousands
+    /// of streams each keeping a few idle kilobytes add up. A large frame still arriving keeps its storage, so
+    /// accumulating it stays linear.
     private mutating func compact() {
-        if readIndex == buffer.count {
+        let remaining = buffer.count - readIndex
+        if buffer.capacity > Self.retainedCapacity, remaining * 4 <= buffer.capacity {
+            buffer = Array(buffer[readIndex...])
+        } else if readIndex == 0 {
+            return
+        } else if remaining == 0 {
             buffer.removeAll(keepingCapacity: true)
-            readIndex = 0
-        } else if readIndex >= 4096 && readIndex * 2 >= buffer.count {
+        } else if readIndex > 0 {
             buffer.removeSubrange(0..<readIndex)
-            readIndex = 0
         }
+        readIndex = 0
     }
+
+    /// Storage a drained buffer keeps for the next bytes.
+    static let retainedCapacity = 2048
 
     private mutating func decodeNext() throws(EventStreamError) -> EventStreamMessage? {
         let available = buffer.count - readIndex

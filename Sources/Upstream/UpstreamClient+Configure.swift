@@ -50,6 +50,9 @@ extension UpstreamClient {
         // "" turns proxies off, environment variables included.
         easy.set(CURLOPT_PROXY, settings.proxy ?? "")
         easy.set(CURLOPT_SUPPRESS_CONNECT_HEADERS, 1)
+        // A stream trickles small frames and stays open for minutes: a 4 KiB receive buffer instead of libcurl's
+        // 16 KiB default is 12 KiB less per open stream (24 MB across 2,000) at no cost in latency.
+        if request.isStreaming { easy.set(CURLOPT_BUFFERSIZE, Self.streamReceiveBufferSize) }
         easy.set(CURLOPT_TCP_KEEPALIVE, 1)
     }
 
@@ -68,6 +71,9 @@ extension UpstreamClient {
         }
         if method != "POST" { easy.set(CURLOPT_CUSTOMREQUEST, method) }
     }
+
+    /// [CURLOPT_BUFFERSIZE](https://curl.se/libcurl/c/CURLOPT_BUFFERSIZE.html) for streaming responses.
+    static let streamReceiveBufferSize = 4 * 1024
 
     /// libcurl's `MAX_INITIAL_POST_SIZE`: smaller bodies go out with the head.
     static let inlineBodyLimit = 64 * 1024

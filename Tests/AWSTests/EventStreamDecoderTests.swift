@@ -222,4 +222,20 @@ final class EventStreamDecoderTests: XCTestCase {
         decoder.append(try EventStreamEncoder.encode(BedrockEventStream.messageStop()))
         XCTAssertThrowsError(try decoder.next())
     }
+
+    func testDrainedDecoderGivesBackABurstsStorageButKeepsAPartialFrame() throws {
+        let frame = try EventStreamEncoder.encode(BedrockEventStream.contentBlockDelta(index: 0, text: String(repeating: "w", count: 200)))
+        var burst: [UInt8] = []
+        for _ in 0..<300 { burst += frame }
+        var decoder = EventStreamDecoder()
+        decoder.append(burst + frame.prefix(10))
+        var count = 0
+        while try decoder.next() != nil { count += 1 }
+        XCTAssertEqual(count, 300)
+        XCTAssertEqual(decoder.bufferedByteCount, 10)
+        XCTAssertLessThanOrEqual(decoder.storageCapacity, EventStreamDecoder.retainedCapacity)
+        decoder.append(frame.dropFirst(10))
+        XCTAssertEqual(try decoder.next()?.eventType, "contentBlockDelta")
+        XCTAssertNil(try decoder.next())
+    }
 }
