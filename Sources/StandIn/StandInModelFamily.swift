@@ -28,7 +28,8 @@ public enum StandInTokens {
     /// Input tokens for a request body: one per started 4 bytes (at least 1).
     public static func input(bodyBytes: Int) -> Int { max(1, (bodyBytes + 3) / 4) }
     /// Output tokens for a reply: one per word.
-    public static func output(_ text: String) -> Int { max(1, StandInWords(text).nonEmptyCount) }
+    public static func output(_ text: String) -> Int { output(StandInWords(text)) }
+    static func output(_ words: StandInWords) -> Int { max(1, words.nonEmptyCount) }
     /// The reply text: a fixed sentence, or exactly `bytes` bytes of 1 KiB words when a rule asks for a large
     /// reply (streams send one frame per word, so large streams stay a manageable number of frames).
     public static func reply(bytes: Int?) -> String {

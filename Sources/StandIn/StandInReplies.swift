@@ -81,8 +81,7 @@ enum StandInReplies {
 
     /// The frames of an `InvokeModelWithResponseStream` answer: one chunk per word, the last carrying
     /// `amazon-bedrock-invocationMetrics` as Bedrock appends it.
-    static func streamChunks(_ family: StandInModelFamily, modelID: String, text: String, usage: Usage, latencyMs: Int) -> StandInFrames {
-        let words = StandInWords(text)
+    static func streamChunks(_ family: StandInModelFamily, modelID: String, words: StandInWords, usage: Usage, latencyMs: Int) -> StandInFrames {
         let metrics: JSONValue = .object([
             "inputTokenCount": .int(usage.input), "outputTokenCount": .int(usage.output),
             "invocationLatency": .int(latencyMs), "firstByteLatency": .int(min(latencyMs, 1)),
@@ -149,8 +148,7 @@ enum StandInReplies {
 
     /// The events of a `ConverseStream` answer: messageStart, one contentBlockDelta per word, contentBlockStop,
     /// messageStop, metadata.
-    static func converseStream(text: String, usage: Usage, latencyMs: Int) -> StandInFrames {
-        let words = StandInWords(text)
+    static func converseStream(words: StandInWords, usage: Usage, latencyMs: Int) -> StandInFrames {
         let count = words.count + 4
         return StandInFrames(count: count) { index in
             switch index {

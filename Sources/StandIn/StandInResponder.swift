@@ -88,8 +88,9 @@ final class StandInResponder: HTTPResponder, @unchecked Sendable {
             }
         }
         let text = StandInTokens.reply(bytes: rule?.replyBytes)
+        let words = StandInWords(text)
         let usage = StandInReplies.Usage(
-            input: StandInTokens.input(bodyBytes: request.body.count), output: StandInTokens.output(text),
+            input: StandInTokens.input(bodyBytes: request.body.count), output: StandInTokens.output(words),
             cacheRead: rule?.cacheReadTokens ?? 0, cacheWrite: rule?.cacheWriteTokens ?? 0
         )
         let latency = 1
@@ -117,10 +118,10 @@ final class StandInResponder: HTTPResponder, @unchecked Sendable {
         case .invokeModelWithResponseStream:
             var headers: HTTPHeaders = ["Content-Type": "application/vnd.amazon.eventstream"]
             headers.add("X-Amzn-Bedrock-Content-Type", "application/json")
-            let frames = StandInReplies.streamChunks(family, modelID: call.modelId, text: text, usage: usage, latencyMs: latency)
+            let frames = StandInReplies.streamChunks(family, modelID: call.modelId, words: words, usage: usage, latencyMs: latency)
             StandInStream(writer: writer, frames: frames, rule: rule, owner: owner, headers: headers).start()
         case .converseStream:
-            let frames = StandInReplies.converseStream(text: text, usage: usage, latencyMs: latency)
+            let frames = StandInReplies.converseStream(words: words, usage: usage, latencyMs: latency)
             StandInStream(writer: writer, frames: frames, rule: rule, owner: owner, headers: ["Content-Type": "application/vnd.amazon.eventstream"]).start()
         }
     }

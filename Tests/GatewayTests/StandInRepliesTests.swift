@@ -19,7 +19,7 @@ final class StandInRepliesTests: XCTestCase {
     func testLargeConverseStreamCarriesTheWholeReplyInOrder() throws {
         let text = StandInTokens.reply(bytes: 100_000)
         let usage = StandInReplies.Usage(input: 3, output: StandInTokens.output(text))
-        let frames = StandInReplies.converseStream(text: text, usage: usage, latencyMs: 1)
+        let frames = StandInReplies.converseStream(words: StandInWords(text), usage: usage, latencyMs: 1)
         let events = (0..<frames.count).map { frames.frame($0) }
         XCTAssertEqual(events.first?.eventType, "messageStart")
         XCTAssertEqual(events.suffix(3).map(\.eventType), ["contentBlockStop", "messageStop", "metadata"])
@@ -31,7 +31,7 @@ final class StandInRepliesTests: XCTestCase {
 
     func testAnthropicStreamFramesEveryWordBetweenStartAndStop() throws {
         let text = "alpha beta gamma"
-        let frames = StandInReplies.streamChunks(.anthropic, modelID: "anthropic.claude", text: text,
+        let frames = StandInReplies.streamChunks(.anthropic, modelID: "anthropic.claude", words: StandInWords(text),
                                                  usage: .init(input: 1, output: 3), latencyMs: 1)
         let types = try (0..<frames.count).map { index -> String in
             let chunk = try XCTUnwrap(BedrockEventStream.chunkBytes(of: frames.frame(index)))
