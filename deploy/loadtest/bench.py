@@ -440,6 +440,8 @@ class Bench:
         p = self.start_tollgate("tollgate", ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"],
                                 binary=self.nodebug, env=dict(os.environ, LD_PRELOAD=self.shim))
         wait_healthy(self.tg, 120)
+        if p.poll() is not None:
+            raise RuntimeError(f"the profiled Tollgate exited (status {p.returncode}) before its requests: see {self.dir}/tollgate/tollgate.out")
         body = open(f"{self.dir}/request.json", "rb").read()
         headers = {"Authorization": "Bearer " + CLIENT_KEY, "Content-Type": "application/json"}
         c = http.client.HTTPConnection("127.0.0.1", self.tg, timeout=30)
@@ -477,6 +479,9 @@ class Bench:
 
     def callgrind(self) -> None:
         n = self.a.callgrind_n
+        # The profiled Tollgate takes the main one's port: with --only callgrind the main one is still up (in a full
+        # run the ledger check stopped it), and the profiled one would fail to bind while requests went to the other.
+        self.procs.stop(self.tollgate)
         # Valgrind 3.19 cannot read the DWARF 5 the Swift toolchain writes ("Possibly corrupted debuginfo file. I can't
         # recover"): profile a copy without debug sections. Its symbol table, so the function names, is kept.
         self.nodebug = f"{self.dir}/tollgate-nodebug"
