@@ -10,6 +10,9 @@ import IO
 /// - `.responding`: the responder owns the request; pipelined bytes stay in the parser, reading pauses when
 ///   they pile up.
 /// - `.closed`: terminal.
+///
+/// Timeouts are deadlines checked by the server's per-loop sweep (``sweep(now:)``), not timer sources: arming one is
+/// a clock read, where re-scheduling a Dispatch timer on every request cost a wake-up of Dispatch's manager thread.
 final class HTTPServerConnection: @unchecked Sendable, TCPConnectionDelegate {
     private enum Phase { case awaitingHead, readingBody(HTTPRequestHead), responding(HTTPResponseWriter), closed }
 
@@ -18,7 +21,8 @@ final class HTTPServerConnection: @unchecked Sendable, TCPConnectionDelegate {
     var loop: EventLoop { tcp.loop }
     private var parser: HTTPRequestParser
     private var phase = Phase.awaitingHead
-    private var timer: DispatchSourceTimer?
+    /// When the running timeout expires (`DispatchTime` uptime nanoseconds); 0 when none runs.
+    private var deadline: UInt64 = 0
     private var continuePending = false
     private var processing = false
     private var requestStart: UInt64 = 0
@@ -178,7 +182,7 @@ final class HTTPServerConnection: @unchecked Sendable, TCPConnectionDelegate {
             armTimer(server.configuration.idleTimeout, kind: .idle)
         }
         tcp.resumeReading()
-        if !processing {
+        if !processing, parser.bufferedByteCount > 0 {
             // Answer pipelined requests already buffered; async so a synchronous responder cannot recurse deeply.
             loop.execute { self.process() }
         }
@@ -205,22 +209,20 @@ final class HTTPServerConnection: @unchecked Sendable, TCPConnectionDelegate {
     private var timerKind = TimerKind.none
 
     private func armTimer(_ timeout: Duration, kind: TimerKind = .body) {
-        let timer = self.timer ?? makeTimer()
         timerKind = kind
-        timer.schedule(deadline: .now() + timeout.dispatchInterval)
-    }
-
-    private func makeTimer() -> DispatchSourceTimer {
-        let timer = DispatchSource.makeTimerSource(queue: loop.queue)
-        timer.setEventHandler { [weak self] in self?.timerFired() }
-        timer.activate()
-        self.timer = timer
-        return timer
+        deadline = DispatchTime.now().uptimeNanoseconds &+ timeout.nanoseconds
     }
 
     private func cancelTimer() {
         timerKind = .none
-        timer?.schedule(deadline: .distantFuture)
+        deadline = 0
+    }
+
+    /// Called by the server's sweep on this connection's loop: fires the running timeout if it expired by `now`.
+    func sweep(now: UInt64) {
+        guard deadline != 0, now >= deadline else { return }
+        deadline = 0
+        timerFired()
     }
 
     private func timerFired() {
@@ -234,14 +236,17 @@ final class HTTPServerConnection: @unchecked Sendable, TCPConnectionDelegate {
             break
         }
     }
-
-    deinit {
-        timer?.setEventHandler(handler: nil)
-        timer?.cancel()
-    }
 }
 
 extension Duration {
+    /// The duration in whole nanoseconds, clamped to what `UInt64` deadlines can hold.
+    var nanoseconds: UInt64 {
+        let (seconds, attoseconds) = components
+        guard seconds >= 0 else { return 0 }
+        let (whole, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
+        return overflow ? UInt64.max / 2 : min(whole &+ UInt64(attoseconds / 1_000_000_000), UInt64.max / 2)
+    }
+
     /// The duration as a Dispatch interval (nanosecond precision).
     var dispatchInterval: DispatchTimeInterval {
         let (seconds, attoseconds) = components
