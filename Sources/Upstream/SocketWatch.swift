@@ -11,6 +11,11 @@ import Glibc
 /// `CURL_POLL_REMOVE`, without any close callback), and a new socket that reuses the number can never
 /// be confused with a registration that is still being torn down inside Dispatch.
 ///
+/// A connection socket that goes idle in libcurl's connection cache is *parked* (``park()``) rather than
+/// removed: its read source is suspended, so the next transfer on the connection resumes it instead of paying for a
+/// `dup`, a new source and the Dispatch manager's registration and cancellation round trips. Only sockets whose
+/// close libcurl reports (`CURLOPT_CLOSESOCKETFUNCTION`) may be parked; see `UpstreamClient.watch`.
+///
 /// Confined to the owning client's queue: every method and every handler runs there.
 final class SocketWatch: @unchecked Sendable {
     /// libcurl's descriptor, passed back to `curl_multi_socket_action`.
@@ -25,6 +30,8 @@ final class SocketWatch: @unchecked Sendable {
     private var writeSource: DispatchSourceWrite?
     private var liveSources = 0
     private var removed = false
+    /// Parked: the read source (if any) is suspended and no write source exists.
+    private(set) var isParked = false
 
     /// Starts watching nothing; call `update` with what libcurl wants.
     init(curlSocket: curl_socket_t, queue: DispatchQueue,
@@ -42,6 +49,7 @@ final class SocketWatch: @unchecked Sendable {
     /// longer wanted (a write source is dropped when libcurl narrows to IN).
     func update(wantRead: Bool, wantWrite: Bool) {
         precondition(!removed, "SocketWatch for fd \(curlSocket) updated after removal")
+        unpark()
         if wantRead, readSource == nil {
             let source = DispatchSource.makeReadSource(fileDescriptor: watched, queue: queue)
             let socket = curlSocket, onReady = onReady
@@ -66,7 +74,26 @@ final class SocketWatch: @unchecked Sendable {
         }
     }
 
-    /// `CURL_POLL_REMOVE`: cancels both sources; the duplicate closes once their cancel handlers ran.
+    /// `CURL_POLL_REMOVE` on a connection that stays open in libcurl's cache: stops reporting readiness until the
+    /// next ``update(wantRead:wantWrite:)``. Events that arrive meanwhile (the server closing the idle connection)
+    /// are delivered on resumption, when libcurl wants to hear about them.
+    func park() {
+        guard !removed, !isParked else { return }
+        if let source = writeSource {
+            writeSource = nil
+            source.cancel()
+        }
+        readSource?.suspend()
+        isParked = true
+    }
+
+    private func unpark() {
+        guard isParked else { return }
+        isParked = false
+        readSource?.resume()
+    }
+
+    /// `CURL_POLL_REMOVE` for good: cancels both sources; the duplicate closes once their cancel handlers ran.
     func remove() {
         guard !removed else { return }
         update(wantRead: false, wantWrite: false)

@@ -1,5 +1,6 @@
 import CCurl
 import CShims
+import Glibc
 
 /// Per-transfer libcurl options ([curl_easy_setopt](https://curl.se/libcurl/c/curl_easy_setopt.html)).
 extension UpstreamClient {
@@ -11,6 +12,7 @@ extension UpstreamClient {
         easy.set(CURLOPT_NOSIGNAL, 1)
         easy.set(CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(easy.errorBuffer))
         transfer.installCallbacks(on: easy)
+        installSocketCallbacks(on: easy)
 
         let hasBody = !request.body.isEmpty
         switch request.method {
@@ -77,4 +79,20 @@ extension UpstreamClient {
 
     /// libcurl's `MAX_INITIAL_POST_SIZE`: smaller bodies go out with the head.
     static let inlineBodyLimit = 64 * 1024
+
+    /// Open and close through the client, so it knows which sockets are connections (see `watch`). libcurl keeps
+    /// these with each connection it opens, so they also cover connections that outlive this handle.
+    private func installSocketCallbacks(on easy: CurlEasy) {
+        let me = UnsafeMutableRawPointer(Unmanaged.passUnretained(self).toOpaque())
+        _ = tg_easy_setopt_opensocket_callback(easy.handle) { client, purpose, address in
+            guard purpose == CURLSOCKTYPE_IPCXN, let client, let address else { return tg_socket_bad() }
+            return Unmanaged<UpstreamClient>.fromOpaque(client).takeUnretainedValue().openSocket(address)
+        }
+        easy.set(CURLOPT_OPENSOCKETDATA, me)
+        _ = tg_easy_setopt_closesocket_callback(easy.handle) { client, socket in
+            guard let client else { return Glibc.close(socket) }
+            return Unmanaged<UpstreamClient>.fromOpaque(client).takeUnretainedValue().closeSocket(socket)
+        }
+        easy.set(CURLOPT_CLOSESOCKETDATA, me)
+    }
 }

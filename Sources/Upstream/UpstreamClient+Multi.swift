@@ -1,5 +1,6 @@
 import CCurl
 import CShims
+import Glibc
 import Dispatch
 
 /// The multi-socket plumbing: libcurl tells us which sockets to watch and when to time out; Dispatch
@@ -24,7 +25,14 @@ extension UpstreamClient {
     /// the read and write sources exactly as asked.
     private func watch(_ socket: curl_socket_t, what: Int32) {
         if what == CURL_POLL_REMOVE {
-            watches.removeValue(forKey: socket)?.remove()
+            // A connection socket going idle in libcurl's cache keeps its watch, parked, until `closeSocket` says
+            // libcurl closed it; any other socket (the threaded resolver's socketpair) is closed by libcurl
+            // without a word, so its watch goes now.
+            if connectionSockets.contains(socket) {
+                watches[socket]?.park()
+            } else {
+                watches.removeValue(forKey: socket)?.remove()
+            }
             return
         }
         let watch: SocketWatch
@@ -40,15 +48,19 @@ extension UpstreamClient {
                      wantWrite: what == CURL_POLL_OUT || what == CURL_POLL_INOUT)
     }
 
-    /// [CURLMOPT_TIMERFUNCTION](https://curl.se/libcurl/c/CURLMOPT_TIMERFUNCTION.html): -1 disarms, more than
-    /// 0 arms the one timer. 0 ("act now", which libcurl asks for on every new transfer) runs from the queue on
-    /// its next turn instead of through a timer source: Dispatch timers on Linux fire up to a millisecond late,
-    /// which would add that to every request. Never inside this callback either way.
+    /// [CURLMOPT_TIMERFUNCTION](https://curl.se/libcurl/c/CURLMOPT_TIMERFUNCTION.html): libcurl's next timeout.
+    ///
+    /// The timer source is only moved earlier, never later or off: re-scheduling a Dispatch timer wakes Dispatch's
+    /// manager thread, and libcurl re-announces its timeout after every transfer. A timer that fires before
+    /// libcurl's deadline is harmless — `curl_multi_socket_action(CURL_SOCKET_TIMEOUT)` finds nothing due and
+    /// libcurl calls this again with the real one (it clears its "last announced" state for a premature run, so
+    /// the deadline is re-announced even when unchanged). So -1 ("no timeout") leaves an armed timer to fire once
+    /// for nothing. 0 ("act now", which libcurl asks for on every new transfer) runs from the queue on its next turn
+    /// instead of through the timer: Dispatch timers on Linux fire up to a millisecond late. Never inside this
+    /// callback either way.
     private func armCurlTimer(milliseconds: Int) {
-        if milliseconds < 0 {
-            curlTimer.schedule(deadline: .distantFuture)
-        } else if milliseconds == 0 {
-            curlTimer.schedule(deadline: .distantFuture)
+        if milliseconds < 0 { return }
+        if milliseconds == 0 {
             guard !immediateTimeoutScheduled else { return }
             immediateTimeoutScheduled = true
             queue.async { [weak self] in
@@ -56,9 +68,29 @@ extension UpstreamClient {
                 self.immediateTimeoutScheduled = false
                 self.curlTimerFired()
             }
-        } else {
-            curlTimer.schedule(deadline: .now() + .milliseconds(milliseconds), leeway: .microseconds(100))
+            return
         }
+        let deadline = DispatchTime.now().uptimeNanoseconds &+ UInt64(milliseconds) &* 1_000_000
+        if curlTimerDeadline != 0, curlTimerDeadline <= deadline { return }
+        curlTimerDeadline = deadline
+        curlTimer.schedule(deadline: DispatchTime(uptimeNanoseconds: deadline), leeway: .microseconds(100))
+    }
+
+    /// [CURLOPT_OPENSOCKETFUNCTION](https://curl.se/libcurl/c/CURLOPT_OPENSOCKETFUNCTION.html): creates the
+    /// socket as libcurl would, and remembers it as a connection socket, whose close libcurl will report.
+    func openSocket(_ address: UnsafeMutablePointer<curl_sockaddr>) -> curl_socket_t {
+        let fd = Glibc.socket(address.pointee.family, address.pointee.socktype | Int32(SOCK_CLOEXEC.rawValue),
+                              address.pointee.protocol)
+        if fd >= 0 { connectionSockets.insert(fd) }
+        return fd >= 0 ? fd : tg_socket_bad()
+    }
+
+    /// [CURLOPT_CLOSESOCKETFUNCTION](https://curl.se/libcurl/c/CURLOPT_CLOSESOCKETFUNCTION.html): libcurl is done
+    /// with a connection socket: drop its (possibly parked) watch, then close it.
+    func closeSocket(_ socket: curl_socket_t) -> Int32 {
+        connectionSockets.remove(socket)
+        watches.removeValue(forKey: socket)?.remove()
+        return Glibc.close(socket)
     }
 
     private func socketReady(_ socket: curl_socket_t, mask: Int32) {
@@ -68,6 +100,7 @@ extension UpstreamClient {
 
     func curlTimerFired() {
         guard !isShutDown else { return }
+        if curlTimerDeadline != 0, DispatchTime.now().uptimeNanoseconds >= curlTimerDeadline { curlTimerDeadline = 0 }
         socketAction(tg_socket_bad(), mask: 0)
     }
 

@@ -18,11 +18,15 @@ public final class UpstreamClient: @unchecked Sendable {
     let multi: UnsafeMutableRawPointer
     /// Sockets libcurl asked us to watch, by libcurl's descriptor.
     var watches: [curl_socket_t: SocketWatch] = [:]
+    /// Connection sockets opened through `openSocket` and not yet closed through `closeSocket`.
+    var connectionSockets: Set<curl_socket_t> = []
     /// The one timer [CURLMOPT_TIMERFUNCTION](https://curl.se/libcurl/c/CURLMOPT_TIMERFUNCTION.html) arms.
     let curlTimer: DispatchSourceTimer
     /// Fires when the oldest idle deadline may have passed.
     let idleTimer: DispatchSourceTimer
     var idleTimerArmed = false
+    /// When `curlTimer` fires (`DispatchTime` uptime nanoseconds); 0 when it is not armed.
+    var curlTimerDeadline: UInt64 = 0
     /// A "time out now" (timeout 0) is pending as an async block on the queue.
     var immediateTimeoutScheduled = false
     /// Transfers that have not finished (waiting, running, paused), by identity.

@@ -258,6 +258,37 @@ final class UpstreamClientFlowTests: XCTestCase {
         XCTAssertEqual(server.acceptedCount, 1)
     }
 
+    func testConnectionClosedWhileIdleIsReplacedAndItsWatchDropped() {
+        let server = makeServer { request, connection in
+            let body = "\(request.connectionID)"
+            connection.write("HTTP/1.1 200 OK\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            // Keep-alive by its headers, but closed right after: libcurl finds out when it tries to reuse it.
+            if request.connectionID == 1 { connection.close() }
+        }
+        let client = makeClient()
+        var bodies: [String] = []
+        for index in 0..<3 {
+            let delegate = RecordingDelegate("request \(index)")
+            queue.sync { _ = client.execute(UpstreamRequest(method: "GET", url: server.url + "/\(index)"), delegate: delegate) }
+            wait(for: [delegate.finishedExpectation], timeout: 10)
+            queue.sync {
+                XCTAssertNil(delegate.error)
+                bodies.append(String(decoding: delegate.body, as: UTF8.self))
+                // One live connection, its watch parked between transfers; the closed one left nothing behind.
+                XCTAssertEqual(client.connectionSockets.count, 1)
+                XCTAssertLessThanOrEqual(client.watches.count, 1)
+                XCTAssertTrue(client.watches.values.allSatisfy(\.isParked))
+            }
+        }
+        XCTAssertEqual(bodies, ["1", "2", "2"])
+        XCTAssertEqual(server.acceptedCount, 2)
+        queue.sync {
+            client.shutdown()
+            XCTAssertTrue(client.connectionSockets.isEmpty)
+            XCTAssertTrue(client.watches.isEmpty)
+        }
+    }
+
     func testTwoHundredConcurrentTransfersAllComplete() {
         let server = makeServer { request, connection in
             let body = request.target + "|" + String(decoding: request.body, as: UTF8.self)
