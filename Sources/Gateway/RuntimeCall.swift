@@ -178,8 +178,8 @@ final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
         return false
     }
 
-    /// Sends the held success head, once.
-    private func flushHead() {
+    /// Sends the held success head, once, with the first body bytes when there are some (one `send` for both).
+    private func flushHead(firstBody: UnsafeRawBufferPointer? = nil) {
         guard let head = pendingHead else { return }
         pendingHead = nil
         var headers = ForwardedHeaders.clientResponseHeaders(from: head.headers, includeErrorType: false)
@@ -187,7 +187,12 @@ final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
         let length = operation.isStreaming ? nil : head.value(of: "Content-Length").flatMap { Int($0) }
         meter.head(head.headers, modelType: candidates[targetIndex].model.type)
         meter.markFirstByte()
-        writer.writeHead(status: head.status, headers: headers, contentLength: length)
+        if let firstBody {
+            meter.relayed(firstBody)
+            writer.writeHead(status: head.status, headers: headers, contentLength: length, firstBody: firstBody)
+        } else {
+            writer.writeHead(status: head.status, headers: headers, contentLength: length)
+        }
         writer.onWritable = { [weak self] in self?.transfer?.resume() }
     }
 
@@ -206,7 +211,10 @@ final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
     func upstream(_ transfer: UpstreamTransfer, didReceiveBody bytes: UnsafeRawBufferPointer) -> UpstreamBodyDisposition {
         switch phase {
         case .relaying:
-            flushHead()
+            if pendingHead != nil {
+                flushHead(firstBody: bytes)
+                return .consumed
+            }
             guard writer.isWritable else { return .pause }
             meter.relayed(bytes)
             writer.write(bytes)

@@ -31,6 +31,9 @@ public final class HTTPResponseWriter: @unchecked Sendable {
     public var onWritable: (() -> Void)?
     /// Called once if the client disconnects before the response ended.
     public var onClose: (() -> Void)?
+    /// Output gathered instead of sent while `staging` (head plus first body bytes, sent with one `send`).
+    private var staged: [UInt8] = []
+    private var staging = false
 
     init(connection: HTTPServerConnection, requestID: String, head: HTTPRequestHead) {
         self.connection = connection
@@ -59,6 +62,17 @@ public final class HTTPResponseWriter: @unchecked Sendable {
         connection.tcp.write(out)
     }
 
+    /// Writes the head together with the first body bytes: one `send` for a whole small answer instead of two.
+    public func writeHead(status: Int, headers: HTTPHeaders, contentLength: Int?, firstBody bytes: UnsafeRawBufferPointer) {
+        staged = headBytes(status: status, headers: headers, contentLength: contentLength)
+        if case .length(0) = framing { state = .streaming; finish(with: &staged); return }
+        staging = true
+        write(bytes)
+        staging = false
+        connection.tcp.write(staged)
+        staged = []
+    }
+
     /// Sends a complete response in one write.
     public func respond(status: Int, headers: HTTPHeaders = [:], body: [UInt8]) {
         var out = headBytes(status: status, headers: headers, contentLength: body.count)
@@ -85,18 +99,26 @@ public final class HTTPResponseWriter: @unchecked Sendable {
         case .chunked:
             var prefix = Array(String(bytes.count, radix: 16).utf8)
             prefix.append(contentsOf: [13, 10])
-            connection.tcp.write(prefix)
-            connection.tcp.write(bytes)
-            connection.tcp.write([13, 10])
+            emit(prefix)
+            emit(bytes)
+            emit([13, 10])
         case .length(let remaining):
             let n = min(remaining, bytes.count)
-            connection.tcp.write(UnsafeRawBufferPointer(rebasing: bytes[..<n]))
+            emit(UnsafeRawBufferPointer(rebasing: bytes[..<n]))
             framing = .length(remaining: remaining - n)
         case .closeDelimited:
-            connection.tcp.write(bytes)
+            emit(bytes)
         case .none:
             break
         }
+    }
+
+    private func emit(_ bytes: UnsafeRawBufferPointer) {
+        if staging { staged.append(contentsOf: bytes) } else { connection.tcp.write(bytes) }
+    }
+
+    private func emit(_ bytes: [UInt8]) {
+        if staging { staged.append(contentsOf: bytes) } else { connection.tcp.write(bytes) }
     }
 
     /// Writes body bytes.

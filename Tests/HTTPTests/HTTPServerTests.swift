@@ -25,6 +25,13 @@ final class TestResponder: HTTPResponder, @unchecked Sendable {
             let chunks = Int(request.head.query.split(separator: "=").last ?? "0") ?? 0
             writer.writeHead(status: 200, headers: ["Content-Type": "application/octet-stream"], contentLength: nil)
             stream(writer, remaining: chunks)
+        case "/first":
+            // Head and first body bytes in one send, then the rest: fixed length (?length) or chunked.
+            let body = Array("first+rest".utf8)
+            let length = request.head.query == "length" ? body.count : nil
+            body[..<6].withUnsafeBytes { writer.writeHead(status: 200, headers: [:], contentLength: length, firstBody: $0) }
+            writer.write(Array(body[6...]))
+            writer.end()
         case "/hold":
             state.withLock { $0.held.append(writer) }
         default:
@@ -155,6 +162,20 @@ final class HTTPServerTests: XCTestCase {
         XCTAssertEqual(response.status, 400)
         XCTAssertTrue(response.text.hasPrefix("{\"message\":"))
         XCTAssertTrue(client.waitForClose())
+    }
+
+    func testHeadWithFirstBodyBytesKeepsTheFraming() throws {
+        try startServer()
+        let client = try TestHTTPClient(port: port)
+        for target in ["/first?length", "/first"] {
+            let response = try client.request("GET", target)
+            XCTAssertEqual(response.status, 200, target)
+            XCTAssertEqual(response.text, "first+rest", target)
+            XCTAssertEqual(response.header("Content-Length"), target.hasSuffix("length") ? "10" : nil, target)
+            XCTAssertEqual(response.header("Transfer-Encoding"), target.hasSuffix("length") ? nil : "chunked", target)
+        }
+        // Both answers were framed right: the connection is still in step for a third request.
+        XCTAssertEqual(try client.request("GET", "/echo").status, 200)
     }
 
     func testSlowLorisHeadersAreCutOff() throws {
