@@ -115,9 +115,9 @@ public final class Gateway: HTTPResponder, @unchecked Sendable {
             error = BedrockError(name: error.name, status: 429, message: error.message)
             return reject(error, call, caller, request, writer, extraHeaders: ["Retry-After": String(rejection.retryAfterSeconds)])
         }
-        var candidates = [RuntimeCall.Candidate(target: context.target(for: model), model: model)]
+        var candidates = [RuntimeCall.Candidate(target: context.target(for: model, in: snapshot, loop: request.loop), model: model)]
         for next in snapshot.failoverChain(from: model.id, org: org, maxHops: configuration.retry.maxFailoverHops) where Self.operationProblem(call.operation, model: next) == nil {
-            candidates.append(RuntimeCall.Candidate(target: context.target(for: next), model: next))
+            candidates.append(RuntimeCall.Candidate(target: context.target(for: next, in: snapshot, loop: request.loop), model: next))
         }
         RuntimeCall(context: context, request: request, writer: writer, operation: call.operation, caller: caller,
                     requestedModel: call.modelId, candidates: candidates).start()

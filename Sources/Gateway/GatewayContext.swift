@@ -41,16 +41,19 @@ public final class GatewayContext: @unchecked Sendable {
         loop.attachment(UpstreamClient.self) { UpstreamClient(queue: loop.queue, configuration: upstreamConfiguration) }
     }
 
-    /// The upstream target for a catalogue model: its provider config, else the gateway's defaults.
-    func target(for model: ResolvedModel) -> UpstreamTarget {
-        let provider = model.providerConfig
-        let region = provider?.region ?? configuration.region
-        return UpstreamTarget(
-            modelID: model.id,
-            upstreamModelID: provider?.modelID ?? model.id,
-            region: region,
-            endpoint: provider?.endpoint ?? configuration.endpoint,
-            credentialSet: provider?.credentials ?? "default"
-        )
+    /// The upstream target for a catalogue model of `snapshot`: its provider config, else the gateway's defaults.
+    /// Made once per snapshot and loop. Call on `loop`.
+    func target(for model: ResolvedModel, in snapshot: CatalogueSnapshot, loop: EventLoop) -> UpstreamTarget {
+        loop.attachment(UpstreamTargetCache.self) { UpstreamTargetCache() }.target(model.id, in: snapshot) {
+            let provider = model.providerConfig
+            let region = provider?.region ?? configuration.region
+            return UpstreamTarget(
+                modelID: model.id,
+                upstreamModelID: provider?.modelID ?? model.id,
+                region: region,
+                endpoint: provider?.endpoint ?? configuration.endpoint,
+                credentialSet: provider?.credentials ?? "default"
+            )
+        }
     }
 }

@@ -36,7 +36,7 @@ final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
     private let payloadHash: String
     private let forwardedHeaders: [(name: String, value: String)]
     private var phase = Phase.idle
-    /// Index into `targets` of the model being tried.
+    /// Index into `candidates` of the model being tried.
     private var targetIndex = 0
     /// Attempts made on the current target.
     private var triesOnTarget = 0
@@ -62,8 +62,6 @@ final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
         self.payloadHash = SHA256.hexDigest(request.body)
         self.forwardedHeaders = ForwardedHeaders.upstreamRequestHeaders(from: request.head.headers)
     }
-
-    private var targets: [UpstreamTarget] { candidates.map(\.target) }
 
     func start() {
         context.accountant.metrics.inFlightRequests.add(1)
@@ -104,7 +102,7 @@ final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
 
     private func send() {
         triesOnTarget += 1
-        let target = targets[targetIndex]
+        let target = candidates[targetIndex].target
         let upstreamRequest: UpstreamRequest
         do {
             upstreamRequest = try makeRequest(for: target)
@@ -122,7 +120,7 @@ final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
         case .bearer(let key):
             headers.append((name: "Authorization", value: "Bearer \(key)"))
         case .sigV4(let credentials):
-            let path = BedrockPath(modelId: target.upstreamModelID, operation: operation).wirePath
+            let path = target.wirePath(for: operation)
             var signed = headers
             signed.append((name: "host", value: target.hostHeader))
             let signer = SigV4Signer(credentials: credentials, region: target.region, service: "bedrock")
@@ -135,7 +133,7 @@ final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
     /// After a failed attempt: retry the same model (after a backoff), fail over to the next one, or give up.
     /// Returns whether another attempt is under way.
     private func retry(after error: BedrockError, retryAfter: String? = nil) -> Bool {
-        let model = targets[targetIndex].modelID
+        let model = candidates[targetIndex].target.modelID
         attempts.append(UsageRecord.Attempt(model: model, status: error.status, outcome: error.name))
         guard error.isRetryable, !writer.headWritten else { return false }
         let policy = context.configuration.retry
@@ -144,12 +142,12 @@ final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
             delay = policy.delayMs(beforeRetry: triesOnTarget, retryAfterSeconds: retryAfter.flatMap { Int($0) }) { Int.random(in: $0) }
         }
         if delay == nil {
-            guard targetIndex + 1 < targets.count else { return false }
+            guard targetIndex + 1 < candidates.count else { return false }
             targetIndex += 1
             triesOnTarget = 0
-            context.accountant.metrics.failovers.increment([model, targets[targetIndex].modelID])
+            context.accountant.metrics.failovers.increment([model, candidates[targetIndex].target.modelID])
         }
-        let next = targets[targetIndex].modelID
+        let next = candidates[targetIndex].target.modelID
         context.logger.warning("upstream_attempt_failed", [
             "request_id": .string(request.requestID), "model": .string(model), "error": .string(error.name),
             "attempt": .int(attempts.count), "next_model": .string(next), "delay_ms": .int(delay ?? 0),
@@ -169,7 +167,7 @@ final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
 
     /// Headers every answer carries: which model answered and how many attempts it took.
     private func routingHeaders(into headers: inout HTTPHeaders) {
-        headers.add("x-tollgate-model", targets[targetIndex].modelID)
+        headers.add("x-tollgate-model", candidates[targetIndex].target.modelID)
         headers.add("x-tollgate-attempts", String(attempts.count + (phaseIsAnswering ? 1 : 0)))
     }
 
@@ -241,7 +239,7 @@ final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
                 return finishWithError(bedrockError)
             }
             flushHead()
-            attempts.append(UsageRecord.Attempt(model: targets[targetIndex].modelID, status: writer.status,
+            attempts.append(UsageRecord.Attempt(model: candidates[targetIndex].target.modelID, status: writer.status,
                                                 outcome: error.map { "relay_failed:\($0.name)" } ?? "ok"))
             record(status: writer.status, answered: true, complete: error == nil)
             phase = .done

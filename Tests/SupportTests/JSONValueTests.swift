@@ -25,6 +25,10 @@ final class JSONValueTests: XCTestCase {
         let bytes = JSONValue.string(nasty).serialized()
         XCTAssertEqual(String(decoding: bytes, as: UTF8.self), #""q\"b\\s/\n\r\t\u0000\u001fé😀"# + "\u{7f}\"")
         XCTAssertEqual(try JSONValue.parse(bytes), .string(nasty))
+        // Runs copied whole: empty, only escapes, escapes at both ends.
+        for (text, json) in [("", #""""#), ("\n\n", #""\n\n""#), ("\"plain\"", #""\"plain\"""#)] {
+            XCTAssertEqual(String(decoding: JSONValue.string(text).serialized(), as: UTF8.self), json)
+        }
     }
 
     func testRoundTripIsDeterministic() throws {
