@@ -27,6 +27,9 @@ public struct SigV4Signer: Sendable {
 
         /// The defaults for non-S3 services such as `bedrock`.
         public init() {}
+
+        /// The defaults, built once (the unsigned-header set is a hashed set: not something to rebuild per request).
+        public static let standard = Options()
     }
 
     /// The credentials to sign with.
@@ -40,7 +43,7 @@ public struct SigV4Signer: Sendable {
     private let keyCache: SigV4SigningKeyCache
 
     /// A signer for one credential set, region and service.
-    public init(credentials: AWSCredentials, region: String, service: String, options: Options = Options(),
+    public init(credentials: AWSCredentials, region: String, service: String, options: Options = .standard,
                 keyCache: SigV4SigningKeyCache = .shared) {
         self.credentials = credentials
         self.region = region
@@ -68,9 +71,10 @@ public struct SigV4Signer: Sendable {
             signedExtra.append(("x-amz-content-sha256", payloadHash))
         }
         let canonical = canonicalRequest(request, extraHeaders: signedExtra, payloadHash: payloadHash)
-        let toSign = stringToSign(date: date, canonicalRequest: canonical)
+        let scope = scope(date)
+        let toSign = Self.stringToSign(date: date, scope: scope, canonicalRequest: canonical)
         let signature = signature(stringToSign: toSign, day: date.day)
-        let authorization = "\(Self.algorithm) Credential=\(credentials.accessKeyId)/\(scope(date)), "
+        let authorization = "\(Self.algorithm) Credential=\(credentials.accessKeyId)/\(scope), "
             + "SignedHeaders=\(canonical.signedHeaders), Signature=\(signature)"
         added.append(("Authorization", authorization))
         return SigV4HeaderSignature(headers: added, authorization: authorization, signature: signature,
