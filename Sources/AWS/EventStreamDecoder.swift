@@ -68,25 +68,23 @@ public struct EventStreamDecoder: Sendable {
         }
     }
 
-    /// Drops the bytes already returned (only a partial frame is ever left to move), and gives storage back once
-    /// it is mostly empty and past `retainedCapacity`: a gateway holds one decoder per open stream, and thousands
-    /// of streams each keeping a few idle kilobytes add up. A large frame still arriving keeps its storage, so
-    /// accumulating it stays linear.
+    /// Drops the bytes already returned (only a partial frame is ever left to move). A drained buffer gives its
+    /// storage back, and a mostly empty one past `retainedCapacity` shrinks to its partial frame: a gateway holds
+    /// one decoder per open stream, mostly idle between frames, and thousands of streams each keeping idle
+    /// kilobytes add up. A large frame still arriving keeps its storage, so accumulating it stays linear.
     private mutating func compact() {
         let remaining = buffer.count - readIndex
-        if buffer.capacity > Self.retainedCapacity, remaining * 4 <= buffer.capacity {
+        if remaining == 0 {
+            if buffer.capacity > 0 { buffer = [] }
+        } else if buffer.capacity > Self.retainedCapacity, remaining * 4 <= buffer.capacity {
             buffer = Array(buffer[readIndex...])
-        } else if readIndex == 0 {
-            return
-        } else if remaining == 0 {
-            buffer.removeAll(keepingCapacity: true)
         } else if readIndex > 0 {
             buffer.removeSubrange(0..<readIndex)
         }
         readIndex = 0
     }
 
-    /// Storage a drained buffer keeps for the next bytes.
+    /// Capacity above which a mostly empty buffer shrinks to its partial frame.
     static let retainedCapacity = 2048
 
     private mutating func decodeNext() throws(EventStreamError) -> EventStreamMessage? {

@@ -25,7 +25,8 @@ final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
     }
 
     private let context: GatewayContext
-    private let request: HTTPServerRequest
+    /// The client's request; its body is dropped once the answer is committed (no attempt can follow then).
+    private var request: HTTPServerRequest
     private let writer: HTTPResponseWriter
     private let operation: BedrockOperation
     private let caller: Caller
@@ -180,6 +181,7 @@ final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
     private func flushHead(firstBody: UnsafeRawBufferPointer? = nil) {
         guard let head = pendingHead else { return }
         pendingHead = nil
+        request.body = []
         var headers = ForwardedHeaders.clientResponseHeaders(from: head.headers, includeErrorType: false)
         routingHeaders(into: &headers)
         let length = operation.isStreaming ? nil : head.value(of: "Content-Length").flatMap { Int($0) }

@@ -55,6 +55,9 @@ public struct HTTPRequestParser: Sendable {
         self.limits = limits
     }
 
+    /// Bytes of storage the input buffer holds (tests: a finished request leaves none behind).
+    var storageCapacity: Int { buffer.capacity }
+
     /// Bytes buffered but not yet parsed into an event.
     public var bufferedByteCount: Int { buffer.count - readIndex }
 
@@ -275,7 +278,15 @@ public struct HTTPRequestParser: Sendable {
         state = .head
         let complete = body
         body = []
-        compact()
+        if readIndex == buffer.count {
+            // Nothing pipelined: give the storage back rather than keep it for the connection's life (a stream
+            // holds its connection for minutes; across thousands of them the idle buffers add up).
+            buffer = []
+            readIndex = 0
+            scanIndex = 0
+        } else {
+            compact()
+        }
         return .end(body: complete)
     }
 

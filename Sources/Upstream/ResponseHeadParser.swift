@@ -29,6 +29,13 @@ struct ResponseHeadParser {
     /// The head assembled so far (complete once `consume` returned `.head`).
     var head: UpstreamResponseHead { UpstreamResponseHead(status: status, headers: headers) }
 
+    /// The complete head, handing over the fields: the parser keeps no copy (a stream's transfer lives for minutes,
+    /// its head is only needed once). Later lines are still recognised as trailers and ignored.
+    mutating func takeHead() -> UpstreamResponseHead {
+        defer { headers = [] }
+        return head
+    }
+
     /// `true` once the final head was returned.
     var isComplete: Bool { phase == .complete }
 

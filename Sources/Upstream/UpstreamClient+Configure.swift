@@ -32,6 +32,8 @@ extension UpstreamClient {
 
         transfer.headerList = CurlHeaderList.make(request.headers)
         easy.set(CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(transfer.headerList))
+        transfer.request.headers = []
+        if request.body.count < Self.inlineBodyLimit { transfer.request.body = [] }
 
         if settings.http2 {
             easy.set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))

@@ -66,7 +66,7 @@ extension UpstreamTransfer {
             return line.count
         case .head:
             headDelivered = true
-            delegate?.upstream(self, didReceiveHead: headParser.head)
+            delegate?.upstream(self, didReceiveHead: headParser.takeHead())
             return state.isLive ? line.count : 0
         case .invalid:
             abortReason = UpstreamError.protocolError.with(message: "malformed response status line")

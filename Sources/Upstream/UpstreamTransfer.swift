@@ -8,8 +8,10 @@ import Dispatch
 public final class UpstreamTransfer: @unchecked Sendable {
     /// The client running this transfer.
     public let client: UpstreamClient
-    /// The request as given to `execute`. Its body is read from here while uploading.
-    public let request: UpstreamRequest
+    /// The request as given to `execute`. Its body is read from here while uploading. Once the easy handle is
+    /// configured the headers live in libcurl's header list and a small body in libcurl's own copy, so both are
+    /// dropped from here: an open stream should not hold its request twice.
+    public internal(set) var request: UpstreamRequest
 
     var delegate: UpstreamResponseDelegate?
     var state = UpstreamTransferState()

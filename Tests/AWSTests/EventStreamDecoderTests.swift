@@ -237,5 +237,6 @@ final class EventStreamDecoderTests: XCTestCase {
         decoder.append(frame.dropFirst(10))
         XCTAssertEqual(try decoder.next()?.eventType, "contentBlockDelta")
         XCTAssertNil(try decoder.next())
+        XCTAssertEqual(decoder.storageCapacity, 0, "a drained decoder keeps no storage between frames")
     }
 }

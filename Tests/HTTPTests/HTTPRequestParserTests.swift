@@ -55,6 +55,22 @@ final class HTTPRequestParserTests: XCTestCase {
         XCTAssertEqual(requests.map { String($0.0.path) }, ["/a", "/model/anthropic.claude-3-haiku-20240307-v1%3A0/invoke", "/b"])
     }
 
+    func testFinishedRequestGivesItsBufferBackUnlessMoreIsPipelined() throws {
+        var parser = HTTPRequestParser()
+        parser.append(post)
+        guard case .head? = try parser.next(), case .end? = try parser.next() else { return XCTFail("no request") }
+        XCTAssertEqual(parser.storageCapacity, 0, "a connection between requests should hold no input buffer")
+        parser.append(post + post.prefix(20))
+        guard case .head? = try parser.next(), case .end? = try parser.next() else { return XCTFail("no request") }
+        XCTAssertEqual(parser.bufferedByteCount, 20)
+        XCTAssertGreaterThan(parser.storageCapacity, 0)
+        parser.append(Array(post.dropFirst(20)))
+        guard case .head(let head)? = try parser.next(), case .end(let body)? = try parser.next() else { return XCTFail("no request") }
+        XCTAssertEqual(head.method, "POST")
+        XCTAssertEqual(body.count, 11)
+        XCTAssertEqual(parser.storageCapacity, 0)
+    }
+
     func testHTTP10AndConnectionClose() throws {
         let r1 = try parseAll([Array("GET / HTTP/1.0\r\n\r\n".utf8)])
         XCTAssertFalse(r1[0].0.keepAlive)
