@@ -22,8 +22,10 @@ struct CallMeter {
         if operation.isStreaming { stream = StreamUsageObserver(operation: operation) }
     }
 
-    /// The success head that is being relayed.
+    /// The success head that is being relayed. A stream's usage comes from its frames, so its headers are not
+    /// kept (an open stream holds its meter for minutes).
     mutating func head(_ headers: [(name: String, value: String)], modelType: ModelType?) {
+        guard stream == nil else { return }
         self.headers = headers
         body = UsageExtractor.needsBody(operation: operation, headers: headers, modelType: modelType) ? [] : nil
     }

@@ -35,7 +35,8 @@ final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
     private var meter: CallMeter
     private var recorded = false
     private let payloadHash: String
-    private let forwardedHeaders: [(name: String, value: String)]
+    /// The client headers passed upstream on every attempt (dropped once the answer is committed).
+    private var forwardedHeaders: [(name: String, value: String)]
     private var phase = Phase.idle
     /// Index into `candidates` of the model being tried.
     private var targetIndex = 0
@@ -62,6 +63,8 @@ final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
         self.meter = CallMeter(operation: operation, startNanos: request.startNanos)
         self.payloadHash = SHA256.hexDigest(request.body)
         self.forwardedHeaders = ForwardedHeaders.upstreamRequestHeaders(from: request.head.headers)
+        // Everything needed from the client's headers is in `forwardedHeaders`; a stream holds this call for minutes.
+        self.request.head.headers = HTTPHeaders()
     }
 
     func start() {
@@ -182,6 +185,7 @@ final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
         guard let head = pendingHead else { return }
         pendingHead = nil
         request.body = []
+        forwardedHeaders = []
         var headers = ForwardedHeaders.clientResponseHeaders(from: head.headers, includeErrorType: false)
         routingHeaders(into: &headers)
         let length = operation.isStreaming ? nil : head.value(of: "Content-Length").flatMap { Int($0) }

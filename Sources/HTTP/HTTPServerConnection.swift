@@ -144,6 +144,8 @@ final class HTTPServerConnection: @unchecked Sendable, TCPConnectionDelegate {
         let request = HTTPServerRequest(
             head: head, body: body, requestID: id, remoteAddress: tcp.remoteAddress, loop: loop, startNanos: requestStart
         )
+        // The access log needs the request line only; the responder owns the headers from here.
+        currentHead?.headers = HTTPHeaders()
         server.responder.respond(to: request, writer: writer)
     }
 
