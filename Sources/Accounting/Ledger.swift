@@ -8,10 +8,10 @@ import Support
 /// The usage ledger (issue 6, "Ledger"): one JSON line per ``UsageRecord`` in daily files
 /// `usage-YYYY-MM-DD.jsonl` (the record's UTC day) under one directory, appended with group commit.
 ///
-/// **Group commit.** ``append(_:)`` only takes a lock and adds the record to a buffer, so event loops never wait
-/// for the disk. The first record of a batch schedules a commit on the ledger's own serial queue
-/// `commitInterval` (100 ms) later; the commit encodes the batch, appends it with one `write(2)` per day file
-/// and `fsync(2)`s it. So the disk sees at most one sync per file per interval, and:
+/// **Group commit.** ``append(_:)`` encodes the record's line and adds it to its day's buffer under a lock, so
+/// event loops never wait for the disk. The first record of a batch schedules a commit on the ledger's own serial
+/// queue `commitInterval` (100 ms) later; the commit takes the buffers, appends each with one `write(2)` per day
+/// file and `fsync(2)`s it. So the disk sees at most one sync per file per interval, and:
 ///
 /// - **SIGTERM loses nothing**: the shutdown path calls ``close()`` (or ``flush()``), which commits synchronously.
 /// - **A hard crash (power loss, SIGKILL) loses at most the last `commitInterval` of records** — those appended
@@ -37,8 +37,12 @@ public final class Ledger: @unchecked Sendable {
     private let queue = DispatchQueue(label: "tollgate.ledger")
     private let lock = Lock()
     // Guarded by `lock`.
-    private var pending: [UsageRecord] = []
+    /// Encoded lines waiting for the next commit, by day. Lines, not records: a burst of thousands of finishing
+    /// streams then costs their bytes once, not records plus a second, encoded copy at commit time.
+    private var pending: [CivilDate: [UInt8]] = [:]
+    private var pendingBytes = 0
     private var scheduled = false
+    private var earlyCommitScheduled = false
     private var closed = false
     private var error: LedgerError?
     private var dropped = 0
@@ -64,23 +68,39 @@ public final class Ledger: @unchecked Sendable {
     /// The path of the file for `day`.
     public func path(for day: CivilDate) -> String { "\(directory)/usage-\(day).jsonl" }
 
-    /// Buffers `record` for the next commit. Cheap: a lock and an array append. Records appended after
-    /// ``close()`` are dropped and counted in ``droppedRecords``.
+    /// Buffers `record` for the next commit: encodes its line (outside the lock), then appends it under the lock.
+    /// Records appended after ``close()`` are dropped and counted in ``droppedRecords``.
     public func append(_ record: UsageRecord) {
+        var line: [UInt8] = []
+        line.reserveCapacity(512)
+        record.write(into: &line)
+        line.append(0x0A)
+        let day = record.day
         lock.lock()
         if closed {
             dropped += 1
             lock.unlock()
             return
         }
-        pending.append(record)
+        pending[day, default: []].append(contentsOf: line)
+        pendingBytes += line.count
         let schedule = !scheduled
         scheduled = true
+        let early = pendingBytes >= Self.commitSize && !earlyCommitScheduled
+        if early { earlyCommitScheduled = true }
         lock.unlock()
         if schedule {
             queue.asyncAfter(deadline: .now() + commitInterval) { [self] in _ = commit() }
         }
+        if early {
+            // A burst (thousands of streams ending at once) commits as soon as it fills a batch, so the buffer
+            // stays small instead of doubling its way to megabytes before the interval is up.
+            queue.async { [self] in _ = commit() }
+        }
     }
+
+    /// Buffered bytes that trigger a commit before `commitInterval` is up.
+    static let commitSize = 128 * 1024
 
     /// Commits everything buffered now and waits for the `fsync`. Throws the commit's failure.
     public func flush() throws(LedgerError) {
@@ -119,16 +139,17 @@ public final class Ledger: @unchecked Sendable {
         dispatchPrecondition(condition: .onQueue(queue))
         lock.lock()
         let batch = pending
-        pending.removeAll(keepingCapacity: true)
+        pending = [:]
+        pendingBytes = 0
         scheduled = false
+        earlyCommitScheduled = false
         lock.unlock()
 
         var byDay = unwritten
         unwritten.removeAll()
         unwrittenBytes = 0
-        for record in batch {
-            record.write(into: &byDay[record.day, default: []])
-            byDay[record.day]!.append(0x0A)
+        for (day, lines) in batch {
+            if byDay[day] == nil { byDay[day] = lines } else { byDay[day]!.append(contentsOf: lines) }
         }
         var failure: LedgerError?
         for day in byDay.keys.sorted() {

@@ -77,7 +77,7 @@ extension UpstreamClient {
     }
 
     /// [CURLOPT_BUFFERSIZE](https://curl.se/libcurl/c/CURLOPT_BUFFERSIZE.html) for streaming responses.
-    static let streamReceiveBufferSize = 4 * 1024
+    static let streamReceiveBufferSize = 2 * 1024
 
     /// libcurl's `MAX_INITIAL_POST_SIZE`: smaller bodies go out with the head.
     static let inlineBodyLimit = 64 * 1024
