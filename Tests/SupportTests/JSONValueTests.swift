@@ -73,6 +73,28 @@ final class JSONValueTests: XCTestCase {
         XCTAssertFalse(JSONNumber(exactly: "2.5e1")!.isIntegerLiteral)
     }
 
+    /// Equality and hashing compare values exactly, by normalised digits and exponent, at any size.
+    func testNumberEqualityIsExact() throws {
+        func n(_ text: String) throws -> JSONNumber { try XCTUnwrap(JSONNumber(exactly: text), text) }
+        let equal: [(String, String)] = [("1.0", "1"), ("2.5e1", "25"), ("0.000", "0"), ("-0", "0"), ("0e5", "-0.0E-3"),
+                                         ("100", "1e2"), ("100", "1E+2"), ("0.01", "1e-2"), ("123.450", "12345e-2"),
+                                         ("1e400", "10e399"), ("-1.5e-400", "-0.15e-399"), ("0.000003", "3e-6"),
+                                         ("12345678901234567890123456789012345678901234567890", "1.2345678901234567890123456789012345678901234567890e49"),
+                                         ("10.01", "1001e-2")]
+        for (a, b) in equal {
+            XCTAssertEqual(try n(a), try n(b), "\(a) == \(b)")
+            XCTAssertEqual(try n(a).hashValue, try n(b).hashValue, "hash \(a) == \(b)")
+        }
+        let unequal: [(String, String)] = [("1", "-1"), ("1.01", "1"), ("1.5e-400", "1.5e-401"), ("10", "1"), ("0.1", "0.01"),
+                                           ("1001", "1.001e2"), ("12", "21"), ("1", "0"), ("-0.5", "0.5"), ("101", "11e1"),
+                                           ("12345678901234567890123456789012345678901", "12345678901234567890123456789012345678902")]
+        for (a, b) in unequal { XCTAssertNotEqual(try n(a), try n(b), "\(a) != \(b)") }
+        // Exponents beyond 2⁵⁶ are not normalised: such numbers are equal only as identical text.
+        XCTAssertEqual(try n("1e99999999999999999999"), try n("1e99999999999999999999"))
+        XCTAssertNotEqual(try n("1e99999999999999999999"), try n("10e99999999999999999998"))
+        XCTAssertEqual(Set([try n("1"), try n("1.0"), try n("10e-1"), try n("2")]).count, 2)
+    }
+
     func testAccessorsAndTypeNames() {
         let value: JSONValue = ["s": "x", "b": false, "a": [1], "o": ["k": 1]]
         XCTAssertEqual(value["s"]?.stringValue, "x")
