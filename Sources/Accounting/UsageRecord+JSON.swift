@@ -39,7 +39,7 @@ extension UsageRecord {
         key("operation"); string(operation.actionName)
         key("status"); int(status)
         key("tokens"); usage.writeTokens(into: &out)
-        key("cost"); string(Cost.text(cost))
+        key("cost"); out.append(UInt8(ascii: "\"")); cost.write(into: &out); out.append(UInt8(ascii: "\""))
         key("currency"); string(currency)
         key("latency_ms"); int(latencyMs)
         key("ttfb_ms"); int(ttfbMs)
@@ -64,7 +64,7 @@ extension UsageRecord {
               let operation = BedrockOperation.allCases.first(where: { $0.actionName == opName }),
               let status = o["status"]?.intValue,
               case .object(let tokens)? = o["tokens"],
-              let costText = o["cost"]?.stringValue, let cost = JSONNumber(exactly: costText)?.decimal,
+              let costText = o["cost"]?.stringValue, let cost = Money(costText),
               let currency = o["currency"]?.stringValue
         else { return nil }
         var usage = Usage(partial: o["partial"]?.boolValue ?? false)

@@ -1,9 +1,7 @@
-import FoundationEssentials
-
 /// A JSON number kept as its exact literal text (RFC 8259 §6), so `123`, `-5` and `0.000003`
 /// round-trip byte for byte and prices never pass through `Double`.
 ///
-/// Conversions to `Int64`, ``Money``, `Decimal` and `Double` are computed on demand.
+/// Conversions to `Int64`, ``Money`` and `Double` are computed on demand.
 /// Two numbers are equal when their values are equal (`1.0 == 1`, `2.5e1 == 25`), compared exactly on the
 /// normalised digits and exponent of their text, whatever their size.
 /// See <https://www.rfc-editor.org/rfc/rfc8259#section-6>.
@@ -28,14 +26,6 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
     /// An exact integer number.
     public init<I: BinaryInteger>(_ value: I) { self.text = String(value) }
 
-    /// An exact decimal number, written without an exponent. Returns nil for NaN.
-    public init?(_ value: Decimal) {
-        guard !value.isNaN else { return nil }
-        // `Decimal.description` is locale-free plain notation (never an exponent), as `NSDecimalString` was.
-        guard let number = JSONNumber(exactly: value.description) else { return nil }
-        self = number
-    }
-
     /// An exact amount, written in plain notation without an exponent (``Money/description``: `0.000003`).
     public init(_ value: Money) { self.text = value.description }
 
@@ -56,14 +46,6 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
     /// The exact amount; nil when the value has more than 18 fractional digits or is out of ``Money``'s range
     /// (use ``Money/init(parsing:)`` on ``text`` to learn which).
     public var money: Money? { Money(text) }
-
-    /// The exact decimal value (38 significant digits); nil if out of `Decimal`'s range.
-    public var decimal: Decimal? {
-        guard let value = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")), !value.isNaN else {
-            return nil
-        }
-        return value
-    }
 
     /// The nearest `Double` (may lose precision; never use it for money).
     public var double: Double { Double(text) ?? .nan }

@@ -14,7 +14,7 @@ final class UsageRecordTests: XCTestCase {
                       .init(model: "meta.llama3-70b", status: 200, outcome: "ok")]
         r.operation = .converseStream
         r.usage = Usage(input: 1, output: 2, cacheRead: 3, cacheWrite5m: 4, cacheWrite1h: 5, reasoning: 6, images: 7, partial: true)
-        r.cost = Decimal(string: "0.00000075")!
+        r.cost = Money("0.00000075")!
         r.ttfbMs = nil
         var bytes: [UInt8] = []
         r.write(into: &bytes)
