@@ -54,7 +54,8 @@ extension UsageRecord {
         return (try? JSONValue.parse(bytes)) ?? .null
     }
 
-    /// Reads a ledger line; nil when it is not a complete record (a torn last line, a foreign line).
+    /// Reads a ledger line; nil when it is not a complete record (a torn last line, a foreign line). A cost finer than
+    /// 10⁻¹⁸ (only lines written before ``Money``, by `Decimal`, can hold one) is rounded half to even.
     public init?(json: JSONValue) {
         guard case .object(let o) = json,
               let timeText = o["time"]?.stringValue, let time = Timestamp.parse(timeText),
@@ -64,7 +65,7 @@ extension UsageRecord {
               let operation = BedrockOperation.allCases.first(where: { $0.actionName == opName }),
               let status = o["status"]?.intValue,
               case .object(let tokens)? = o["tokens"],
-              let costText = o["cost"]?.stringValue, let cost = Money(costText),
+              let costText = o["cost"]?.stringValue, let cost = Money(rounding: costText),
               let currency = o["currency"]?.stringValue
         else { return nil }
         var usage = Usage(partial: o["partial"]?.boolValue ?? false)

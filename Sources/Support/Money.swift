@@ -10,7 +10,8 @@
 ///   rather than rounds, values with more than 18 fractional digits (after dropping trailing zeros) or out of
 ///   range. ``description`` and ``write(into:)`` give plain decimal text — no exponent, no grouping, trailing
 ///   fractional zeros and a bare point dropped, `-` for negatives, `0` for zero — the text `Decimal.description`
-///   gives for the same value, which is what the ledger stores (`"cost":"0.000123"`).
+///   gives for the same value, which is what the ledger stores (`"cost":"0.000123"`). ``init(rounding:)`` reads
+///   finer text rounded half to even instead.
 /// - Addition and subtraction are exact; on overflow (beyond ±``max``) they saturate at ``max``/``min`` instead of
 ///   trapping.
 /// - ``multiplied(by:dividedBy:)`` (`price × units ÷ per`) is exact when the quotient is a whole number of 10⁻¹⁸
@@ -202,10 +203,74 @@ public struct Money: Sendable, Hashable, Comparable, AdditiveArithmetic, CustomS
         self = try Money.withBytes(text, Money.parse).get()
     }
 
+    /// Reads decimal text like ``init(parsing:)``, but rounds a value with more than 18 fractional digits half to
+    /// even at 10⁻¹⁸ instead of refusing it; nil for text that is not a number or is beyond ±``max``.
+    ///
+    /// For amounts written by other means than ``Money``, e.g. ledger lines from before it, when `Decimal` could
+    /// write up to 38 significant digits (`0.33333333333333333333333333333333333333` for a price per 3 units).
+    public init?(rounding text: String) {
+        let result = Money.withBytes(text) { bytes in
+            switch Money.parse(bytes) {
+            case .failure(.tooManyFractionDigits): return Money.parseRounding(bytes)
+            case let other: return other
+            }
+        }
+        guard case .success(let value) = result else { return nil }
+        self = value
+    }
+
     private static func withBytes(_ text: String,
                                   _ body: (UnsafeBufferPointer<UInt8>) -> Result<Money, ParseError>) -> Result<Money, ParseError> {
         if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
         return Array(text.utf8).withUnsafeBufferPointer(body)
+    }
+
+    /// The slow path of ``init(rounding:)`` for valid text with more than 18 fractional digits: each mantissa digit's
+    /// place is known from the point and the exponent, so the digits down to 10⁻¹⁸ are accumulated, the next one
+    /// decides the rounding and any non-zero digit after it breaks a tie.
+    private static func parseRounding(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<Money, ParseError> {
+        let n = bytes.count
+        let negative = bytes[0] == UInt8(ascii: "-")
+        let mantissaStart = negative ? 1 : 0
+        var mantissaEnd = mantissaStart, integerDigits = 0, seenPoint = false
+        while mantissaEnd < n, bytes[mantissaEnd] | 0x20 != UInt8(ascii: "e") {
+            if bytes[mantissaEnd] == UInt8(ascii: ".") { seenPoint = true } else if !seenPoint { integerDigits += 1 }
+            mantissaEnd += 1
+        }
+        var exponent = 0
+        if mantissaEnd < n {
+            var i = mantissaEnd + 1
+            let exponentNegative = bytes[i] == UInt8(ascii: "-")
+            if bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") { i += 1 }
+            while i < n {
+                if exponent < 1 << 56 { exponent = exponent * 10 + Int(bytes[i] &- 0x30) }
+                i += 1
+            }
+            if exponentNegative { exponent = -exponent }
+        }
+        // Each digit's place in 10⁻¹⁸ units (the first one's is integerDigits − 1 + exponent + 18): ≥ 0 is kept,
+        // −1 decides the rounding, below that only breaks ties.
+        var place = integerDigits + exponent + Money.fractionDigits
+        var magnitude: UInt128 = 0, roundingDigit: UInt8 = 0, sticky = false
+        for i in mantissaStart..<mantissaEnd where bytes[i] != UInt8(ascii: ".") {
+            let d = bytes[i] &- 0x30
+            place -= 1
+            if place >= 0 {
+                let (shifted, o1) = magnitude.multipliedReportingOverflow(by: 10)
+                let (sum, o2) = shifted.addingReportingOverflow(UInt128(d))
+                guard !o1 && !o2 else { return .failure(.outOfRange) }
+                magnitude = sum
+            } else if place == -1 {
+                roundingDigit = d
+            } else if d != 0 {
+                sticky = true
+                break
+            }
+        }
+        guard magnitude <= UInt128(Int128.max) else { return .failure(.outOfRange) }
+        if roundingDigit > 5 || (roundingDigit == 5 && (sticky || magnitude & 1 == 1)) { magnitude += 1 }
+        guard let value = Money.signed(magnitude, negative: negative) else { return .failure(.outOfRange) }
+        return .success(value)
     }
 
     /// 10⁰ … 10³⁸, the powers of ten a `UInt128` holds.
