@@ -18,9 +18,9 @@ import Support
 public final class BudgetGate: @unchecked Sendable {
     private struct State {
         var day = Int.min
-        var daySpend: Decimal = 0
+        var daySpend: Money = 0
         var month = Int.min
-        var monthSpend: Decimal = 0
+        var monthSpend: Money = 0
         var requests = SlidingWindow()
         var tokens = SlidingWindow()
 
@@ -80,7 +80,7 @@ public final class BudgetGate: @unchecked Sendable {
     }
 
     /// Adds a finished request's cost and tokens (all kinds) to its key and org.
-    public func record(keyID: String, org: String?, cost: Decimal, tokens: Int, now: Date) {
+    public func record(keyID: String, org: String?, cost: Money, tokens: Int, now: Date) {
         let date = CivilDate(now), second = Self.second(now)
         lock.lock()
         defer { lock.unlock() }
@@ -106,7 +106,7 @@ public final class BudgetGate: @unchecked Sendable {
     }
 
     /// Spend recorded today and this month for a key (for `/v1/usage/self` and tests).
-    public func spend(keyID: String, now: Date) -> (day: Decimal, month: Decimal) {
+    public func spend(keyID: String, now: Date) -> (day: Money, month: Money) {
         lock.lock()
         defer { lock.unlock() }
         guard var state = keys[keyID] else { return (0, 0) }
@@ -114,7 +114,7 @@ public final class BudgetGate: @unchecked Sendable {
         return (state.daySpend, state.monthSpend)
     }
 
-    private static func add(_ state: inout State, cost: Decimal, tokens: Int, date: CivilDate, second: Int) {
+    private static func add(_ state: inout State, cost: Money, tokens: Int, date: CivilDate, second: Int) {
         state.roll(to: date)
         state.daySpend += cost
         state.monthSpend += cost

@@ -1,22 +1,22 @@
-import FoundationEssentials
 import Support
 
 /// The hard limits of one key or organisation (issue 6, "Budgets and rate limits"); nil means unlimited.
 ///
 /// JSON: `{"daily_spend": "10.00", "monthly_spend": "200", "requests_per_minute": 60, "tokens_per_minute": 100000}`;
-/// spend amounts are decimal strings or numbers (read exactly), in the currency the costs are in.
+/// spend amounts are decimal strings or numbers (read exactly as ``Money``: at most 18 decimal places), in the
+/// currency the costs are in.
 public struct BudgetLimits: Sendable, Equatable {
     /// Spend per UTC day.
-    public var dailySpend: Decimal?
+    public var dailySpend: Money?
     /// Spend per UTC calendar month.
-    public var monthlySpend: Decimal?
+    public var monthlySpend: Money?
     /// Requests admitted per sliding minute.
     public var requestsPerMinute: Int?
     /// Tokens (every kind) used per sliding minute.
     public var tokensPerMinute: Int?
 
     /// Limits; all unlimited by default.
-    public init(dailySpend: Decimal? = nil, monthlySpend: Decimal? = nil, requestsPerMinute: Int? = nil,
+    public init(dailySpend: Money? = nil, monthlySpend: Money? = nil, requestsPerMinute: Int? = nil,
                 tokensPerMinute: Int? = nil) {
         self.dailySpend = dailySpend
         self.monthlySpend = monthlySpend
@@ -44,7 +44,7 @@ public struct BudgetLimits: Sendable, Equatable {
         }
     }
 
-    private static func amount(_ value: JSONValue, at path: JSONPath) throws(BudgetConfigError) -> Decimal? {
+    private static func amount(_ value: JSONValue, at path: JSONPath) throws(BudgetConfigError) -> Money? {
         let number: JSONNumber?
         switch value {
         case .null: return nil
@@ -52,7 +52,19 @@ public struct BudgetLimits: Sendable, Equatable {
         case .string(let s): number = JSONNumber(exactly: s)
         default: throw BudgetConfigError(.wrongType, "expected a decimal amount such as \"10.00\", got \(value.typeName)", field: path)
         }
-        guard let amount = number?.decimal, amount >= 0 else {
+        guard let number else {
+            throw BudgetConfigError(.invalidValue, "expected a non-negative decimal amount such as \"10.00\"", field: path)
+        }
+        let amount: Money
+        do { amount = try Money(parsing: number.text) } catch {
+            switch error {
+            case .tooManyFractionDigits:
+                throw BudgetConfigError(.invalidValue, "must have at most \(Money.fractionDigits) decimal places", field: path)
+            case .outOfRange, .notANumber:
+                throw BudgetConfigError(.invalidValue, "must be at most \(Money.max)", field: path)
+            }
+        }
+        guard !amount.isNegative else {
             throw BudgetConfigError(.invalidValue, "expected a non-negative decimal amount such as \"10.00\"", field: path)
         }
         return amount

@@ -1,9 +1,11 @@
-import FoundationEssentials
+import Support
 
-/// The exact price of one usage (issue 6, "Cost"): an amount in `currency`, as `Decimal`, never `Double`.
+/// The exact price of one usage (issue 6, "Cost"): an amount in `currency`, as ``Money`` (whole 10⁻¹⁸ units), never
+/// `Double`.
 public struct Cost: Sendable, Equatable {
-    /// The amount; exact for prices whose `per` is a power of ten (every catalogue price in practice).
-    public var amount: Decimal
+    /// The amount: exact whenever each kind's `cost ÷ per` has at most 18 decimal places (every catalogue price in
+    /// practice), otherwise each kind's share is rounded half to even at 10⁻¹⁸ (see ``Price/cost(forUnits:)``).
+    public var amount: Money
     /// ISO 4217 code of the answering model's pricing (`USD` when it has none).
     public var currency: String
     /// Kinds that were used but have no price in force; they cost nothing here, and the gateway should
@@ -11,7 +13,7 @@ public struct Cost: Sendable, Equatable {
     public var unpricedKinds: [Usage.Kind]
 
     /// A cost.
-    public init(amount: Decimal, currency: String, unpricedKinds: [Usage.Kind] = []) {
+    public init(amount: Money, currency: String, unpricedKinds: [Usage.Kind] = []) {
         self.amount = amount
         self.currency = currency
         self.unpricedKinds = unpricedKinds
@@ -23,6 +25,6 @@ public struct Cost: Sendable, Equatable {
     /// The amount as plain decimal text without exponent (`0.000123`), as the ledger stores it.
     public var amountText: String { Cost.text(amount) }
 
-    /// Plain decimal text of `value` (`Decimal`'s description: no exponent, no grouping).
-    public static func text(_ value: Decimal) -> String { value.description }
+    /// Plain decimal text of `value` (``Money/description``: no exponent, no grouping, no trailing zeros).
+    public static func text(_ value: Money) -> String { value.description }
 }

@@ -1,10 +1,11 @@
 import Catalogue
-import FoundationEssentials
+import Support
 
 /// Prices a ``Usage`` under the answering model's resolved ``Pricing`` (issue 6, "Cost"; the failover target's
 /// pricing when failover happened; `base_model` inheritance is already applied by ``ResolvedModel/pricing``).
 ///
-/// Each kind is priced once with its own ``Price`` (`cost × units ÷ per`, exact `Decimal`):
+/// Each kind is priced once with its own ``Price`` (`cost × units ÷ per` in exact ``Money``, see
+/// ``Price/cost(forUnits:)``):
 /// `input`, `output`, `cache_read`, `cache_write_5m`, `cache_write_1h`, `reasoning` (at the `output` price when the
 /// model has no `reasoning` price: Bedrock bills reasoning as output tokens) and `image` per image. A price whose
 /// unit is `requests` charges once when its kind was used at all.
@@ -20,7 +21,7 @@ public enum CostCalculator {
             return Cost(amount: 0, currency: "USD", unpricedKinds: Usage.Kind.allCases.filter { usage[$0] > 0 })
         }
         let table = prices(for: usage, pricing: pricing)
-        var amount = Decimal(0)
+        var amount = Money.zero
         var unpriced: [Usage.Kind] = []
         for kind in Usage.Kind.allCases {
             let count = usage[kind]
@@ -29,7 +30,7 @@ public enum CostCalculator {
                 unpriced.append(kind)
                 continue
             }
-            amount += cost(of: price.unit == .requests ? 1 : count, at: price)
+            amount += price.cost(forUnits: price.unit == .requests ? 1 : count)
         }
         return Cost(amount: amount, currency: pricing.currency, unpricedKinds: unpriced)
     }
@@ -39,18 +40,6 @@ public enum CostCalculator {
         if pricing.variants.isEmpty { return pricing.base }
         let prompt = usage.promptTokens
         return pricing.prices(inputTokens: prompt, totalTokens: usage.totalTokens, contextTokens: prompt)
-    }
-
-    /// `price.cost(forUnits: units)`, without `Decimal` division when `per` is a power of ten (every catalogue
-    /// price in practice): `cost × units` with its exponent lowered, which is exact and an order of magnitude
-    /// cheaper than swift-corelibs-foundation's long division.
-    static func cost(of units: Int, at price: Price) -> Decimal {
-        var per = price.per, digits = 0
-        while per > 1 && per % 10 == 0 { per /= 10; digits += 1 }
-        guard per == 1 else { return price.cost(forUnits: units) }
-        let product = price.cost * Decimal(units)
-        guard digits > 0, !product.isZero else { return product }
-        return Decimal(sign: product.sign, exponent: -digits, significand: product.magnitude)
     }
 
     /// The price of a usage kind in `table`.

@@ -80,7 +80,7 @@ public final class TollgateMetrics: Sendable {
             let n = record.usage[kind]
             if n > 0 { tokens.increment([model, kind.rawValue], by: Double(n)) }
         }
-        if record.cost > 0 { cost.increment([record.currency], by: Double(record.cost.description) ?? 0) }
+        if record.cost > 0 { cost.increment([record.currency], by: record.cost.doubleValue) }
         if record.partial { partialUsage.increment([operation]) }
     }
 

@@ -39,7 +39,7 @@ extension UsageRecord {
         key("operation"); string(operation.actionName)
         key("status"); int(status)
         key("tokens"); usage.writeTokens(into: &out)
-        key("cost"); string(Cost.text(cost))
+        key("cost"); out.append(UInt8(ascii: "\"")); cost.write(into: &out); out.append(UInt8(ascii: "\""))
         key("currency"); string(currency)
         key("latency_ms"); int(latencyMs)
         key("ttfb_ms"); int(ttfbMs)
@@ -54,7 +54,8 @@ extension UsageRecord {
         return (try? JSONValue.parse(bytes)) ?? .null
     }
 
-    /// Reads a ledger line; nil when it is not a complete record (a torn last line, a foreign line).
+    /// Reads a ledger line; nil when it is not a complete record (a torn last line, a foreign line). A cost finer than
+    /// 10⁻¹⁸ (only lines written before ``Money``, by `Decimal`, can hold one) is rounded half to even.
     public init?(json: JSONValue) {
         guard case .object(let o) = json,
               let timeText = o["time"]?.stringValue, let time = Timestamp.parse(timeText),
@@ -64,7 +65,7 @@ extension UsageRecord {
               let operation = BedrockOperation.allCases.first(where: { $0.actionName == opName }),
               let status = o["status"]?.intValue,
               case .object(let tokens)? = o["tokens"],
-              let costText = o["cost"]?.stringValue, let cost = JSONNumber(exactly: costText)?.decimal,
+              let costText = o["cost"]?.stringValue, let cost = Money(rounding: costText),
               let currency = o["currency"]?.stringValue
         else { return nil }
         var usage = Usage(partial: o["partial"]?.boolValue ?? false)

@@ -49,7 +49,7 @@ public struct UsageRecord: Sendable, Equatable {
     /// Tokens and images by kind, with the `partial` flag.
     public var usage: Usage
     /// The exact cost (see ``CostCalculator``).
-    public var cost: Decimal
+    public var cost: Money
     /// ISO 4217 code of ``cost``.
     public var currency: String
     /// From request received to response finished.
@@ -60,7 +60,7 @@ public struct UsageRecord: Sendable, Equatable {
     /// A record.
     public init(time: Date, requestID: String, keyID: String, org: String?, requestedModel: String,
                 answeringModel: String?, attempts: [Attempt], operation: BedrockOperation, status: Int,
-                usage: Usage, cost: Decimal, currency: String, latencyMs: Int, ttfbMs: Int?) {
+                usage: Usage, cost: Money, currency: String, latencyMs: Int, ttfbMs: Int?) {
         self.time = time
         self.requestID = requestID
         self.keyID = keyID

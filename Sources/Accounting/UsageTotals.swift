@@ -1,4 +1,3 @@
-import FoundationEssentials
 import Support
 
 /// Totals over a set of ledger records: requests, each token kind, and cost per currency (exact).
@@ -10,7 +9,7 @@ public struct UsageTotals: Sendable, Equatable {
     /// Tokens and images by kind (``Usage/partial`` is unused here).
     public var usage = Usage()
     /// Cost by ISO 4217 currency.
-    public var cost: [String: Decimal] = [:]
+    public var cost: [String: Money] = [:]
 
     /// Empty totals.
     public init() {}

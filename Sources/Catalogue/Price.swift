@@ -1,34 +1,34 @@
-import FoundationEssentials
 import Support
 
 /// One price (issue 4, `Price`): `cost` in the catalogue's currency for every `per` `unit`s,
 /// e.g. `{"cost": 3, "per": 1000000, "unit": "tokens"}` = 3 USD per million tokens.
-/// The cost is exact (`Decimal`); never derived from or summed as `Double`.
+/// The cost is exact (``Money``, at most 18 decimal places); never derived from or summed as `Double`.
 public struct Price: Sendable, Equatable {
     /// What is counted.
     public enum Unit: String, Sendable, CaseIterable {
         case tokens, images, requests
     }
 
-    /// Cost for `per` units; finite and non-negative.
-    public var cost: Decimal
+    /// Cost for `per` units; non-negative.
+    public var cost: Money
     /// How many units `cost` buys (a positive integer).
     public var per: Int
     /// The unit counted.
     public var unit: Unit
 
     /// A price.
-    public init(cost: Decimal, per: Int = 1_000_000, unit: Unit = .tokens) {
+    public init(cost: Money, per: Int = 1_000_000, unit: Unit = .tokens) {
         self.cost = cost
         self.per = per
         self.unit = unit
     }
 
-    /// The exact cost of `units` units: `cost × units ÷ per`.
-    public func cost(forUnits units: Int) -> Decimal {
-        var result = cost * Decimal(units)
-        if per != 1 { result /= Decimal(per) }
-        return result
+    /// The cost of `units` units: `cost × units ÷ per`, computed with one division. Exact whenever the result is a
+    /// whole number of 10⁻¹⁸ — always when `cost ÷ per` has at most 18 decimal places, e.g. any cost with up to 12
+    /// decimal places per million units (real prices have two to four) — otherwise rounded half to even at 10⁻¹⁸.
+    /// Saturates at ``Money/max`` rather than overflowing (see ``Money/multiplied(by:dividedBy:)``).
+    public func cost(forUnits units: Int) -> Money {
+        cost.multiplied(by: units, dividedBy: per)
     }
 
     /// Decodes `{"cost", "per", "unit"}`; `per`/`unit` default to `defaultPer`/`defaultUnit`.
@@ -52,6 +52,6 @@ public struct Price: Sendable, Equatable {
 
     /// Canonical full form.
     public var json: JSONValue {
-        ["cost": .decimal(cost), "per": .int(per), "unit": .string(unit.rawValue)]
+        ["cost": .money(cost), "per": .int(per), "unit": .string(unit.rawValue)]
     }
 }

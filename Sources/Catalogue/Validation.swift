@@ -35,16 +35,22 @@ enum Validation {
         return i
     }
 
-    /// A price: a finite, non-negative number, kept exactly.
-    static func price(_ value: JSONValue, at path: JSONPath) throws(CatalogueError) -> Decimal {
+    /// A price: a non-negative number with at most 18 decimal places, kept exactly (never rounded).
+    static func price(_ value: JSONValue, at path: JSONPath) throws(CatalogueError) -> Money {
         guard case .number(let n) = value else {
             throw CatalogueError(.wrongType, "expected a number, found \(value.typeName)", field: path)
         }
-        guard let d = n.decimal, d.isFinite else {
-            throw CatalogueError(.invalidValue, "price must be a finite number", field: path)
+        let price: Money
+        do { price = try Money(parsing: n.text) } catch {
+            switch error {
+            case .tooManyFractionDigits:
+                throw CatalogueError(.invalidValue, "price must have at most \(Money.fractionDigits) decimal places", field: path)
+            case .outOfRange, .notANumber:
+                throw CatalogueError(.invalidValue, "price must be at most \(Money.max)", field: path)
+            }
         }
-        guard d >= 0 else { throw CatalogueError(.invalidValue, "price must not be negative", field: path) }
-        return d
+        guard !price.isNegative else { throw CatalogueError(.invalidValue, "price must not be negative", field: path) }
+        return price
     }
 
     /// Model ids and aliases: 1–256 characters of letters, digits and `. _ - : / @ +`, not starting or

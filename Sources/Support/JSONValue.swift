@@ -1,5 +1,3 @@
-import FoundationEssentials
-
 /// A JSON value (RFC 8259 §3): the model every Tollgate config file and admin API body is read into.
 ///
 /// Numbers keep their exact text (`JSONNumber`), objects keep member order (`JSONObject`).
@@ -39,8 +37,8 @@ public enum JSONValue: Sendable, Equatable {
     public var objectValue: JSONObject? { if case .object(let o) = self { return o } else { return nil } }
     /// The integer value of a number, if exact and in range.
     public var intValue: Int? { numberValue?.int }
-    /// The exact decimal value of a number.
-    public var decimalValue: Decimal? { numberValue?.decimal }
+    /// The exact amount of a number (nil beyond 18 fractional digits or ``Money``'s range).
+    public var moneyValue: Money? { numberValue?.money }
 
     /// Member `key` of an object; nil for absent keys and non-objects.
     public subscript(key: String) -> JSONValue? { objectValue?[key] }
@@ -66,6 +64,6 @@ public enum JSONValue: Sendable, Equatable {
     /// An exact integer number.
     public static func int<I: BinaryInteger>(_ value: I) -> JSONValue { .number(JSONNumber(value)) }
 
-    /// An exact decimal number (NaN becomes `null`).
-    public static func decimal(_ value: Decimal) -> JSONValue { JSONNumber(value).map(JSONValue.number) ?? .null }
+    /// An exact amount, as a number in plain notation (`0.000003`).
+    public static func money(_ value: Money) -> JSONValue { .number(JSONNumber(value)) }
 }

@@ -1,6 +1,7 @@
 import XCTest
 import Catalogue
 import Foundation
+import Support
 @testable import Accounting
 
 final class AccountantTests: XCTestCase {
@@ -8,7 +9,7 @@ final class AccountantTests: XCTestCase {
         let dir = try makeTemporaryDirectory()
         let errors = AtomicCount()
         let ledger = try Ledger(directory: dir, onCommitError: { _ in errors.add() })
-        let gate = BudgetGate(config: BudgetConfig(orgs: ["acme": BudgetLimits(dailySpend: Decimal(string: "0.02")!)]))
+        let gate = BudgetGate(config: BudgetConfig(orgs: ["acme": BudgetLimits(dailySpend: Money("0.02")!)]))
         let accountant = Accountant(ledger: ledger, gate: gate, metrics: TollgateMetrics(), clock: { RecordFixtures.noon })
         var pricing = Pricing()
         pricing.base[.input] = Price(cost: 3)
@@ -19,8 +20,8 @@ final class AccountantTests: XCTestCase {
         var record = RecordFixtures.record(1, cost: "0")
         record.usage = Usage(input: 1_000, output: 1_000, cacheWrite1h: 1_000)
         let (written, cost) = accountant.finish(record, pricing: pricing)
-        XCTAssertEqual(cost.amount, Decimal(string: "0.024"))
-        XCTAssertEqual(written.cost, Decimal(string: "0.024"))
+        XCTAssertEqual(cost.amount, Money("0.024"))
+        XCTAssertEqual(written.cost, Money("0.024"))
 
         // A request where no model answered costs nothing, whatever usage it carries.
         var failed = RecordFixtures.record(2, cost: "0")
@@ -33,7 +34,7 @@ final class AccountantTests: XCTestCase {
         XCTAssertEqual(accountant.metrics.budgetRejections.value(["org", "daily_spend"]), 1)
         try ledger.close()
         let records = try ledger.records(from: RecordFixtures.noon, to: RecordFixtures.noon.addingTimeInterval(1))
-        XCTAssertEqual(records.map(\.cost), [Decimal(string: "0.024")!, 0])
+        XCTAssertEqual(records.map(\.cost), [Money("0.024")!, 0])
         XCTAssertEqual(errors.value, 0)
     }
 }

@@ -6,7 +6,7 @@ import Support
 
 final class BudgetGateTests: XCTestCase {
     private let t0 = RecordFixtures.noon  // 2025-03-14T12:00:00Z
-    private func d(_ s: String) -> Decimal { Decimal(string: s)! }
+    private func d(_ s: String) -> Money { Money(s)! }
     private func at(_ seconds: Double) -> Date { t0.addingTimeInterval(seconds) }
 
     func testRequestsPerMinuteSlidingWindow() {
@@ -110,6 +110,8 @@ final class BudgetGateTests: XCTestCase {
         let cases: [(String, String, String)] = [
             (#"{"orgs":{"acme":{"daily_spend":"-1"}}}"#, "budget_invalid_value", "orgs.acme.daily_spend"),
             (#"{"orgs":{"acme":{"daily_spend":"ten"}}}"#, "budget_invalid_value", "orgs.acme.daily_spend"),
+            (#"{"orgs":{"acme":{"daily_spend":"0.0000000000000000001"}}}"#, "budget_invalid_value", "orgs.acme.daily_spend"),
+            (#"{"orgs":{"acme":{"monthly_spend":1e21}}}"#, "budget_invalid_value", "orgs.acme.monthly_spend"),
             (#"{"orgs":{"acme":{"monthly_spend":true}}}"#, "budget_wrong_type", "orgs.acme.monthly_spend"),
             (#"{"orgs":{"acme":{"weekly_spend":"1"}}}"#, "budget_unknown_field", "orgs.acme.weekly_spend"),
             (#"{"keys":{"k.1":{"requests_per_minute":1.5}}}"#, "budget_invalid_value", #"keys["k.1"].requests_per_minute"#),
@@ -126,6 +128,10 @@ final class BudgetGateTests: XCTestCase {
                 XCTAssertEqual(e?.field.description, field, text)
             }
         }
+        XCTAssertThrowsError(try BudgetConfig(bytes: Array(#"{"orgs":{"acme":{"daily_spend":"1e-19"}}}"#.utf8))) { error in
+            XCTAssertEqual((error as? BudgetConfigError)?.message, "must have at most 18 decimal places")
+        }
+        XCTAssertEqual(try BudgetConfig(bytes: Array(#"{"orgs":{"a":{"monthly_spend":"2.5e3"}}}"#.utf8)).orgs["a"]?.monthlySpend, 2500)
     }
 }
 

@@ -1,10 +1,11 @@
 import XCTest
 import Catalogue
 import Foundation
+import Support
 @testable import Accounting
 
 final class CostCalculatorTests: XCTestCase {
-    private func d(_ s: String) -> Decimal { Decimal(string: s)! }
+    private func d(_ s: String) -> Money { Money(s)! }
 
     private func table(_ prices: [PriceTable.Kind: String], image: String? = nil) -> PriceTable {
         var t = PriceTable()
@@ -84,7 +85,7 @@ final class CostCalculatorTests: XCTestCase {
     func testMillionRecordsSumToPriceOfTotals() {
         var rng = SplitMix64(seed: 0x7011_6a7e)
         let pricing = linear
-        var sum = Decimal(0)
+        var sum = Money.zero
         var total = Usage()
         for _ in 0..<1_000_000 {
             let u = Usage(input: Int(rng.next() % 50_000), output: Int(rng.next() % 8_000), cacheRead: Int(rng.next() % 4) == 0 ? Int(rng.next() % 90_000) : 0,
@@ -115,16 +116,25 @@ struct SplitMix64: RandomNumberGenerator {
 }
 
 extension CostCalculatorTests {
-    /// The division-free path equals `Price.cost(forUnits:)` exactly.
-    func testFastPathEqualsPriceCost() {
+    /// `Price.cost(forUnits:)` gives the value and the ledger text `Decimal` gave: the same text for every power-of-ten
+    /// `per` (exact in both), and within half a 10⁻¹⁸ unit of Decimal's 38-digit quotient otherwise.
+    func testPriceCostMatchesDecimal() {
         var rng = SplitMix64(seed: 42)
-        let costs = ["3", "15", "0.25", "0.0000375", "1234.5678", "0", "0.04", "7.5"]
-        for per in [1, 10, 1_000, 1_000_000, 1_000_000_000, 3, 7] {
+        let costs = ["3", "15", "0.25", "0.0000375", "1234.5678", "0", "0.04", "7.5", "0.000001", "999999.999999"]
+        let halfUnit = Decimal(sign: .plus, exponent: -19, significand: 5)
+        for per in [1, 10, 1_000, 1_000_000, 1_000_000_000, 3, 7, 999_983] {
             for c in costs {
                 let price = Price(cost: d(c), per: per)
                 for _ in 0..<50 {
                     let units = Int(rng.next() % 10_000_000)
-                    XCTAssertEqual(CostCalculator.cost(of: units, at: price), price.cost(forUnits: units), "\(c)/\(per) × \(units)")
+                    let money = price.cost(forUnits: units)
+                    let decimal = Decimal(string: c)! * Decimal(units) / Decimal(per)
+                    if String(per).dropFirst().allSatisfy({ $0 == "0" }) && String(per).hasPrefix("1") {
+                        XCTAssertEqual(money.description, decimal.description, "\(c)/\(per) × \(units)")
+                    } else {
+                        let error = Decimal(string: money.description)! - decimal
+                        XCTAssertLessThanOrEqual(abs(error), halfUnit, "\(c)/\(per) × \(units)")
+                    }
                 }
             }
         }

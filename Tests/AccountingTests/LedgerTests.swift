@@ -113,11 +113,11 @@ final class LedgerTests: XCTestCase {
         let byOrg = try ledger.query(UsageQuery(from: range.from, to: range.to, groupBy: .org))
         XCTAssertEqual(byOrg.groups.map { $0.key }, [nil, "acme", "beta"])
         XCTAssertEqual(byOrg.groups[1].totals.requests, 2)
-        XCTAssertEqual(byOrg.groups[1].totals.cost["USD"], Decimal(string: "0.35"))
+        XCTAssertEqual(byOrg.groups[1].totals.cost["USD"], Money("0.35"))
         XCTAssertEqual(byOrg.groups[1].totals.usage, Usage(input: 200, output: 100, cacheRead: 20))
         XCTAssertEqual(byOrg.groups[0].totals.partialRequests, 1)
         XCTAssertEqual(byOrg.total.requests, 4)
-        XCTAssertEqual(byOrg.total.cost["USD"], Decimal(string: "1.350001"))
+        XCTAssertEqual(byOrg.total.cost["USD"], Money("1.350001"))
 
         let byModel = try ledger.query(UsageQuery(from: range.from, to: range.to, groupBy: .model))
         XCTAssertEqual(byModel.groups.map { "\($0.key!)=\($0.totals.requests)" }, ["m-a=3", "m-b=1"])

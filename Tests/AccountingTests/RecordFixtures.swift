@@ -1,5 +1,6 @@
 import AWS
 import Foundation
+import Support
 @testable import Accounting
 
 enum RecordFixtures {
@@ -10,7 +11,7 @@ enum RecordFixtures {
                        model: String = "anthropic.claude-3-haiku", cost: String = "0.000375", usage: Usage? = nil) -> UsageRecord {
         UsageRecord(time: time, requestID: "req-\(i)", keyID: key, org: org, requestedModel: model, answeringModel: model,
                     attempts: [.init(model: model, status: 200, outcome: "ok")], operation: .invokeModel, status: 200,
-                    usage: usage ?? Usage(input: 100, output: 50, cacheRead: 10), cost: Decimal(string: cost)!,
+                    usage: usage ?? Usage(input: 100, output: 50, cacheRead: 10), cost: Money(cost)!,
                     currency: "USD", latencyMs: 120, ttfbMs: 30)
     }
 }

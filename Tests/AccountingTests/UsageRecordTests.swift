@@ -14,7 +14,7 @@ final class UsageRecordTests: XCTestCase {
                       .init(model: "meta.llama3-70b", status: 200, outcome: "ok")]
         r.operation = .converseStream
         r.usage = Usage(input: 1, output: 2, cacheRead: 3, cacheWrite5m: 4, cacheWrite1h: 5, reasoning: 6, images: 7, partial: true)
-        r.cost = Decimal(string: "0.00000075")!
+        r.cost = Money("0.00000075")!
         r.ttfbMs = nil
         var bytes: [UInt8] = []
         r.write(into: &bytes)
@@ -23,6 +23,25 @@ final class UsageRecordTests: XCTestCase {
         XCTAssertEqual(UsageRecord(line: bytes), r)
         XCTAssertTrue(try XCTUnwrap(UsageRecord(line: bytes)).partial)
         XCTAssertEqual(r.json["cost"], "0.00000075")
+    }
+
+    /// Lines written with `Decimal` costs read back: plain text as it was, and costs finer than 10⁻¹⁸ (Decimal wrote
+    /// up to 38 digits for a price per 3 units) rounded half to even rather than dropping the record.
+    func testOlderCostTextReadsBack() throws {
+        var bytes: [UInt8] = []
+        RecordFixtures.record().write(into: &bytes)
+        let line = String(decoding: bytes, as: UTF8.self)
+        let written = try XCTUnwrap(line.range(of: #""cost":""#)).upperBound
+        let end = try XCTUnwrap(line[written...].firstIndex(of: "\""))
+        func read(_ cost: String) -> Money? {
+            UsageRecord(line: Array((line[..<written] + cost + line[end...]).utf8))?.cost
+        }
+        XCTAssertEqual(read("0.000123"), Money("0.000123"))
+        XCTAssertEqual(read("0"), 0)
+        XCTAssertEqual(read("12.5"), Money("12.5"))
+        XCTAssertEqual(read("0.33333333333333333333333333333333333333"), Money("0.333333333333333333"))
+        XCTAssertEqual(read("0.00000000000000000066666666666666666667"), Money(units: 1))
+        XCTAssertNil(read("cheap"))
     }
 
     func testIncompleteLinesAreRejected() {

@@ -14,7 +14,7 @@ final class CatalogueSnapshotTests: XCTestCase {
         XCTAssertEqual(child.resolved.region, "eu-west-1")
         XCTAssertEqual(child.resolved.tags, ["eu"])
         XCTAssertEqual(child.resolved.limits?.contextWindow, 200_000)
-        XCTAssertEqual(child.pricing?.base[.output]?.cost, Decimal(string: "1.25"))
+        XCTAssertEqual(child.pricing?.base[.output]?.cost, Money("1.25"))
         XCTAssertEqual(child.resolved.display?.label, "Claude 3 Haiku")
         XCTAssertNil(child.document.pricing, "the stored document is untouched")
         let grand = try XCTUnwrap(snap.model("grandchild"))

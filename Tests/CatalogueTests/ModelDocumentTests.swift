@@ -24,7 +24,7 @@ final class ModelDocumentTests: XCTestCase {
         let doc = try decode(text)
         XCTAssertEqual(doc.id, "bedrock/anthropic.claude-3-haiku")
         XCTAssertEqual(doc.version, 3)
-        XCTAssertEqual(doc.pricing?.base[.input]?.cost, Decimal(string: "0.25"))
+        XCTAssertEqual(doc.pricing?.base[.input]?.cost, Money("0.25"))
         XCTAssertEqual(doc.providerConfig?.upstreamKind, .foundationModelARN)
         XCTAssertEqual(doc.json, Fixtures.json(text))
         XCTAssertEqual(try ModelDocument(json: doc.json), doc)
@@ -38,7 +38,7 @@ final class ModelDocumentTests: XCTestCase {
         """#))
         XCTAssertNil(doc.json["input_cost"])
         let inside = try decode(#"{"id":"m","pricing":{"input_cost":0.000003}}"#)
-        XCTAssertEqual(inside.pricing?.base[.input]?.cost, Decimal(string: "0.000003"))
+        XCTAssertEqual(inside.pricing?.base[.input]?.cost, Money("0.000003"))
         XCTAssertEqual(inside.json["pricing"]?["input"]?["cost"]?.numberValue?.text, "0.000003")
     }
 
@@ -82,6 +82,8 @@ final class ModelDocumentTests: XCTestCase {
             (#"{"id":"m","provider_config":{"endpoint":"ftp://x"}}"#, "invalid_value", "provider_config.endpoint"),
             (#"{"id":"m","pricing":{"input":{"cost":-1}}}"#, "invalid_value", "pricing.input.cost"),
             (#"{"id":"m","pricing":{"input":{"cost":1e400}}}"#, "invalid_value", "pricing.input.cost"),
+            (#"{"id":"m","pricing":{"input":{"cost":0.0000000000000000001}}}"#, "invalid_value", "pricing.input.cost"),
+            (#"{"id":"m","input_cost":3e-19}"#, "invalid_value", "input_cost"),
             (#"{"id":"m","pricing":{"input":{"cost":"1"}}}"#, "wrong_type", "pricing.input.cost"),
             (#"{"id":"m","pricing":{"input":{"per":5}}}"#, "missing_field", "pricing.input.cost"),
             (#"{"id":"m","pricing":{"input":{"cost":1,"per":0}}}"#, "invalid_value", "pricing.input.per"),

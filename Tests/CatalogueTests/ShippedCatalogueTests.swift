@@ -28,7 +28,7 @@ final class ShippedCatalogueTests: XCTestCase {
         XCTAssertEqual(sonnet4.prices(inputTokens: 250_000, totalTokens: 251_000, contextTokens: 250_000)[.input]?.cost, 6)
         XCTAssertEqual(sonnet4.prices(inputTokens: 1_000, totalTokens: 2_000, contextTokens: 1_000)[.input]?.cost, 3)
         XCTAssertEqual(snap.model("amazon.titan-embed-text-v2:0")?.type, .embeddings)
-        XCTAssertEqual(snap.model("stability.sd3-large-v1:0")?.pricing?.base[.image], Price(cost: Decimal(string: "0.08")!, per: 1, unit: .images))
+        XCTAssertEqual(snap.model("stability.sd3-large-v1:0")?.pricing?.base[.image], Price(cost: Money("0.08")!, per: 1, unit: .images))
         for type in ModelType.allCases {
             XCTAssertFalse(try snap.list(ModelQuery(type: type)).models.isEmpty, "\(type)")
         }

@@ -18,12 +18,12 @@ final class AccountingEndToEndTests: XCTestCase {
         harness = try GatewayHarness(extraConfig: extraConfig)
     }
 
-    private func expectedCost(input: Int, output: Int) -> Decimal {
-        Decimal(input) * 3 / 1_000_000 + Decimal(output) * 15 / 1_000_000
+    private func expectedCost(input: Int, output: Int) -> Money {
+        Money(3).multiplied(by: input, dividedBy: 1_000_000) + Money(15).multiplied(by: output, dividedBy: 1_000_000)
     }
 
-    private func cost(_ record: JSONValue) -> Decimal? {
-        record["cost"]?.stringValue.flatMap { Decimal(string: $0) }
+    private func cost(_ record: JSONValue) -> Money? {
+        record["cost"]?.stringValue.flatMap { Money($0) }
     }
 
     func testEveryOperationRecordsWhatTheStandInReportedAndPricesIt() throws {

@@ -110,7 +110,7 @@ final class AdminAPITests: XCTestCase {
         XCTAssertEqual(created.header("Location"), "/v1/models/bedrock/anthropic.claude-3-haiku")
         XCTAssertEqual(created.header("ETag"), "\"1\"")
         let body = try JSONValue.parse(created.body)
-        XCTAssertEqual(body["pricing"]?["input"]?["cost"], .decimal(Decimal(string: "0.25")!), "shorthand stored in full form")
+        XCTAssertEqual(body["pricing"]?["input"]?["cost"], .money(Money("0.25")!), "shorthand stored in full form")
         XCTAssertNotNil(body["created_at"]?.stringValue)
 
         let fetched = try gateway.request("GET", created.header("Location")!, key: admin)

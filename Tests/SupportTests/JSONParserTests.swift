@@ -30,7 +30,8 @@ final class JSONParserTests: XCTestCase {
             let value = try parse(literal)
             XCTAssertEqual(value.serializedString(), literal)
         }
-        XCTAssertEqual(try parse("0.000003").decimalValue, Decimal(string: "0.000003"))
+        XCTAssertEqual(try parse("0.000003").moneyValue, Money("0.000003"))
+        XCTAssertEqual(try parse("3e-6").moneyValue?.description, "0.000003")
         XCTAssertEqual(try parse("12345678901234567890123").intValue, nil)
         XCTAssertEqual(try parse("2.5").intValue, nil)
         XCTAssertEqual(try parse("5.0").intValue, 5)
