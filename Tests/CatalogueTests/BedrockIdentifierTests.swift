@@ -310,6 +310,21 @@ final class BedrockIdentifierTests: XCTestCase {
         XCTAssertFalse(BedrockIdentifier.isValidRoleARN(head + Self.run(2049 - fixed)))
     }
 
+    /// The one place the byte matchers knowingly differ from the `Regex` patterns they replaced, which matched by
+    /// grapheme cluster: a `-`, `:` or `/` is a separator even when a combining or prepended mark shares its cluster.
+    func testSeparatorsAreBytesNotCharacters() {
+        let k = BedrockIdentifier.kind(ofUpstreamModel:)
+        // `-` + U+0301 starts a partition suffix (Regex: the cluster is not `-`, so no partition).
+        XCTAssertTrue(BedrockIdentifier.isValidRoleARN("arn:aws-\u{301}:iam:::role/x"))
+        XCTAssertEqual(k("arn:aws-\u{301}:bedrock:us-east-1::foundation-model/a.b"), .foundationModelARN)
+        // U+0600 + `:` still ends the suffix (Regex: the cluster is not `:`, so the suffix went on).
+        XCTAssertTrue(BedrockIdentifier.isValidRoleARN("arn:aws-x\u{600}:iam:::role/x"))
+        // `:` + U+0301 ends the suffix too (Regex: it was part of the suffix).
+        XCTAssertFalse(BedrockIdentifier.isValidRoleARN("arn:aws-x:\u{301}y:iam:::role/x"))
+        // `/` + U+0301 ends `role/` and the mark starts the name (Regex: the cluster is not `/`).
+        XCTAssertTrue(BedrockIdentifier.isValidRoleARN("arn:aws:iam:::role/\u{301}x"))
+    }
+
     /// `[\w+=,.@:/-]{2,1224}`, with `\w` and the count taken per `Character` as Swift `Regex` did: Unicode letters
     /// and numbers count, a letter with combining marks is one character.
     func testExternalIDs() {
