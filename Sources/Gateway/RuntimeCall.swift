@@ -34,7 +34,8 @@ final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
     private let candidates: [Candidate]
     private var meter: CallMeter
     private var recorded = false
-    private let payloadHash: String
+    /// The body's SHA-256 for signing each attempt (dropped with the body once the answer is committed).
+    private var payloadHash: String
     /// The client headers passed upstream on every attempt (dropped once the answer is committed).
     private var forwardedHeaders: [(name: String, value: String)]
     private var phase = Phase.idle
@@ -185,6 +186,7 @@ final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
         guard let head = pendingHead else { return }
         pendingHead = nil
         request.body = []
+        payloadHash = ""
         forwardedHeaders = []
         var headers = ForwardedHeaders.clientResponseHeaders(from: head.headers, includeErrorType: false)
         routingHeaders(into: &headers)

@@ -21,8 +21,11 @@ public protocol TCPConnectionDelegate: AnyObject {
 /// producers can stop (a slow reader must not make the server buffer without bound) and the delegate hears
 /// `connectionDidDrain` once the queue is back down to the low-water mark.
 ///
-/// Lifecycle: `.open` → (`close()` / EOF / error) → `.closed`. The descriptor itself is closed only after both
-/// sources' cancel handlers ran, so a descriptor number is never reused while a source still watches it.
+/// The write source is made only when the kernel first refuses output: most connections never fill their socket
+/// buffer, and one source less per connection is memory and a registration with Dispatch's manager saved.
+///
+/// Lifecycle: `.open` → (`close()` / EOF / error) → `.closed`. The descriptor itself is closed only after every
+/// source's cancel handler ran, so a descriptor number is never reused while a source still watches it.
 public final class TCPConnection: @unchecked Sendable {
     /// The loop that owns this connection.
     public let loop: EventLoop
@@ -33,10 +36,12 @@ public final class TCPConnection: @unchecked Sendable {
 
     private let fd: Int32
     private let readSource: DispatchSourceRead
-    private let writeSource: DispatchSourceWrite
+    /// Made on first need (see `noteQueued`); suspended while the output queue is empty.
+    private var writeSource: DispatchSourceWrite?
     private var readSuspended = false
-    private var writeSuspended = true
-    private var pendingCancels = 2
+    private var writeSuspended = false
+    /// Sources whose cancel handler has not run yet; the descriptor closes when this reaches zero.
+    private var pendingCancels = 1
     private var output = OutputQueue()
     private var aboveHighWater = false
     private let highWaterMark: Int
@@ -56,7 +61,6 @@ public final class TCPConnection: @unchecked Sendable {
         self.highWaterMark = highWaterMark
         self.lowWaterMark = min(lowWaterMark, highWaterMark)
         self.readSource = DispatchSource.makeReadSource(fileDescriptor: fd, queue: loop.queue)
-        self.writeSource = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: loop.queue)
     }
 
     /// Activates the sources. Retains `self` until the connection is closed.
@@ -64,20 +68,30 @@ public final class TCPConnection: @unchecked Sendable {
         loop.assertOnLoop()
         // The sources' handlers hold the connection strongly: it stays alive exactly as long as it is open.
         readSource.setEventHandler { self.readable() }
-        writeSource.setEventHandler { self.writable() }
-        let cancelled: @Sendable () -> Void = {
-            self.pendingCancels -= 1
-            if self.pendingCancels == 0 {
-                Glibc.close(self.fd)
-                self.readSource.setEventHandler(handler: nil)
-                self.writeSource.setEventHandler(handler: nil)
-            }
-        }
-        readSource.setCancelHandler(handler: cancelled)
-        writeSource.setCancelHandler(handler: cancelled)
+        readSource.setCancelHandler { self.sourceCancelled() }
         readSource.activate()
-        writeSource.activate()
-        writeSource.suspend()
+    }
+
+    private func sourceCancelled() {
+        pendingCancels -= 1
+        guard pendingCancels == 0 else { return }
+        Glibc.close(fd)
+        readSource.setEventHandler(handler: nil)
+        writeSource?.setEventHandler(handler: nil)
+    }
+
+    /// Starts watching for writability (making the source the first time).
+    private func watchWritable() {
+        if let writeSource {
+            if writeSuspended { writeSuspended = false; writeSource.resume() }
+            return
+        }
+        let source = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: loop.queue)
+        source.setEventHandler { self.writable() }
+        source.setCancelHandler { self.sourceCancelled() }
+        pendingCancels += 1
+        writeSource = source
+        source.activate()
     }
 
     /// Whether the output queue is below the high-water mark.
@@ -128,9 +142,9 @@ public final class TCPConnection: @unchecked Sendable {
         isClosed = true
         output.removeAll()
         if readSuspended { readSuspended = false; readSource.resume() }
-        if writeSuspended { writeSuspended = false; writeSource.resume() }
+        if writeSuspended { writeSuspended = false; writeSource?.resume() }
         readSource.cancel()
-        writeSource.cancel()
+        writeSource?.cancel()
         delegate?.connectionDidClose(self)
     }
 
@@ -193,7 +207,7 @@ public final class TCPConnection: @unchecked Sendable {
             output.consume(n)
         }
         if output.isEmpty {
-            if !writeSuspended { writeSuspended = true; writeSource.suspend() }
+            if let writeSource, !writeSuspended { writeSuspended = true; writeSource.suspend() }
             if closeWhenFlushed { close(); return }
         }
         if aboveHighWater && output.byteCount <= lowWaterMark {
@@ -203,7 +217,7 @@ public final class TCPConnection: @unchecked Sendable {
     }
 
     private func noteQueued() {
-        if writeSuspended { writeSuspended = false; writeSource.resume() }
+        watchWritable()
         if output.byteCount > highWaterMark { aboveHighWater = true }
     }
 }

@@ -2,6 +2,7 @@ extension String {
     /// Compares with `other` ignoring ASCII case, without allocating (header field names are ASCII,
     /// [RFC 9110 §5.1](https://www.rfc-editor.org/rfc/rfc9110#section-5.1)).
     func equalsIgnoringASCIICase(_ other: String) -> Bool {
+        guard utf8.count == other.utf8.count else { return false }
         var left = utf8.makeIterator()
         var right = other.utf8.makeIterator()
         while true {
