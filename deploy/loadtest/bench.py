@@ -536,6 +536,9 @@ class Bench:
             self.out(f"  {v:>9,.0f} {100 * v / per:5.1f}%  {name}  [{obj}]")
 
     def startup(self) -> None:
+        # Each spawned Tollgate takes the main one's port: the main one must be gone (with --only it is still up,
+        # and it would answer /healthz in its place).
+        self.procs.stop(self.tollgate)
         times = []
         for _ in range(5):
             t0 = time.monotonic()
