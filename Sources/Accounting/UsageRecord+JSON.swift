@@ -20,7 +20,10 @@ extension UsageRecord {
             if let v { out.append(contentsOf: String(v).utf8) } else { out.append(contentsOf: "null".utf8) }
         }
         out.append(UInt8(ascii: "{"))
-        key("time", first: true); string(Timestamp.format(time))
+        key("time", first: true)
+        out.append(UInt8(ascii: "\""))
+        RFC3339.write(time, into: &out)
+        out.append(UInt8(ascii: "\""))
         key("request_id"); string(requestID)
         key("key_id"); string(keyID)
         key("org"); string(org)
