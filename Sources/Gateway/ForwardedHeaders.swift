@@ -28,12 +28,18 @@ enum ForwardedHeaders {
         var out = HTTPHeaders()
         for field in headers {
             let name = field.name
-            if name.equalsCaseInsensitively("Content-Type")
-                || (name.utf8.count > 15 && name.prefix(15).equalsCaseInsensitively("X-Amzn-Bedrock-"))
-                || (includeErrorType && name.equalsCaseInsensitively("x-amzn-ErrorType")) {
+            // Dispatch on the length first: most upstream headers (Date, Server, Connection, …) match nothing.
+            switch name.utf8.count {
+            case 12 where name.equalsCaseInsensitively("Content-Type"):
                 out.add(field.name, field.value)
-            } else if name.equalsCaseInsensitively("x-amzn-RequestId") {
+            case 16 where name.equalsCaseInsensitively("x-amzn-RequestId"):
                 out.add("x-tollgate-upstream-request-id", field.value)
+            case 16 where includeErrorType && name.equalsCaseInsensitively("x-amzn-ErrorType"):
+                out.add(field.name, field.value)
+            case 16...:
+                if name.prefix(15).equalsCaseInsensitively("X-Amzn-Bedrock-") { out.add(field.name, field.value) }
+            default:
+                break
             }
         }
         return out

@@ -188,11 +188,15 @@ public final class HTTPResponseWriter: @unchecked Sendable {
         out.append(contentsOf: Array("HTTP/1.1 \(status) \(HTTPStatus.reason(status))\r\n".utf8))
         var hasRequestID = false
         for field in headers.fields {
-            if field.name.equalsCaseInsensitively("Content-Length") || field.name.equalsCaseInsensitively("Transfer-Encoding")
-                || field.name.equalsCaseInsensitively("Connection") || field.name.equalsCaseInsensitively("Date") {
-                continue
+            // The writer's own fields are skipped; the length decides which comparison (if any) is needed.
+            switch field.name.utf8.count {
+            case 14 where field.name.equalsCaseInsensitively("Content-Length"): continue
+            case 17 where field.name.equalsCaseInsensitively("Transfer-Encoding"): continue
+            case 10 where field.name.equalsCaseInsensitively("Connection"): continue
+            case 4 where field.name.equalsCaseInsensitively("Date"): continue
+            case 16 where field.name.equalsCaseInsensitively("x-amzn-RequestId"): hasRequestID = true
+            default: break
             }
-            if field.name.equalsCaseInsensitively("x-amzn-RequestId") { hasRequestID = true }
             out.append(contentsOf: field.name.utf8)
             out.append(contentsOf: [58, 32])
             out.append(contentsOf: field.value.utf8)
