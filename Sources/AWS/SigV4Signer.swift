@@ -74,8 +74,8 @@ public struct SigV4Signer: Sendable {
         let scope = scope(date)
         let toSign = Self.stringToSign(date: date, scope: scope, canonicalRequest: canonical)
         let signature = signature(stringToSign: toSign, day: date.day)
-        let authorization = "\(Self.algorithm) Credential=\(credentials.accessKeyId)/\(scope), "
-            + "SignedHeaders=\(canonical.signedHeaders), Signature=\(signature)"
+        let authorization = Self.joined(Self.algorithm, " Credential=", credentials.accessKeyId, "/", scope,
+                                        ", SignedHeaders=", canonical.signedHeaders, ", Signature=", signature)
         added.append(("Authorization", authorization))
         return SigV4HeaderSignature(headers: added, authorization: authorization, signature: signature,
                                     canonicalRequest: canonical, stringToSign: toSign)
@@ -149,7 +149,7 @@ public struct SigV4Signer: Sendable {
 
     /// Stage 2 for any scope (the verifier uses the client's scope).
     static func stringToSign(date: SigV4Date, scope: String, canonicalRequest: SigV4CanonicalRequest) -> String {
-        "\(algorithm)\n\(date.basic)\n\(scope)\n\(SHA256.hexDigest(canonicalRequest.bytes))"
+        joined(algorithm, "\n", date.basic, "\n", scope, "\n", SHA256.hexDigest(canonicalRequest.bytes))
     }
 
     /// Stages 3 and 4: the hex HMAC of the string to sign under the (cached) signing key of `day`.
@@ -162,6 +162,15 @@ public struct SigV4Signer: Sendable {
 
     /// The credential scope `yyyyMMdd/region/service/aws4_request`.
     public func scope(_ date: SigV4Date) -> String {
-        "\(date.day)/\(region)/\(service)/aws4_request"
+        Self.joined(String(date.day), "/", region, "/", service, "/aws4_request")
+    }
+
+    /// The parts concatenated into one string with one allocation (interpolation grows the string part by part,
+    /// and signing builds three such strings per request).
+    static func joined(_ parts: String...) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(parts.reduce(0) { $0 + $1.utf8.count })
+        for part in parts { bytes.append(contentsOf: part.utf8) }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
