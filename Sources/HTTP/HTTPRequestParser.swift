@@ -186,58 +186,72 @@ public struct HTTPRequestParser: Sendable {
         return nil
     }
 
+    /// Parses the request line and header fields in `buffer[start..<end]` (the blank line excluded), scanning the
+    /// bytes in place: one `String` per method, target, field name and field value, and nothing else allocated.
     private func parseHeadBytes(_ start: Int, _ end: Int) throws(HTTPParserError) -> HTTPRequestHead {
-        var lines: [ArraySlice<UInt8>] = []
-        var lineStart = start
-        for i in start..<end where buffer[i] == 10 {
-            lines.append(Self.stripCR(buffer[lineStart..<i]))
-            lineStart = i + 1
-        }
-        lines.append(Self.stripCR(buffer[lineStart..<end]))
-
-        let requestLine = lines[0]
-        let parts = requestLine.split(separator: 32, omittingEmptySubsequences: false)
-        guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty else {
-            throw .malformed("Malformed request line")
-        }
-        guard parts[0].allSatisfy(Self.isTokenByte) else { throw .malformed("Malformed method") }
-        guard parts[1].allSatisfy({ $0 > 32 && $0 < 127 }) else { throw .malformed("Malformed request target") }
-        let version = try Self.parseVersion(parts[2])
-
-        var headers: [(name: String, value: String)] = []
-        headers.reserveCapacity(lines.count - 1)
-        for line in lines.dropFirst() {
-            guard let colon = line.firstIndex(of: 58) else { throw .malformed("Header field without a colon") }
-            let name = line[line.startIndex..<colon]
-            guard !name.isEmpty, name.allSatisfy(Self.isTokenByte) else {
-                // Covers obs-fold (a line starting with whitespace) and whitespace before the colon.
-                throw .malformed("Malformed header field name")
+        try buffer.withUnsafeBufferPointer { (all: UnsafeBufferPointer<UInt8>) throws(HTTPParserError) -> HTTPRequestHead in
+            let bytes = UnsafeBufferPointer(rebasing: all[start..<end])
+            var cursor = 0
+            /// The next line (CR stripped), or nil after the last one.
+            func nextLine() -> UnsafeBufferPointer<UInt8>? {
+                guard cursor <= bytes.count else { return nil }
+                var lineEnd = cursor
+                while lineEnd < bytes.count && bytes[lineEnd] != 10 { lineEnd += 1 }
+                var contentEnd = lineEnd
+                if contentEnd > cursor && bytes[contentEnd - 1] == 13 { contentEnd -= 1 }
+                let line = UnsafeBufferPointer(rebasing: bytes[cursor..<contentEnd])
+                cursor = lineEnd + 1
+                return line
             }
-            var value = line[(colon + 1)...]
-            while let f = value.first, f == 32 || f == 9 { value = value.dropFirst() }
-            while let l = value.last, l == 32 || l == 9 { value = value.dropLast() }
-            guard !value.contains(where: { ($0 < 32 && $0 != 9) || $0 == 127 }) else {
-                throw .malformed("Malformed header field value")
+
+            guard let requestLine = nextLine(),
+                  let firstSpace = requestLine.firstIndex(of: 32),
+                  let secondSpace = requestLine[(firstSpace + 1)...].firstIndex(of: 32),
+                  !requestLine[(secondSpace + 1)...].contains(32),
+                  firstSpace > 0, secondSpace > firstSpace + 1
+            else { throw .malformed("Malformed request line") }
+            let method = UnsafeBufferPointer(rebasing: requestLine[..<firstSpace])
+            let target = UnsafeBufferPointer(rebasing: requestLine[(firstSpace + 1)..<secondSpace])
+            guard method.allSatisfy(Self.isTokenByte) else { throw .malformed("Malformed method") }
+            guard target.allSatisfy({ $0 > 32 && $0 < 127 }) else { throw .malformed("Malformed request target") }
+            let version = try Self.parseVersion(UnsafeBufferPointer(rebasing: requestLine[(secondSpace + 1)...]))
+
+            var headers: [(name: String, value: String)] = []
+            headers.reserveCapacity(16)
+            while let line = nextLine() {
+                guard let colon = line.firstIndex(of: 58) else { throw .malformed("Header field without a colon") }
+                let name = UnsafeBufferPointer(rebasing: line[..<colon])
+                guard !name.isEmpty, name.allSatisfy(Self.isTokenByte) else {
+                    // Covers obs-fold (a line starting with whitespace) and whitespace before the colon.
+                    throw .malformed("Malformed header field name")
+                }
+                var valueStart = colon + 1, valueEnd = line.count
+                while valueStart < valueEnd, line[valueStart] == 32 || line[valueStart] == 9 { valueStart += 1 }
+                while valueEnd > valueStart, line[valueEnd - 1] == 32 || line[valueEnd - 1] == 9 { valueEnd -= 1 }
+                let value = UnsafeBufferPointer(rebasing: line[valueStart..<valueEnd])
+                guard !value.contains(where: { ($0 < 32 && $0 != 9) || $0 == 127 }) else {
+                    throw .malformed("Malformed header field value")
+                }
+                headers.append((name: String(decoding: name, as: UTF8.self), value: String(decoding: value, as: UTF8.self)))
+                if headers.count > limits.maxHeaderCount { throw .headersTooLarge(limit: limits.maxHeaderBytes) }
             }
-            headers.append((name: String(decoding: name, as: UTF8.self), value: String(decoding: value, as: UTF8.self)))
-            if headers.count > limits.maxHeaderCount { throw .headersTooLarge(limit: limits.maxHeaderBytes) }
+            let fields = HTTPHeaders(headers)
+            let keepAlive: Bool
+            if version.minor >= 1 {
+                keepAlive = !fields.hasToken("close", in: "Connection")
+            } else {
+                keepAlive = fields.hasToken("keep-alive", in: "Connection")
+            }
+            let expects = fields["Expect"].map { $0.equalsCaseInsensitively("100-continue") } ?? false
+            return HTTPRequestHead(
+                method: String(decoding: method, as: UTF8.self),
+                target: String(decoding: target, as: UTF8.self),
+                version: version,
+                headers: fields,
+                keepAlive: keepAlive,
+                expectsContinue: expects && version.minor >= 1
+            )
         }
-        let fields = HTTPHeaders(headers)
-        let keepAlive: Bool
-        if version.minor >= 1 {
-            keepAlive = !fields.hasToken("close", in: "Connection")
-        } else {
-            keepAlive = fields.hasToken("keep-alive", in: "Connection")
-        }
-        let expects = fields["Expect"].map { $0.equalsCaseInsensitively("100-continue") } ?? false
-        return HTTPRequestHead(
-            method: String(decoding: parts[0], as: UTF8.self),
-            target: String(decoding: parts[1], as: UTF8.self),
-            version: version,
-            headers: fields,
-            keepAlive: keepAlive,
-            expectsContinue: expects && version.minor >= 1
-        )
     }
 
     /// Decides how the body is framed (RFC 9112 §6.3) and checks its declared size.
@@ -338,8 +352,7 @@ public struct HTTPRequestParser: Sendable {
         return size
     }
 
-    private static func parseVersion(_ bytes: ArraySlice<UInt8>) throws(HTTPParserError) -> HTTPVersion {
-        let b = Array(bytes)
+    private static func parseVersion(_ b: UnsafeBufferPointer<UInt8>) throws(HTTPParserError) -> HTTPVersion {
         guard b.count == 8, b[0] == 72, b[1] == 84, b[2] == 84, b[3] == 80, b[4] == 47, b[6] == 46,
               (48...57).contains(b[5]), (48...57).contains(b[7])
         else { throw .malformed("Malformed HTTP version") }
