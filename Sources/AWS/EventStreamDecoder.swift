@@ -137,7 +137,7 @@ public struct EventStreamDecoder: Sendable {
             i += 1
             guard nameLength > 0 else { throw .malformedHeader("empty name") }
             try need(nameLength + 1, "name")
-            guard let name = String(validating: UnsafeRawBufferPointer(rebasing: raw[i..<i + nameLength]), as: UTF8.self)
+            guard let name = utf8String(UnsafeRawBufferPointer(rebasing: raw[i..<i + nameLength]))
             else { throw .malformedHeader("name is not UTF-8") }
             i += nameLength
             let type = raw[i]
@@ -172,7 +172,7 @@ public struct EventStreamDecoder: Sendable {
                 if type == 6 {
                     value = .bytes(Array(bytes))
                 } else {
-                    guard let s = String(validating: bytes, as: UTF8.self) else {
+                    guard let s = utf8String(bytes) else {
                         throw .malformedHeader("\(name) string value is not UTF-8")
                     }
                     value = .string(s)
@@ -190,6 +190,13 @@ public struct EventStreamDecoder: Sendable {
             headers.append(EventStreamHeader(name, value))
         }
         return headers
+    }
+
+    /// `bytes` as a string when they are valid UTF-8. Header names and values are ASCII in practice
+    /// (`:event-type`, `application/json`), and ASCII needs no validation beyond the byte check.
+    private static func utf8String(_ bytes: UnsafeRawBufferPointer) -> String? {
+        if !bytes.contains(where: { $0 >= 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
+        return String(validating: bytes, as: UTF8.self)
     }
 
     @inline(__always)
