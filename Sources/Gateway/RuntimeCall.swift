@@ -217,6 +217,8 @@ final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
     func upstream(_ transfer: UpstreamTransfer, didReceiveBody bytes: UnsafeRawBufferPointer) -> UpstreamBodyDisposition {
         switch phase {
         case .relaying:
+            // The pieces of one upstream burst go to the client in one write, at the end of the batch.
+            writer.cork()
             if pendingHead != nil {
                 flushHead(firstBody: bytes)
                 return .consumed
@@ -232,6 +234,10 @@ final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
         default:
             return .consumed
         }
+    }
+
+    func upstreamDidDeliverBatch(_ transfer: UpstreamTransfer) {
+        writer.uncork()
     }
 
     func upstream(_ transfer: UpstreamTransfer, didFinishWith error: UpstreamError?) {

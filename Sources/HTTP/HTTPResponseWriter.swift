@@ -31,9 +31,9 @@ public final class HTTPResponseWriter: @unchecked Sendable {
     public var onWritable: (() -> Void)?
     /// Called once if the client disconnects before the response ended.
     public var onClose: (() -> Void)?
-    /// Output gathered instead of sent while `staging` (head plus first body bytes, sent with one `send`).
+    /// Output gathered instead of sent while corked (see ``cork()``).
     private var staged: [UInt8] = []
-    private var staging = false
+    private var corked = false
 
     init(connection: HTTPServerConnection, requestID: String, head: HTTPRequestHead) {
         self.connection = connection
@@ -59,18 +59,31 @@ public final class HTTPResponseWriter: @unchecked Sendable {
     public func writeHead(status: Int, headers: HTTPHeaders, contentLength: Int?) {
         var out = headBytes(status: status, headers: headers, contentLength: contentLength)
         if case .length(0) = framing { state = .streaming; finish(with: &out); return }
-        connection.tcp.write(out)
+        emit(out)
     }
 
     /// Writes the head together with the first body bytes: one `send` for a whole small answer instead of two.
     public func writeHead(status: Int, headers: HTTPHeaders, contentLength: Int?, firstBody bytes: UnsafeRawBufferPointer) {
-        staged = headBytes(status: status, headers: headers, contentLength: contentLength)
-        if case .length(0) = framing { state = .streaming; finish(with: &staged); return }
-        staging = true
+        let wasCorked = corked
+        cork()
+        writeHead(status: status, headers: headers, contentLength: contentLength)
         write(bytes)
-        staging = false
-        connection.tcp.write(staged)
+        if !wasCorked { uncork() }
+    }
+
+    /// Gathers the head and body writes that follow instead of sending each, until ``uncork()`` (or the end of the
+    /// response) sends them with one `send`. A relay corks while the upstream hands over a burst in pieces.
+    public func cork() {
+        corked = true
+    }
+
+    /// Sends what was gathered since ``cork()``, and writes go straight out again.
+    public func uncork() {
+        corked = false
+        guard !staged.isEmpty else { return }
+        let out = staged
         staged = []
+        connection.tcp.write(out)
     }
 
     /// Sends a complete response in one write.
@@ -114,11 +127,11 @@ public final class HTTPResponseWriter: @unchecked Sendable {
     }
 
     private func emit(_ bytes: UnsafeRawBufferPointer) {
-        if staging { staged.append(contentsOf: bytes) } else { connection.tcp.write(bytes) }
+        if corked { staged.append(contentsOf: bytes) } else { connection.tcp.write(bytes) }
     }
 
     private func emit(_ bytes: [UInt8]) {
-        if staging { staged.append(contentsOf: bytes) } else { connection.tcp.write(bytes) }
+        if corked { staged.append(contentsOf: bytes) } else { connection.tcp.write(bytes) }
     }
 
     /// Writes body bytes.
@@ -138,6 +151,8 @@ public final class HTTPResponseWriter: @unchecked Sendable {
     public func abort() {
         guard state != .finished else { return }
         state = .finished
+        staged = []
+        corked = false
         keepAlive = false
         connection.responseFinished(self, abort: true)
     }
@@ -146,6 +161,8 @@ public final class HTTPResponseWriter: @unchecked Sendable {
     func clientClosed() {
         guard state != .finished else { return }
         state = .finished
+        staged = []
+        corked = false
         let callback = onClose
         onClose = nil
         onWritable = nil
@@ -160,6 +177,12 @@ public final class HTTPResponseWriter: @unchecked Sendable {
         case .closeDelimited: keepAlive = false
         default: break
         }
+        if !staged.isEmpty {
+            staged.append(contentsOf: out)
+            out = staged
+            staged = []
+        }
+        corked = false
         if !out.isEmpty { connection.tcp.write(out) }
         state = .finished
         onWritable = nil

@@ -112,7 +112,20 @@ extension UpstreamClient {
         curlDepth += 1
         _ = curl_multi_socket_action(multi, socket, mask, &running)
         curlDepth -= 1
+        endDeliveryBatches()
         afterCurl()
+    }
+
+    /// Tells each transfer that received body during the libcurl call just made that the batch is over (before
+    /// any of them hears it finished, in `afterCurl`).
+    func endDeliveryBatches() {
+        guard !deliveryBatch.isEmpty else { return }
+        let batch = deliveryBatch
+        deliveryBatch.removeAll(keepingCapacity: true)
+        for transfer in batch {
+            transfer.inDeliveryBatch = false
+            transfer.delegate?.upstreamDidDeliverBatch(transfer)
+        }
     }
 
     /// Drains [curl_multi_info_read](https://curl.se/libcurl/c/curl_multi_info_read.html) until it is

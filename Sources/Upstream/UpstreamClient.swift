@@ -31,6 +31,8 @@ public final class UpstreamClient: @unchecked Sendable {
     var immediateTimeoutScheduled = false
     /// Transfers that have not finished (waiting, running, paused), by identity.
     var active: [ObjectIdentifier: UpstreamTransfer] = [:]
+    /// Transfers that received body during the libcurl call in progress.
+    var deliveryBatch: [UpstreamTransfer] = []
     /// Work deferred while libcurl is calling back (it forbids adding or removing handles then).
     var pendingAdds: [UpstreamTransfer] = []
     var pendingRemovals: [UpstreamTransfer] = []

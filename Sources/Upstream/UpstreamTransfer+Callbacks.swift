@@ -43,6 +43,10 @@ extension UpstreamTransfer {
         guard state.willDeliverBody(), let delegate else { return 0 }
         lastActivity = Self.now
         let disposition = delegate.upstream(self, didReceiveBody: bytes)
+        if !inDeliveryBatch {
+            inDeliveryBatch = true
+            client.deliveryBatch.append(self)
+        }
         switch state.didDeliverBody(disposition) {
         case .consume:
             return bytes.count

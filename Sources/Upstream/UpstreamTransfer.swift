@@ -23,6 +23,8 @@ public final class UpstreamTransfer: @unchecked Sendable {
     var inMulti = false
     var headParser = ResponseHeadParser()
     var headDelivered = false
+    /// Body was delivered during the libcurl call in progress (see `UpstreamClient.endBatches`).
+    var inDeliveryBatch = false
     /// Upload position in `request.body`.
     var bodyOffset = 0
     /// Monotonic nanoseconds of the last byte moved either way (for the idle timeout).

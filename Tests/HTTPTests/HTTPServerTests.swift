@@ -32,6 +32,16 @@ final class TestResponder: HTTPResponder, @unchecked Sendable {
             body[..<6].withUnsafeBytes { writer.writeHead(status: 200, headers: [:], contentLength: length, firstBody: $0) }
             writer.write(Array(body[6...]))
             writer.end()
+        case "/corked":
+            // Head and three chunks gathered, sent with one write at uncork; then more, then the end.
+            writer.cork()
+            writer.writeHead(status: 200, headers: [:], contentLength: nil)
+            for part in ["one", "two", "three"] { writer.write(Array(part.utf8)) }
+            writer.uncork()
+            writer.write(Array("four".utf8))
+            writer.cork()
+            writer.write(Array("five".utf8))
+            writer.end()
         case "/hold":
             state.withLock { $0.held.append(writer) }
         default:
@@ -175,6 +185,11 @@ final class HTTPServerTests: XCTestCase {
             XCTAssertEqual(response.header("Transfer-Encoding"), target.hasSuffix("length") ? nil : "chunked", target)
         }
         // Both answers were framed right: the connection is still in step for a third request.
+        XCTAssertEqual(try client.request("GET", "/echo").status, 200)
+        // Corked writes (and ones still corked at the end) keep their framing and order.
+        let corked = try client.request("GET", "/corked")
+        XCTAssertEqual(corked.text, "onetwothreefourfive")
+        XCTAssertEqual(corked.header("Transfer-Encoding"), "chunked")
         XCTAssertEqual(try client.request("GET", "/echo").status, 200)
     }
 

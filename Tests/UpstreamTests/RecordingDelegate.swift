@@ -12,6 +12,10 @@ final class RecordingDelegate: UpstreamResponseDelegate, @unchecked Sendable {
     var callsAfterCancel = 0
     var cancelled = false
     var keepBody = true
+    /// Batch ends heard, and body calls since the last one (every piece must be followed by a batch end before
+    /// the transfer finishes).
+    var batches = 0
+    var bodyCallsSinceBatch = 0
 
     var onHead: ((UpstreamTransfer, UpstreamResponseHead) -> Void)?
     /// Return `.pause` to pause; by default the bytes are consumed (and kept when `keepBody`).
@@ -33,13 +37,22 @@ final class RecordingDelegate: UpstreamResponseDelegate, @unchecked Sendable {
         if cancelled { callsAfterCancel += 1 }
         XCTAssertNotNil(head, "body before head")
         bodyCalls += 1
+        bodyCallsSinceBatch += 1
         let disposition = onBody?(transfer, bytes) ?? .consumed
         if disposition == .consumed, keepBody { body.append(contentsOf: bytes) }
         return disposition
     }
 
+    func upstreamDidDeliverBatch(_ transfer: UpstreamTransfer) {
+        if cancelled { callsAfterCancel += 1 }
+        XCTAssertGreaterThan(bodyCallsSinceBatch, 0, "batch end without body")
+        bodyCallsSinceBatch = 0
+        batches += 1
+    }
+
     func upstream(_ transfer: UpstreamTransfer, didFinishWith error: UpstreamError?) {
         if cancelled { callsAfterCancel += 1 }
+        XCTAssertEqual(bodyCallsSinceBatch, 0, "finished before the last batch of body was closed")
         XCTAssertFalse(finished, "finished twice")
         finished = true
         self.error = error

@@ -124,6 +124,8 @@ final class UpstreamClientTests: XCTestCase {
             XCTAssertNil(delegate.error)
             XCTAssertEqual(String(decoding: delegate.body, as: UTF8.self), "firstsecond")
             XCTAssertEqual(delegate.bodyCalls, 2)
+            // The chunks came in separate bursts, so each closed its own batch (a relay flushes at each).
+            XCTAssertEqual(delegate.batches, 2)
         }
     }
 }
