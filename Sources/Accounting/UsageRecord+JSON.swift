@@ -17,7 +17,7 @@ extension UsageRecord {
             if let s { JSONValue.writeString(s, into: &out) } else { out.append(contentsOf: "null".utf8) }
         }
         func int(_ v: Int?) {
-            if let v { out.append(contentsOf: String(v).utf8) } else { out.append(contentsOf: "null".utf8) }
+            if let v { out.appendDecimal(v) } else { out.append(contentsOf: "null".utf8) }
         }
         out.append(UInt8(ascii: "{"))
         key("time", first: true)
@@ -94,12 +94,18 @@ extension Usage {
     /// `{"input":…,"output":…,…,"images":…}` with every kind, in ``Kind`` order.
     func writeTokens(into out: inout [UInt8]) {
         out.append(UInt8(ascii: "{"))
-        for (i, kind) in Kind.allCases.enumerated() {
-            if i > 0 { out.append(UInt8(ascii: ",")) }
-            JSONValue.writeString(kind.rawValue, into: &out)
-            out.append(UInt8(ascii: ":"))
-            out.append(contentsOf: String(self[kind]).utf8)
+        for (kind, key) in Self.tokenKeys {
+            out.append(contentsOf: key)
+            out.appendDecimal(self[kind])
         }
         out.append(UInt8(ascii: "}"))
+    }
+
+    /// Each kind with its member prefix, `"input":` first and `,"images":` last, encoded once.
+    private static let tokenKeys: [(Kind, [UInt8])] = Kind.allCases.enumerated().map { i, kind in
+        var key: [UInt8] = i > 0 ? [UInt8(ascii: ",")] : []
+        JSONValue.writeString(kind.rawValue, into: &key)
+        key.append(UInt8(ascii: ":"))
+        return (kind, key)
     }
 }

@@ -21,34 +21,19 @@ public enum RFC3339 {
         let ms = Int(millis - Int64(seconds) * 1000)
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        appendPadded(Int(parts.tm_year) + 1900, width: 4, into: &out)
+        out.appendDecimal(Int(parts.tm_year) + 1900, minimumDigits: 4)
         out.append(UInt8(ascii: "-"))
-        appendPadded(Int(parts.tm_mon) + 1, width: 2, into: &out)
+        out.appendDecimal(Int(parts.tm_mon) + 1, minimumDigits: 2)
         out.append(UInt8(ascii: "-"))
-        appendPadded(Int(parts.tm_mday), width: 2, into: &out)
+        out.appendDecimal(Int(parts.tm_mday), minimumDigits: 2)
         out.append(UInt8(ascii: "T"))
-        appendPadded(Int(parts.tm_hour), width: 2, into: &out)
+        out.appendDecimal(Int(parts.tm_hour), minimumDigits: 2)
         out.append(UInt8(ascii: ":"))
-        appendPadded(Int(parts.tm_min), width: 2, into: &out)
+        out.appendDecimal(Int(parts.tm_min), minimumDigits: 2)
         out.append(UInt8(ascii: ":"))
-        appendPadded(Int(parts.tm_sec), width: 2, into: &out)
+        out.appendDecimal(Int(parts.tm_sec), minimumDigits: 2)
         out.append(UInt8(ascii: "."))
-        appendPadded(ms, width: 3, into: &out)
+        out.appendDecimal(ms, minimumDigits: 3)
         out.append(UInt8(ascii: "Z"))
-    }
-
-    /// `value` in decimal, zero-padded on the left to `width` digits (a negative value keeps its sign first).
-    private static func appendPadded(_ value: Int, width: Int, into out: inout [UInt8]) {
-        if value < 0 { out.append(UInt8(ascii: "-")) }
-        let magnitude = value.magnitude
-        var divisor: UInt = 1, digits = 1
-        while magnitude / divisor >= 10 { divisor *= 10; digits += 1 }
-        if digits < width { out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width - digits)) }
-        var rest = magnitude
-        while divisor > 0 {
-            out.append(UInt8(ascii: "0") + UInt8(rest / divisor))
-            rest %= divisor
-            divisor /= 10
-        }
     }
 }
