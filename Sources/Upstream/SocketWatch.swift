@@ -12,9 +12,11 @@ import Glibc
 /// be confused with a registration that is still being torn down inside Dispatch.
 ///
 /// A connection socket that goes idle in libcurl's connection cache is *parked* (``park()``) rather than
-/// removed: its read source is suspended, so the next transfer on the connection resumes it instead of paying for a
-/// `dup`, a new source and the Dispatch manager's registration and cancellation round trips. Only sockets whose
-/// close libcurl reports (`CURLOPT_CLOSESOCKETFUNCTION`) may be parked; see `UpstreamClient.watch`.
+/// removed, so the next transfer on the connection reuses its read source instead of paying for a `dup`, a new
+/// source and the Dispatch manager's registration and cancellation round trips. Parking is a flag: only if the
+/// socket becomes readable while parked (the server closing the idle connection) is the source suspended, so that
+/// the event waits for the next transfer instead of firing again and again. Only sockets whose close libcurl
+/// reports (`CURLOPT_CLOSESOCKETFUNCTION`) may be parked; see `UpstreamClient.watch`.
 ///
 /// Confined to the owning client's queue: every method and every handler runs there.
 final class SocketWatch: @unchecked Sendable {
@@ -30,8 +32,10 @@ final class SocketWatch: @unchecked Sendable {
     private var writeSource: DispatchSourceWrite?
     private var liveSources = 0
     private var removed = false
-    /// Parked: the read source (if any) is suspended and no write source exists.
+    /// Parked: readiness is not reported, and no write source exists.
     private(set) var isParked = false
+    /// The read source was suspended by an event that arrived while parked.
+    private var readSuspended = false
 
     /// Starts watching nothing; call `update` with what libcurl wants.
     init(curlSocket: curl_socket_t, queue: DispatchQueue,
@@ -52,8 +56,8 @@ final class SocketWatch: @unchecked Sendable {
         unpark()
         if wantRead, readSource == nil {
             let source = DispatchSource.makeReadSource(fileDescriptor: watched, queue: queue)
-            let socket = curlSocket, onReady = onReady
-            source.setEventHandler { onReady(socket, CURL_CSELECT_IN) }
+            // Unowned: the cancel handler (see `arm`) keeps the watch alive, and no event handler runs after it.
+            source.setEventHandler { [unowned self] in readable() }
             arm(source)
             readSource = source
         }
@@ -83,14 +87,26 @@ final class SocketWatch: @unchecked Sendable {
             writeSource = nil
             source.cancel()
         }
-        readSource?.suspend()
         isParked = true
     }
 
     private func unpark() {
         guard isParked else { return }
         isParked = false
-        readSource?.resume()
+        if readSuspended {
+            readSuspended = false
+            readSource?.resume()
+        }
+    }
+
+    private func readable() {
+        guard isParked else { return onReady(curlSocket, CURL_CSELECT_IN) }
+        // Readable while parked: hold the event until the next transfer wants the socket (level-triggered, it is
+        // reported again on resumption).
+        if !readSuspended {
+            readSuspended = true
+            readSource?.suspend()
+        }
     }
 
     /// `CURL_POLL_REMOVE` for good: cancels both sources; the duplicate closes once their cancel handlers ran.
