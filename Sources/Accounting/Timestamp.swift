@@ -1,7 +1,7 @@
 import FoundationEssentials
 import Support
 
-/// Ledger timestamps: written with Support's ``RFC3339/format(_:)`` (`2025-01-31T12:34:56.789Z`), read back here.
+/// Ledger timestamps: written with Support's ``RFC3339/write(_:into:)`` (`2025-01-31T12:34:56.789Z`), read back here.
 /// Reading accepts the RFC 3339 `date-time` of [§5.6](https://www.rfc-editor.org/rfc/rfc3339#section-5.6) with
 /// `Z` or a numeric offset and any number of fraction digits, or a bare `full-date` (midnight UTC), which is
 /// what `GET /v1/usage?from=&to=` clients send.

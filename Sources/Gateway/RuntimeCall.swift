@@ -217,7 +217,9 @@ final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
     func upstream(_ transfer: UpstreamTransfer, didReceiveBody bytes: UnsafeRawBufferPointer) -> UpstreamBodyDisposition {
         switch phase {
         case .relaying:
-            // The pieces of one upstream burst go to the client in one write, at the end of the batch.
+            // The pieces of one upstream burst go to the client in one write, at the end of the batch. Corked bytes
+            // are not in `isWritable`'s count, so a slow client can be overshot by one libcurl call's delivery
+            // (a few receive buffers), never more.
             writer.cork()
             if pendingHead != nil {
                 flushHead(firstBody: bytes)

@@ -40,13 +40,9 @@ public final class UpstreamTarget: Sendable {
     /// The request URL for `operation`.
     public func url(for operation: BedrockOperation) -> String { urls[Self.index(of: operation)] }
 
+    /// The position of `operation` in `allCases`, the order the tables were built in.
     private static func index(of operation: BedrockOperation) -> Int {
-        switch operation {
-        case .invokeModel: 0
-        case .invokeModelWithResponseStream: 1
-        case .converse: 2
-        case .converseStream: 3
-        }
+        BedrockOperation.allCases.firstIndex(of: operation)!
     }
 
     private static func hostHeader(of endpoint: String) -> String {

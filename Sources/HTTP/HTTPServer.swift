@@ -42,8 +42,8 @@ public final class HTTPServer: @unchecked Sendable {
     }
 
     /// How often each loop checks its connections' timeouts: an eighth of the shortest timeout, between 10 ms and
-    /// 1 s. A timeout therefore fires up to that much late (at most 1 s with the defaults' 10 s header timeout), in
-    /// exchange for no timer work at all per request.
+    /// 1 s. A timeout therefore fires up to that much late, plus the timer's leeway of a quarter interval (at most
+    /// 1.25 s with the defaults' 10 s header timeout), in exchange for no timer work at all per request.
     let sweepInterval: Duration
 
     public init(

@@ -100,6 +100,7 @@ final class SocketWatch: @unchecked Sendable {
     }
 
     private func readable() {
+        guard !removed else { return }
         guard isParked else { return onReady(curlSocket, CURL_CSELECT_IN) }
         // Readable while parked: hold the event until the next transfer wants the socket (level-triggered, it is
         // reported again on resumption).

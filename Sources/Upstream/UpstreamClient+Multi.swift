@@ -22,7 +22,7 @@ extension UpstreamClient {
     }
 
     /// [CURLMOPT_SOCKETFUNCTION](https://curl.se/libcurl/c/CURLMOPT_SOCKETFUNCTION.html): create or cancel
-    /// the read and write sources exactly as asked.
+    /// the read and write sources as asked; `CURL_POLL_REMOVE` parks a connection socket's watch instead.
     private func watch(_ socket: curl_socket_t, what: Int32) {
         if what == CURL_POLL_REMOVE {
             // A connection socket going idle in libcurl's cache keeps its watch, parked, until `closeSocket` says
@@ -81,8 +81,12 @@ extension UpstreamClient {
     func openSocket(_ address: UnsafeMutablePointer<curl_sockaddr>) -> curl_socket_t {
         let fd = Glibc.socket(address.pointee.family, address.pointee.socktype | Int32(SOCK_CLOEXEC.rawValue),
                               address.pointee.protocol)
-        if fd >= 0 { connectionSockets.insert(fd) }
-        return fd >= 0 ? fd : tg_socket_bad()
+        guard fd >= 0 else { return tg_socket_bad() }
+        // A fresh descriptor number has no valid watch: drop any left by a socket closed behind our back (libcurl
+        // closes some sockets without the close callback on rare error paths), so it cannot be unparked for this one.
+        watches.removeValue(forKey: fd)?.remove()
+        connectionSockets.insert(fd)
+        return fd
     }
 
     /// [CURLOPT_CLOSESOCKETFUNCTION](https://curl.se/libcurl/c/CURLOPT_CLOSESOCKETFUNCTION.html): libcurl is done

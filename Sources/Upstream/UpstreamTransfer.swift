@@ -23,7 +23,7 @@ public final class UpstreamTransfer: @unchecked Sendable {
     var inMulti = false
     var headParser = ResponseHeadParser()
     var headDelivered = false
-    /// Body was delivered during the libcurl call in progress (see `UpstreamClient.endBatches`).
+    /// Body was delivered during the libcurl call in progress (see `UpstreamClient.endDeliveryBatches`).
     var inDeliveryBatch = false
     /// Upload position in `request.body`.
     var bodyOffset = 0
