@@ -280,8 +280,11 @@ final class UpstreamClientFlowTests: XCTestCase {
                 XCTAssertTrue(client.watches.values.allSatisfy(\.isParked))
             }
         }
-        XCTAssertEqual(bodies, ["1", "2", "2"])
-        XCTAssertEqual(server.acceptedCount, 2)
+        // The first answer came on connection 1, which the server then closed: no later answer used it. Which new
+        // connection served requests 2 and 3 is libcurl's business (under load it sometimes opens a second one).
+        XCTAssertEqual(bodies.first, "1")
+        XCTAssertFalse(bodies.dropFirst().contains("1"), "\(bodies)")
+        XCTAssertLessThanOrEqual(server.acceptedCount, 3)
         queue.sync {
             client.shutdown()
             XCTAssertTrue(client.connectionSockets.isEmpty)
