@@ -60,6 +60,9 @@ final class TestHTTPServer: @unchecked Sendable {
     /// Connections accepted so far.
     var acceptedCount: Int { lock.withLock { connections.count } }
 
+    /// Connections whose descriptor the server has closed.
+    var closedCount: Int { lock.withLock { connections.filter(\.isFullyClosed).count } }
+
     /// Stops accepting and shuts every connection down.
     func stop() {
         let open: [TestConnection] = lock.withLock {
@@ -198,8 +201,11 @@ final class TestConnection: @unchecked Sendable {
 
     func close() {
         fdLock.withLock {
+            if !fdClosed { _ = Glibc.close(fd) }
             fdClosed = true
-            _ = Glibc.close(fd)
         }
     }
+
+    /// Whether the descriptor is closed.
+    var isFullyClosed: Bool { fdLock.withLock { fdClosed } }
 }

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import XCTest
+import TestSupport
 @testable import Upstream
 #if canImport(Glibc)
 import Glibc
@@ -271,6 +272,10 @@ final class UpstreamClientFlowTests: XCTestCase {
             let delegate = RecordingDelegate("request \(index)")
             queue.sync { _ = client.execute(UpstreamRequest(method: "GET", url: server.url + "/\(index)"), delegate: delegate) }
             wait(for: [delegate.finishedExpectation], timeout: 10)
+            // Let the server's close of connection 1 happen before the next request, so libcurl finds it dead when
+            // it tries to reuse it (the race of a request sent into a closing connection is libcurl's retry logic,
+            // not what this test is about).
+            XCTAssertTrue(waitUntil { server.closedCount >= 1 })
             queue.sync {
                 XCTAssertNil(delegate.error)
                 bodies.append(String(decoding: delegate.body, as: UTF8.self))
@@ -280,11 +285,8 @@ final class UpstreamClientFlowTests: XCTestCase {
                 XCTAssertTrue(client.watches.values.allSatisfy(\.isParked))
             }
         }
-        // The first answer came on connection 1, which the server then closed: no later answer used it. Which new
-        // connection served requests 2 and 3 is libcurl's business (under load it sometimes opens a second one).
-        XCTAssertEqual(bodies.first, "1")
-        XCTAssertFalse(bodies.dropFirst().contains("1"), "\(bodies)")
-        XCTAssertLessThanOrEqual(server.acceptedCount, 3)
+        XCTAssertEqual(bodies, ["1", "2", "2"])
+        XCTAssertEqual(server.acceptedCount, 2)
         queue.sync {
             client.shutdown()
             XCTAssertTrue(client.connectionSockets.isEmpty)
