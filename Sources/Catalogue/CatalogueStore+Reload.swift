@@ -59,10 +59,11 @@ extension CatalogueStore {
         }
         lastBytes = bytes
         lastIdentity = identity
-        publish(snapshot)
+        // The audit events go in before the snapshot is published, so whoever sees the change can find its event.
         do { try audit?.append(events) } catch {
             notifyFailure(CatalogueError(.storage, "audit log write failed: \(error)"))
         }
+        publish(snapshot)
         return .reloaded(snapshot)
     }
 
