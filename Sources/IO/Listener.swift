@@ -71,11 +71,15 @@ public final class Listener: @unchecked Sendable {
         source.resume()
     }
 
-    /// Stops accepting and closes the listening socket (asynchronously, once the source is cancelled).
+    /// Stops accepting and closes the listening socket (asynchronously, once the source is cancelled). The port
+    /// refuses new connections from the moment this returns: `shutdown(2)` on a listening socket stops the listen,
+    /// where the close alone would leave a window in which the kernel still completes handshakes.
     public func stop() {
         queue.sync {
-            source?.cancel()
-            source = nil
+            guard let source else { return }
+            _ = Glibc.shutdown(fd, Int32(SHUT_RDWR))
+            source.cancel()
+            self.source = nil
         }
     }
 
