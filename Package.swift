@@ -46,12 +46,12 @@ let package = Package(
 
         // MARK: Tests
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "SupportTests", dependencies: ["Support"]),
+        .testTarget(name: "SupportTests", dependencies: ["Support", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "IO", "Support", "TestSupport"]),
         .testTarget(name: "AWSTests", dependencies: ["AWS"], resources: [.copy("Fixtures")]),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "HTTP", "IO", "TestSupport"]),
-        .testTarget(name: "CatalogueTests", dependencies: ["Catalogue", "Support"]),
-        .testTarget(name: "AccountingTests", dependencies: ["Accounting", "Catalogue", "AWS", "Support"]),
+        .testTarget(name: "CatalogueTests", dependencies: ["Catalogue", "Support", "TestSupport"]),
+        .testTarget(name: "AccountingTests", dependencies: ["Accounting", "Catalogue", "AWS", "Support", "TestSupport"]),
         .testTarget(
             name: "GatewayTests",
             dependencies: ["Gateway", "StandIn", "TollgateCLI", "TestSupport", "HTTP", "IO", "AWS", "Upstream", "Catalogue", "Support"]

@@ -57,12 +57,7 @@ public struct BudgetLimits: Sendable, Equatable {
         }
         let amount: Money
         do { amount = try Money(parsing: number.text) } catch {
-            switch error {
-            case .tooManyFractionDigits:
-                throw BudgetConfigError(.invalidValue, "must have at most \(Money.fractionDigits) decimal places", field: path)
-            case .outOfRange, .notANumber:
-                throw BudgetConfigError(.invalidValue, "must be at most \(Money.max)", field: path)
-            }
+            throw BudgetConfigError(.invalidValue, error.requirement, field: path)
         }
         guard !amount.isNegative else {
             throw BudgetConfigError(.invalidValue, "expected a non-negative decimal amount such as \"10.00\"", field: path)

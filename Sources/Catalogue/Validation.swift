@@ -42,12 +42,7 @@ enum Validation {
         }
         let price: Money
         do { price = try Money(parsing: n.text) } catch {
-            switch error {
-            case .tooManyFractionDigits:
-                throw CatalogueError(.invalidValue, "price must have at most \(Money.fractionDigits) decimal places", field: path)
-            case .outOfRange, .notANumber:
-                throw CatalogueError(.invalidValue, "price must be at most \(Money.max)", field: path)
-            }
+            throw CatalogueError(.invalidValue, "price " + error.requirement, field: path)
         }
         guard !price.isNegative else { throw CatalogueError(.invalidValue, "price must not be negative", field: path) }
         return price

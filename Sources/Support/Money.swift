@@ -180,6 +180,15 @@ public struct Money: Sendable, Hashable, Comparable, AdditiveArithmetic, CustomS
         /// Beyond ±``Money/max``.
         case outOfRange
 
+        /// What a configured amount must satisfy, for errors that name the field: "must have at most 18 decimal
+        /// places" or "must be at most …" (text that is not a number cannot be represented either).
+        public var requirement: String {
+            switch self {
+            case .tooManyFractionDigits: return "must have at most \(Money.fractionDigits) decimal places"
+            case .outOfRange, .notANumber: return "must be at most \(Money.max)"
+            }
+        }
+
         public var description: String {
             switch self {
             case .notANumber: return "not a decimal number"

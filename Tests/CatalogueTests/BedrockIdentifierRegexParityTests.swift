@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 @testable import Catalogue
 
@@ -67,7 +68,7 @@ final class BedrockIdentifierRegexParityTests: XCTestCase {
 private struct NearMissGenerator {
     private var random: SplitMix64
 
-    init(seed: UInt64) { random = SplitMix64(state: seed) }
+    init(seed: UInt64) { random = SplitMix64(seed: seed) }
 
     /// Text that edits splice in: separators, case, line breaks, non-ASCII letters, digits and symbols.
     private static let pieces = [
@@ -145,14 +146,3 @@ private struct NearMissGenerator {
 }
 
 /// A small seeded generator, so a failure names the same strings on every run.
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 import Support
 
@@ -130,7 +131,7 @@ final class MoneyTests: XCTestCase {
     }
 
     func testRandomTextMatchesDecimal() {
-        var rng = SeededGenerator(seed: 0x6d6f_6e65_79)
+        var rng = SplitMix64(seed: 0x6d6f_6e65_79)
         for _ in 0..<4_000 {
             // At most 38 digits (what Decimal holds exactly), sometimes with trailing zeros (which may reach past
             // the 18th fractional digit), placed anywhere in Money's range.
@@ -170,7 +171,7 @@ final class MoneyTests: XCTestCase {
     }
 
     func testRandomUnitsRoundTrip() {
-        var rng = SeededGenerator(seed: 18)
+        var rng = SplitMix64(seed: 18)
         for _ in 0..<4_000 {
             let value = Money(units: randomUnits(&rng))
             let text = value.description
@@ -255,7 +256,7 @@ final class MoneyTests: XCTestCase {
 
     /// Random operands: the result is the nearest multiple of 10⁻¹⁸, ties to even.
     func testRandomMultiplyDivideIsCorrectlyRounded() {
-        var rng = SeededGenerator(seed: 7)
+        var rng = SplitMix64(seed: 7)
         for _ in 0..<4_000 {
             let units = Int128(Int64.random(in: -1_000_000_000_000_000_000...1_000_000_000_000_000_000, using: &rng))
             let factor = Int.random(in: -10_000_000...10_000_000, using: &rng)
@@ -309,7 +310,7 @@ final class MoneyTests: XCTestCase {
         for (text, expected) in cases {
             XCTAssertEqual(Money(text)!.doubleValue, expected, text)
         }
-        var rng = SeededGenerator(seed: 53)
+        var rng = SplitMix64(seed: 53)
         for _ in 0..<4_000 {
             let money = Money(units: randomUnits(&rng))
             let nearest = Double(money.description)!
@@ -324,21 +325,9 @@ final class MoneyTests: XCTestCase {
 }
 
 /// A random amount in ±max with a random bit length (so every size is covered).
-private func randomUnits(_ rng: inout SeededGenerator) -> Int128 {
+private func randomUnits(_ rng: inout SplitMix64) -> Int128 {
     let bits = UInt128(rng.next()) << 64 | UInt128(rng.next())
     let magnitude = Int128(bits >> Int.random(in: 1...127, using: &rng))
     return Bool.random(using: &rng) ? -magnitude : magnitude
 }
 
-/// SplitMix64: a seeded generator, so the random tests are reproducible.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
