@@ -7,6 +7,10 @@ import IO
 ///
 /// States: `.initial` → `writeHead` → `.streaming` → `end()` → `.finished`; `abort()` from any state closes the
 /// connection (used when a stream fails after its head was sent and nothing honest can be appended).
+///
+/// Once `.finished` — ended, aborted, or the client went away — every later call is dropped. Answers produced off
+/// the loop (an admin write's fsync, a ledger read) arrive whenever they are ready, and the client may have
+/// half-closed or reset the connection meanwhile: a late answer is a normal event, not a programming error.
 public final class HTTPResponseWriter: @unchecked Sendable {
     private enum State { case initial, streaming, finished }
     private enum Framing { case length(remaining: Int), chunked, closeDelimited, none }
@@ -57,6 +61,7 @@ public final class HTTPResponseWriter: @unchecked Sendable {
     /// Writes the status line and headers. `contentLength: nil` streams the body chunked (or close-delimited for
     /// HTTP/1.0). `Date`, `Connection`, framing headers and `x-amzn-RequestId` are set by the writer.
     public func writeHead(status: Int, headers: HTTPHeaders, contentLength: Int?) {
+        guard state == .initial else { return lateOrRepeated("writeHead") }
         var out = headBytes(status: status, headers: headers, contentLength: contentLength)
         if case .length(0) = framing { state = .streaming; finish(with: &out); return }
         emit(out)
@@ -88,6 +93,7 @@ public final class HTTPResponseWriter: @unchecked Sendable {
 
     /// Sends a complete response in one write.
     public func respond(status: Int, headers: HTTPHeaders = [:], body: [UInt8]) {
+        guard state == .initial else { return lateOrRepeated("respond") }
         var out = headBytes(status: status, headers: headers, contentLength: body.count)
         if !isHeadRequest { out.append(contentsOf: body) }
         bodyBytesWritten = body.count
@@ -105,7 +111,7 @@ public final class HTTPResponseWriter: @unchecked Sendable {
 
     /// Writes body bytes.
     public func write(_ bytes: UnsafeRawBufferPointer) {
-        precondition(state != .initial, "write before writeHead")
+        assert(state != .initial, "write before writeHead")
         guard state == .streaming, !bytes.isEmpty, !isHeadRequest else { return }
         bodyBytesWritten += bytes.count
         switch framing {
@@ -190,8 +196,14 @@ public final class HTTPResponseWriter: @unchecked Sendable {
         connection.responseFinished(self, abort: abort)
     }
 
+    /// A head for a response that already has one. After the end (or the client's departure) it is a late answer
+    /// and dropped; while streaming it would corrupt the framing, so it is a responder bug: trap in debug builds,
+    /// drop in release ones rather than take every other connection down with the process.
+    private func lateOrRepeated(_ call: StaticString) {
+        assert(state == .finished, "\(call) after the head was written (status \(status))")
+    }
+
     private func headBytes(status: Int, headers: HTTPHeaders, contentLength: Int?) -> [UInt8] {
-        precondition(state == .initial, "writeHead called twice")
         state = .streaming
         self.status = status
         if connection.isShuttingDown { keepAlive = false }
