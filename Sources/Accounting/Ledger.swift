@@ -5,8 +5,8 @@ import Dispatch
 import FoundationEssentials
 import Support
 
-/// The usage ledger (issue 6, "Ledger"): one JSON line per ``UsageRecord`` in daily files
-/// `usage-YYYY-MM-DD.jsonl` (the record's UTC day) under one directory, appended with group commit.
+/// The usage ledger: one JSON line per ``UsageRecord`` in daily files `usage-YYYY-MM-DD.jsonl` (the record's UTC
+/// day) under one directory, appended with group commit.
 ///
 /// **Group commit.** ``append(_:)`` encodes the record's line and adds it to its day's buffer under a lock, so
 /// event loops never wait for the disk. The first record of a batch schedules a commit on the ledger's own serial
@@ -17,13 +17,24 @@ import Support
 /// - **A hard crash (power loss, SIGKILL) loses at most the last `commitInterval` of records** — those appended
 ///   but not yet committed — and can leave a torn last line, which readers skip.
 ///
-/// A failed write keeps its bytes and retries them at the next commit, starting with a newline so any torn
-/// fragment stays a line of its own. ``lastError`` reports the most recent failure.
+/// **Failures** (see ``LedgerBacklog``): a write that stops part-way leaves only its unwritten remainder owed, and
+/// the next commit (retried every `commitInterval`) continues exactly there, so a full disk never produces a
+/// duplicate record or a torn fragment. While failing, ``LedgerPolicy`` bounds the backlog: past it, ``health()``
+/// reports `isOverBound` and, under the `refuse` policy, ``admitsNewCalls`` turns false until the disk takes the
+/// backlog. A record is never dropped silently: one that cannot be kept is handed to `onDrop` whole (the gateway
+/// writes it to the error log).
 ///
 /// Thread-safe: the buffer is guarded by a lock; files are only touched on the commit queue.
 public final class Ledger: @unchecked Sendable {
-    /// Records buffered while the disk is failing are kept up to this many bytes, then dropped (and counted).
-    public static let maxUnwrittenBytes = 64 << 20
+    /// Why a record was handed to `onDrop` instead of the file.
+    public enum DropReason: String, Sendable {
+        /// Appended after ``close()``.
+        case closed
+        /// The `serve` policy's memory limit was reached while the disk failed.
+        case backlogFull = "backlog_full"
+        /// Still owed when the ledger closed on a failing disk.
+        case unwrittenAtClose = "unwritten_at_close"
+    }
 
     /// The directory holding the daily files.
     public let directory: String
@@ -31,35 +42,53 @@ public final class Ledger: @unchecked Sendable {
     public let commitInterval: DispatchTimeInterval
     /// The clock used for default query ranges.
     public let clock: @Sendable () -> Date
+    /// What to do when the disk fails.
+    public let policy: LedgerPolicy
     /// Called on the commit queue after each failed commit (e.g. to count `tollgate_ledger_write_errors_total`).
     public let onCommitError: (@Sendable (LedgerError) -> Void)?
+    /// Called on the commit queue when the ledger starts or stops failing, or crosses its policy's bound.
+    let onHealthChange: (@Sendable (LedgerHealth) -> Void)?
+    /// Called with each record line that cannot be kept (without its newline), on any thread.
+    let onDrop: (@Sendable (ArraySlice<UInt8>, DropReason) -> Void)?
+    let calls: AppendOnlyFile.SystemCalls
 
-    private let queue = DispatchQueue(label: "tollgate.ledger")
-    private let lock = Lock()
+    let queue = DispatchQueue(label: "tollgate.ledger")
+    let lock = Lock()
     // Guarded by `lock`.
     /// Encoded lines waiting for the next commit, by day. Lines, not records: a burst of thousands of finishing
     /// streams then costs their bytes once, not records plus a second, encoded copy at commit time.
-    private var pending: [CivilDate: [UInt8]] = [:]
-    private var pendingBytes = 0
-    private var scheduled = false
-    private var earlyCommitScheduled = false
-    private var closed = false
-    private var error: LedgerError?
-    private var dropped = 0
+    var pending: [CivilDate: [UInt8]] = [:]
+    var pendingBytes = 0
+    var scheduled = false
+    var earlyCommitScheduled = false
+    var closed = false
+    var error: LedgerError?
+    var dropped = 0
+    /// Mirror of `backlog.byteCount`, readable under the lock.
+    var owedBytes = 0
+    /// When the first failed commit of the current failure happened (uptime nanoseconds), nil while writing.
+    var failingSince: UInt64?
     // Confined to `queue`.
-    private var files: [CivilDate: AppendOnlyFile] = [:]
-    private var unwritten: [CivilDate: [UInt8]] = [:]
-    private var unwrittenBytes = 0
-    private var retryScheduled = false
+    var files: [CivilDate: AppendOnlyFile] = [:]
+    var backlog = LedgerBacklog()
+    var retryScheduled = false
+    var reportedHealth: (writing: Bool, overBound: Bool) = (true, false)
 
     /// Opens the ledger in `directory`, creating it if needed.
     public init(directory: String, commitInterval: DispatchTimeInterval = .milliseconds(100),
-                clock: @escaping @Sendable () -> Date = { Date() },
-                onCommitError: (@Sendable (LedgerError) -> Void)? = nil) throws(LedgerError) {
+                clock: @escaping @Sendable () -> Date = { Date() }, policy: LedgerPolicy = LedgerPolicy(),
+                calls: AppendOnlyFile.SystemCalls = .system,
+                onCommitError: (@Sendable (LedgerError) -> Void)? = nil,
+                onHealthChange: (@Sendable (LedgerHealth) -> Void)? = nil,
+                onDrop: (@Sendable (ArraySlice<UInt8>, DropReason) -> Void)? = nil) throws(LedgerError) {
         self.directory = directory
         self.onCommitError = onCommitError
+        self.onHealthChange = onHealthChange
+        self.onDrop = onDrop
         self.commitInterval = commitInterval
         self.clock = clock
+        self.policy = policy
+        self.calls = calls
         if mkdir(directory, 0o750) != 0 && errno != EEXIST {
             throw LedgerError(.directory, path: directory, errno: errno)
         }
@@ -69,7 +98,8 @@ public final class Ledger: @unchecked Sendable {
     public func path(for day: CivilDate) -> String { "\(directory)/usage-\(day).jsonl" }
 
     /// Buffers `record` for the next commit: encodes its line (outside the lock), then appends it under the lock.
-    /// Records appended after ``close()`` are dropped and counted in ``droppedRecords``.
+    /// A record that cannot be kept (after ``close()``, or past the `serve` policy's limit) goes to `onDrop` and is
+    /// counted in ``droppedRecords``.
     public func append(_ record: UsageRecord) {
         var line: [UInt8] = []
         line.reserveCapacity(512)
@@ -77,9 +107,10 @@ public final class Ledger: @unchecked Sendable {
         line.append(0x0A)
         let day = record.day
         lock.lock()
-        if closed {
+        if let reason = dropReason(adding: line.count) {
             dropped += 1
             lock.unlock()
+            onDrop?(line.dropLast(), reason)
             return
         }
         pending[day, default: []].append(contentsOf: line)
@@ -99,6 +130,15 @@ public final class Ledger: @unchecked Sendable {
         }
     }
 
+    /// Under `lock`: why a line of `count` bytes cannot be buffered, or nil.
+    private func dropReason(adding count: Int) -> DropReason? {
+        if closed { return .closed }
+        if failingSince != nil, policy.onFailure == .serve, pendingBytes + owedBytes + count > policy.serveLimitBytes {
+            return .backlogFull
+        }
+        return nil
+    }
+
     /// Buffered bytes that trigger a commit before `commitInterval` is up.
     static let commitSize = 128 * 1024
 
@@ -107,13 +147,18 @@ public final class Ledger: @unchecked Sendable {
         if let failure = queue.sync(execute: { commit() }) { throw failure }
     }
 
-    /// Flushes, then refuses further records and closes the files. For the SIGTERM path.
+    /// Flushes, then refuses further records and closes the files. For the SIGTERM path. Records the disk still
+    /// would not take go to `onDrop` (the process is about to end with them).
     public func close() throws(LedgerError) {
         lock.lock()
         closed = true
         lock.unlock()
         let failure: LedgerError? = queue.sync {
             let failure = commit()
+            if failure != nil {
+                for (_, line) in backlog.owedLines() { onDrop?(line, .unwrittenAtClose) }
+                backlog = LedgerBacklog()
+            }
             files.removeAll()
             return failure
         }
@@ -127,96 +172,39 @@ public final class Ledger: @unchecked Sendable {
         return error
     }
 
-    /// Records dropped: appended after ``close()``, or beyond ``maxUnwrittenBytes`` while the disk failed.
+    /// Records handed to `onDrop` instead of the file.
     public var droppedRecords: Int {
         lock.lock()
         defer { lock.unlock() }
         return dropped
     }
 
-    /// Writes the buffered records. Runs on `queue`; returns the first failure.
-    private func commit() -> LedgerError? {
-        dispatchPrecondition(condition: .onQueue(queue))
+    /// Whether a new runtime call may start: false only under the `refuse` policy while the ledger is failing past
+    /// its bound. One lock and, while failing, one clock read.
+    public var admitsNewCalls: Bool {
+        guard policy.onFailure == .refuse else { return true }
         lock.lock()
-        let batch = pending
-        pending = [:]
-        pendingBytes = 0
-        scheduled = false
-        earlyCommitScheduled = false
-        lock.unlock()
-
-        var byDay = unwritten
-        unwritten.removeAll()
-        unwrittenBytes = 0
-        for (day, lines) in batch {
-            if byDay[day] == nil { byDay[day] = lines } else { byDay[day]!.append(contentsOf: lines) }
-        }
-        var failure: LedgerError?
-        for day in byDay.keys.sorted() {
-            let bytes = byDay[day]!
-            do throws(LedgerError) {
-                try file(for: day).append(bytes)
-            } catch {
-                failure = failure ?? error
-                keepUnwritten(bytes, day: day)
-            }
-        }
-        if let failure {
-            lock.lock()
-            self.error = failure
-            lock.unlock()
-            onCommitError?(failure)
-        }
-        return failure
+        defer { lock.unlock() }
+        guard failingSince != nil else { return true }
+        return !isOverBound(now: DispatchTime.now().uptimeNanoseconds)
     }
 
-    private func file(for day: CivilDate) throws(LedgerError) -> AppendOnlyFile {
-        if let file = files[day] { return file }
-        let path = path(for: day)
-        let file: AppendOnlyFile
-        do { file = try AppendOnlyFile(path: path, permissions: 0o640) } catch { throw LedgerError(.write, error) }
-        // A crash may have left a torn last line without its newline: end it, so the next record starts clean.
-        if !Self.endsWithNewline(path) { try file.append([0x0A]) }
-        // Keep the newest two days open (a commit may straddle midnight); close older ones.
-        for old in files.keys.sorted().dropLast(1) where old != day { files[old] = nil }
-        files[day] = file
-        return file
+    /// The ledger's state now.
+    public func health() -> LedgerHealth {
+        let now = DispatchTime.now().uptimeNanoseconds
+        lock.lock()
+        defer { lock.unlock() }
+        return LedgerHealth(
+            isWriting: failingSince == nil, isOverBound: isOverBound(now: now), backlogBytes: pendingBytes + owedBytes,
+            failingMilliseconds: failingSince.map { Int((now &- $0) / 1_000_000) } ?? 0,
+            lastError: failingSince == nil ? nil : error
+        )
     }
 
-    /// True when the file at `path` is empty or ends with `\n`.
-    static func endsWithNewline(_ path: String) -> Bool {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return true }
-        defer { Glibc.close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0, info.st_size > 0 else { return true }
-        var last: UInt8 = 0
-        return pread(fd, &last, 1, info.st_size - 1) == 1 && last == 0x0A
-    }
-
-    private func keepUnwritten(_ bytes: [UInt8], day: CivilDate) {
-        // Start the retry on a fresh line: the failed write may have left a fragment.
-        let retry = bytes.first == 0x0A ? bytes : [0x0A] + bytes
-        guard unwrittenBytes + retry.count <= Self.maxUnwrittenBytes else {
-            lock.lock()
-            dropped += retry.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } - 1
-            lock.unlock()
-            return
-        }
-        unwritten[day] = retry
-        unwrittenBytes += retry.count
-        guard !retryScheduled else { return }
-        retryScheduled = true
-        queue.asyncAfter(deadline: .now() + commitInterval) { [self] in
-            retryScheduled = false
-            _ = commit()
-        }
-    }
-}
-
-extension AppendOnlyFile {
-    /// `append(_:)` with the ledger's error type.
-    fileprivate func append(_ bytes: [UInt8]) throws(LedgerError) {
-        do { try append(bytes, sync: true) } catch { throw LedgerError(.write, error) }
+    /// Under `lock`.
+    func isOverBound(now: UInt64) -> Bool {
+        guard let since = failingSince else { return false }
+        return now &- since >= UInt64(policy.maxBacklogMilliseconds) * 1_000_000
+            || pendingBytes + owedBytes > policy.maxBacklogBytes
     }
 }

@@ -5,8 +5,8 @@ import Support
 
 /// Why the ledger could not create its directory, write, sync or read a file.
 /// ``shortName`` is stable (`ledger_write_failed`, …) for logs and metrics.
-public struct LedgerError: Error, Sendable, CustomStringConvertible {
-    enum Code: String, Sendable {
+public struct LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
+    enum Code: String, Sendable, Equatable {
         case directory = "ledger_directory_failed"
         case write = "ledger_write_failed"
         case read = "ledger_read_failed"
