@@ -12,8 +12,13 @@ public class MetricFamily: @unchecked Sendable {
     public let labelNames: [String]
     /// Guards the family's series.
     let lock = Lock()
+    /// Label-value combinations kept at most. Past it, new combinations are counted in one series whose every label
+    /// is ``overflowLabel``, so no client-chosen value can grow `/metrics` (or memory) without bound.
+    public let seriesLimit: Int
+    /// The label value of the series that takes what is past ``seriesLimit``.
+    public static let overflowLabel = "__overflow__"
 
-    init(name: String, help: String, labelNames: [String]) {
+    init(name: String, help: String, labelNames: [String], seriesLimit: Int = MetricsRegistry.defaultSeriesLimit) {
         precondition(PrometheusText.isValidMetricName(name), "invalid metric name \(name)")
         for label in labelNames {
             precondition(PrometheusText.isValidLabelName(label) && label != "le", "invalid label name \(label) of \(name)")
@@ -21,6 +26,13 @@ public class MetricFamily: @unchecked Sendable {
         self.name = name
         self.help = help
         self.labelNames = labelNames
+        self.seriesLimit = max(1, seriesLimit)
+    }
+
+    /// Under `lock`: the key to update for `labels`, given the series kept so far.
+    func boundedKey<V>(_ labels: [String], in series: [[String]: V]) -> [String] {
+        guard series[labels] == nil, series.count >= seriesLimit else { return labels }
+        return Array(repeating: Self.overflowLabel, count: labelNames.count)
     }
 
     /// `counter`, `gauge` or `histogram`.

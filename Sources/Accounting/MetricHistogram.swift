@@ -14,11 +14,11 @@ public final class MetricHistogram: MetricFamily, @unchecked Sendable {
     public let buckets: [Double]
     private var series: [[String]: Series] = [:]
 
-    init(name: String, help: String, labelNames: [String], buckets: [Double]) {
+    init(name: String, help: String, labelNames: [String], buckets: [Double], seriesLimit: Int = MetricsRegistry.defaultSeriesLimit) {
         let sorted = Array(Set(buckets.filter { $0.isFinite })).sorted()
         precondition(!sorted.isEmpty, "\(name) needs at least one finite bucket")
         self.buckets = sorted
-        super.init(name: name, help: help, labelNames: labelNames)
+        super.init(name: name, help: help, labelNames: labelNames, seriesLimit: seriesLimit)
         if labelNames.isEmpty { series[[]] = Series(counts: Array(repeating: 0, count: sorted.count + 1)) }
     }
 
@@ -31,10 +31,11 @@ public final class MetricHistogram: MetricFamily, @unchecked Sendable {
             break
         }
         lock.lock()
-        if series[labels] == nil { series[labels] = Series(counts: Array(repeating: 0, count: buckets.count + 1)) }
-        series[labels]!.counts[index] += 1
-        series[labels]!.sum += value
-        series[labels]!.count += 1
+        let key = boundedKey(labels, in: series)
+        if series[key] == nil { series[key] = Series(counts: Array(repeating: 0, count: buckets.count + 1)) }
+        series[key]!.counts[index] += 1
+        series[key]!.sum += value
+        series[key]!.count += 1
         lock.unlock()
     }
 

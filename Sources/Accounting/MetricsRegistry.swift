@@ -10,26 +10,33 @@ public final class MetricsRegistry: @unchecked Sendable {
     /// The `Content-Type` of ``render()``.
     public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
+    /// Series per family kept by default (see ``MetricFamily/seriesLimit``).
+    public static let defaultSeriesLimit = 10_000
+
     private let lock = Lock()
     private var families: [MetricFamily] = []
+    /// Series per family of the families this registry makes.
+    public let seriesLimit: Int
 
-    /// An empty registry.
-    public init() {}
+    /// An empty registry whose families keep at most `seriesLimit` series each.
+    public init(seriesLimit: Int = MetricsRegistry.defaultSeriesLimit) {
+        self.seriesLimit = seriesLimit
+    }
 
     /// Registers (or returns the existing) counter `name`.
     public func counter(_ name: String, help: String, labels: [String] = []) -> MetricCounter {
-        register(name) { MetricCounter(name: name, help: help, labelNames: labels) }
+        register(name) { MetricCounter(name: name, help: help, labelNames: labels, seriesLimit: seriesLimit) }
     }
 
     /// Registers (or returns the existing) gauge `name`.
     public func gauge(_ name: String, help: String, labels: [String] = []) -> MetricGauge {
-        register(name) { MetricGauge(name: name, help: help, labelNames: labels) }
+        register(name) { MetricGauge(name: name, help: help, labelNames: labels, seriesLimit: seriesLimit) }
     }
 
     /// Registers (or returns the existing) histogram `name` with bucket upper bounds `buckets`.
     public func histogram(_ name: String, help: String, labels: [String] = [],
                           buckets: [Double] = MetricHistogram.latencyBuckets) -> MetricHistogram {
-        register(name) { MetricHistogram(name: name, help: help, labelNames: labels, buckets: buckets) }
+        register(name) { MetricHistogram(name: name, help: help, labelNames: labels, buckets: buckets, seriesLimit: seriesLimit) }
     }
 
     /// Every family in the text format.

@@ -3,8 +3,8 @@
 public class ScalarMetricFamily: MetricFamily, @unchecked Sendable {
     private var values: [[String]: Double] = [:]
 
-    override init(name: String, help: String, labelNames: [String]) {
-        super.init(name: name, help: help, labelNames: labelNames)
+    override init(name: String, help: String, labelNames: [String], seriesLimit: Int = MetricsRegistry.defaultSeriesLimit) {
+        super.init(name: name, help: help, labelNames: labelNames, seriesLimit: seriesLimit)
         if labelNames.isEmpty { values[[]] = 0 }
     }
 
@@ -12,7 +12,7 @@ public class ScalarMetricFamily: MetricFamily, @unchecked Sendable {
     func update(_ labels: [String], _ change: (inout Double) -> Void) {
         checkArity(labels)
         lock.lock()
-        change(&values[labels, default: 0])
+        change(&values[boundedKey(labels, in: values), default: 0])
         lock.unlock()
     }
 

@@ -15,8 +15,14 @@ import FoundationEssentials
 /// | `tollgate_budget_rejections_total` | counter | `scope`, `gate` |
 /// | `tollgate_catalogue_reloads_total`, `tollgate_catalogue_reload_errors_total` | counter | — |
 /// | `tollgate_ledger_write_errors_total` | counter | — |
+/// | `tollgate_ledger_writing` | gauge | — (1 while the ledger writes, 0 while it fails) |
+/// | `tollgate_ledger_backlog_bytes` | gauge | — (records waiting for the disk, as of the last commit) |
+/// | `tollgate_ledger_dropped_records_total` | counter | `reason` (each one also logged whole) |
+/// | `tollgate_ledger_refusals_total` | counter | — (runtime calls refused while the ledger is past its bound) |
 ///
-/// `model` is the answering model (the requested one when none answered); `org` is empty for keys without one.
+/// `model` is the answering model, or the requested one when none answered — and then only if it names a catalogue
+/// model (``modelLabel``); any other client-chosen id is `unknown`, so probing with made-up ids adds no series.
+/// `org` is empty for keys without one. Every family keeps at most ``MetricsRegistry/seriesLimit`` series.
 public final class TollgateMetrics: Sendable {
     /// The registry rendered by `GET /metrics`.
     public let registry: MetricsRegistry
@@ -46,10 +52,26 @@ public final class TollgateMetrics: Sendable {
     public let catalogueReloadErrors: MetricCounter
     /// `tollgate_ledger_write_errors_total`.
     public let ledgerWriteErrors: MetricCounter
+    /// `tollgate_ledger_writing`.
+    public let ledgerWriting: MetricGauge
+    /// `tollgate_ledger_backlog_bytes`.
+    public let ledgerBacklogBytes: MetricGauge
+    /// `tollgate_ledger_dropped_records_total{reason}`.
+    public let ledgerDroppedRecords: MetricCounter
+    /// `tollgate_ledger_refusals_total`.
+    public let ledgerRefusals: MetricCounter
+    /// The `model` label for a requested id no model answered: the catalogue id it names, or `unknown`.
+    let modelLabel: @Sendable (String) -> String
 
-    /// Registers the series on `registry` (a fresh one by default).
-    public init(registry: MetricsRegistry = MetricsRegistry()) {
+    /// The label of a requested model that is not in the catalogue.
+    public static let unknownModel = "unknown"
+
+    /// Registers the series on `registry` (a fresh one by default). `modelLabel` maps a requested model id to its
+    /// label: the catalogue id it names, or ``unknownModel``.
+    public init(registry: MetricsRegistry = MetricsRegistry(),
+                modelLabel: @escaping @Sendable (String) -> String = { _ in TollgateMetrics.unknownModel }) {
         self.registry = registry
+        self.modelLabel = modelLabel
         requests = registry.counter("tollgate_requests_total", help: "Runtime requests answered, by model, org, status and operation.",
                                     labels: ["model", "org", "status", "operation"])
         tokens = registry.counter("tollgate_tokens_total", help: "Tokens (and images) used, by model and kind.", labels: ["model", "kind"])
@@ -69,11 +91,19 @@ public final class TollgateMetrics: Sendable {
         catalogueReloads = registry.counter("tollgate_catalogue_reloads_total", help: "Catalogue snapshots loaded.")
         catalogueReloadErrors = registry.counter("tollgate_catalogue_reload_errors_total", help: "Catalogue reloads that failed.")
         ledgerWriteErrors = registry.counter("tollgate_ledger_write_errors_total", help: "Ledger commits that failed.")
+        ledgerWriting = registry.gauge("tollgate_ledger_writing", help: "1 while the usage ledger writes, 0 while its disk fails.")
+        ledgerWriting.set(1)
+        ledgerBacklogBytes = registry.gauge("tollgate_ledger_backlog_bytes", help: "Usage records waiting for the disk, in bytes.")
+        ledgerDroppedRecords = registry.counter("tollgate_ledger_dropped_records_total",
+                                                help: "Usage records that could not be kept and were written to the error log instead.",
+                                                labels: ["reason"])
+        ledgerRefusals = registry.counter("tollgate_ledger_refusals_total",
+                                          help: "Runtime calls refused because the usage ledger could not write.")
     }
 
     /// Counts a finished request from its ledger record: requests, tokens by kind, cost, partial usage.
     public func record(_ record: UsageRecord) {
-        let model = record.answeringModel ?? record.requestedModel
+        let model = record.answeringModel ?? modelLabel(record.requestedModel)
         let operation = record.operation.actionName
         requests.increment([model, record.org ?? "", String(record.status), operation])
         for kind in Usage.Kind.allCases {

@@ -34,4 +34,43 @@ final class TollgateMetricsTests: XCTestCase {
         XCTAssertEqual(parsed.value("tollgate_catalogue_reload_errors_total"), 0)
         XCTAssertEqual(parsed.value("tollgate_inflight_streams"), 1)
     }
+
+    /// Client-chosen ids that name no catalogue model share one `unknown` series: 2,000 made-up ids add one series,
+    /// not 2,000, and `/metrics` does not grow with them.
+    func testRequestedIDsOutsideTheCatalogueAreLabelledUnknown() throws {
+        let metrics = TollgateMetrics(modelLabel: { $0 == "known/model" ? $0 : TollgateMetrics.unknownModel })
+        for i in 0..<2_000 {
+            var rejected = RecordFixtures.record(i, model: "probe-\(i)")
+            rejected.answeringModel = nil
+            rejected.status = 404
+            metrics.record(rejected)
+        }
+        var known = RecordFixtures.record(1, model: "known/model")
+        known.answeringModel = nil
+        known.status = 429
+        metrics.record(known)
+        let text = String(decoding: metrics.render(), as: UTF8.self)
+        let parsed = try ExpositionParser(text)
+        XCTAssertEqual(parsed.value("tollgate_requests_total", ["model": "unknown", "org": "acme", "status": "404", "operation": "InvokeModel"]), 2_000)
+        XCTAssertEqual(parsed.value("tollgate_requests_total", ["model": "known/model", "org": "acme", "status": "429", "operation": "InvokeModel"]), 1)
+        XCTAssertFalse(text.contains("probe-"))
+        XCTAssertLessThan(text.utf8.count, 8_192)
+    }
+
+    /// Every family keeps at most its series limit; what is past it is counted in the overflow series.
+    func testEveryFamilyKeepsAtMostItsSeriesLimit() throws {
+        let registry = MetricsRegistry(seriesLimit: 10)
+        let counter = registry.counter("test_total", help: "t", labels: ["a", "b"])
+        let histogram = registry.histogram("test_seconds", help: "t", labels: ["a"])
+        for i in 0..<50 {
+            counter.increment(["x\(i)", "y"])
+            histogram.observe(0.01, ["x\(i)"])
+        }
+        counter.increment(["x0", "y"])
+        let parsed = try ExpositionParser(String(decoding: registry.render(), as: UTF8.self))
+        XCTAssertEqual(parsed.value("test_total", ["a": "x0", "b": "y"]), 2)
+        XCTAssertEqual(parsed.value("test_total", ["a": "__overflow__", "b": "__overflow__"]), 40)
+        XCTAssertEqual(parsed.value("test_seconds_count", ["a": "__overflow__"]), 40)
+        XCTAssertEqual(parsed.samples.filter { $0.name == "test_total" }.count, 11)
+    }
 }
