@@ -54,7 +54,10 @@ extension CatalogueStore {
                                      time: now, version: before.version, changes: AuditEvent.diff(before, nil)))
         }
         let snapshot: CatalogueSnapshot
-        do { snapshot = try CatalogueSnapshot.build(documents: documents, version: nextVersion) } catch {
+        do {
+            snapshot = try CatalogueSnapshot.build(documents: documents, version: nextVersion)
+            try checkEndpoints(snapshot, editing: nil)
+        } catch {
             return failReload(error, identity)
         }
         lastBytes = bytes

@@ -27,6 +27,8 @@ public final class CatalogueStore: @unchecked Sendable {
     let audit: AuditLog?
     let clock: @Sendable () -> Date
     private let writeHooks: AtomicFile.Hooks
+    /// Where `provider_config.endpoint` may point (nil: anywhere; the gateway always passes its list).
+    public let endpoints: EndpointAllowList?
 
     private let snapshotLock = Lock()
     private var current: CatalogueSnapshot  // guarded by snapshotLock
@@ -46,14 +48,17 @@ public final class CatalogueStore: @unchecked Sendable {
     ///   - createIfMissing: start empty when the file does not exist (it is created on the first change).
     ///   - clock: time source for `created_at`/`updated_at` and audit times.
     ///   - writeHooks: test hooks passed to `AtomicFile.write`.
+    ///   - endpoints: the endpoints models may be sent to; a snapshot with any other is refused (nil: unchecked).
     /// - Throws: `CatalogueError` naming the first invalid field.
     public init(path: String, audit: AuditLog? = nil, createIfMissing: Bool = false,
                 clock: @escaping @Sendable () -> Date = { Date() },
-                writeHooks: AtomicFile.Hooks = AtomicFile.Hooks()) throws(CatalogueError) {
+                writeHooks: AtomicFile.Hooks = AtomicFile.Hooks(),
+                endpoints: EndpointAllowList? = nil) throws(CatalogueError) {
         self.path = path
         self.audit = audit
         self.clock = clock
         self.writeHooks = writeHooks
+        self.endpoints = endpoints
         self.current = .empty(version: 0)
         let identity = FileIdentity.of(path)
         let bytes: [UInt8]
@@ -70,6 +75,7 @@ public final class CatalogueStore: @unchecked Sendable {
             documents[i].updatedAt = now
         }
         current = try CatalogueSnapshot.build(documents: documents, version: nextVersion)
+        try checkEndpoints(current, editing: nil)
         nextVersion += 1
         lastBytes = bytes
         lastIdentity = identity
@@ -142,6 +148,7 @@ public final class CatalogueStore: @unchecked Sendable {
         let change = snap.model(id) == nil
             ? try CatalogueEditor.create(CatalogueStore.withID(body, id), ctx)
             : try CatalogueEditor.replace(id: id, body, ifMatch: nil, ctx)
+        try checkEndpoints(change.snapshot, editing: id)
         return change.model ?? snap.model(id)!
     }
 
@@ -160,6 +167,7 @@ public final class CatalogueStore: @unchecked Sendable {
                                           now: RFC3339.format(clock()), actor: actor)
         let change = try edit(ctx)
         guard let event = change.event else { return change.model }
+        try checkEndpoints(change.snapshot, editing: change.model?.id)
         var bytes = change.snapshot.fileJSON.serialized(pretty: true)
         bytes.append(0x0A)
         do { try AtomicFile.write(bytes, to: path, hooks: writeHooks) } catch {
@@ -173,6 +181,21 @@ public final class CatalogueStore: @unchecked Sendable {
             notifyFailure(CatalogueError(.storage, "audit log write failed: \(error)"))
         }
         return change.model
+    }
+
+    /// Refuses a snapshot in which a model would be sent to an endpoint outside ``endpoints``. The error names
+    /// `provider_config.endpoint` of the document being edited, or (`editing` nil, a file) `models[i]…` of the first
+    /// offending one; a model that only inherits the endpoint through `base_model` is named in the message.
+    func checkEndpoints(_ snapshot: CatalogueSnapshot, editing: String?) throws(CatalogueError) {
+        guard let endpoints else { return }
+        for model in snapshot.models {
+            guard let endpoint = model.providerConfig?.endpoint, !endpoints.allows(endpoint) else { continue }
+            let message = "endpoint \"\(endpoint)\" of model \"\(model.id)\" is not in upstream.allowed_endpoints (\(endpoints.patterns.joined(separator: ", ")))"
+            let field = JSONPath("provider_config").appending("endpoint")
+            if editing != nil { throw CatalogueError(.invalidValue, message, field: field) }
+            let index = snapshot.documents.firstIndex { $0.id == model.id } ?? 0
+            throw CatalogueError(.invalidValue, message, field: JSONPath("models")[index] + "provider_config" + "endpoint")
+        }
     }
 
     /// Swaps in `snapshot` and notifies observers. Caller holds writeLock.

@@ -49,7 +49,9 @@ enum Validation {
     }
 
     /// Model ids and aliases: 1–256 characters of letters, digits and `. _ - : / @ +`, not starting or
-    /// ending with `/` and without empty path segments, so they travel in URL paths unambiguously.
+    /// ending with `/`, without empty path segments and without `.` or `..` segments, so they travel in URL paths
+    /// unambiguously: clients that normalise paths (RFC 3986 §5.2.4 "remove dot segments", which curl and most
+    /// HTTP libraries apply) would otherwise send a request for `a/../b` to `b`.
     static func modelID(_ value: JSONValue, at path: JSONPath) throws(CatalogueError) -> String {
         let s = try string(value, length: 1...256, at: path)
         try checkModelID(s, at: path)
@@ -68,6 +70,9 @@ enum Validation {
         }
         if s.hasPrefix("/") || s.hasSuffix("/") || s.contains("//") {
             throw CatalogueError(.invalidValue, "model ids must not start or end with '/' or contain '//'", field: path)
+        }
+        if s.utf8.split(separator: UInt8(ascii: "/")).contains(where: { $0.elementsEqual(".".utf8) || $0.elementsEqual("..".utf8) }) {
+            throw CatalogueError(.invalidValue, "model ids must not contain '.' or '..' path segments", field: path)
         }
     }
 

@@ -94,6 +94,14 @@ final class ModelDocumentTests: XCTestCase {
             (#"{"id":"m","input_cost":-3}"#, "invalid_value", "input_cost"),
             (#"{"id":"m","input_cost":3,"pricing":{"input":{"cost":3}}}"#, "invalid_value", "pricing.input_cost"),
             (#"{"id":"m","version":0}"#, "invalid_value", "version"),
+            // Dot segments: a client that normalises its URL would address another model.
+            (#"{"id":".."}"#, "invalid_value", "id"),
+            (#"{"id":"."}"#, "invalid_value", "id"),
+            (#"{"id":"a/./b"}"#, "invalid_value", "id"),
+            (#"{"id":"a/../b"}"#, "invalid_value", "id"),
+            (#"{"id":"a/.."}"#, "invalid_value", "id"),
+            (#"{"id":"../a"}"#, "invalid_value", "id"),
+            (#"{"id":"m","aliases":["x/../m2"]}"#, "invalid_value", "aliases[0]"),
         ]
         for (text, code, field) in cases {
             Fixtures.expectError(code, field: field) { _ = try decode(text) }
@@ -101,7 +109,7 @@ final class ModelDocumentTests: XCTestCase {
     }
 
     func testModelIDsWithSlashesColonsAndDots() throws {
-        for id in ["bedrock/anthropic.claude-3-haiku", "eu.anthropic.claude-sonnet-4-20250514-v1:0", "a", "org/team/model@2"] {
+        for id in ["bedrock/anthropic.claude-3-haiku", "eu.anthropic.claude-sonnet-4-20250514-v1:0", "a", "org/team/model@2", "a/.hidden", "a/.../b", "v1..2"] {
             XCTAssertEqual(try decode(#"{"id":"\#(id)"}"#).id, id)
         }
     }
