@@ -153,9 +153,18 @@ public struct HTTPRequestParser: Sendable {
     // MARK: - Head
 
     private mutating func parseHead() throws(HTTPParserError) -> HTTPRequestHead? {
-        // Tolerate empty lines before a request line (RFC 9112 §2.2).
-        while bufferedByteCount >= 2 && buffer[readIndex] == 13 && buffer[readIndex + 1] == 10 { readIndex += 2 }
-        while bufferedByteCount >= 1 && buffer[readIndex] == 10 { readIndex += 1 }
+        // Tolerate empty lines (CRLF or bare LF, in any mix) before a request line (RFC 9112 §2.2). A CR whose LF has
+        // not arrived yet stays: the same bytes must parse the same whatever the reads (found by the fuzzer: "\n\r\n"
+        // before a request line failed when read at once and passed when read in pieces).
+        while bufferedByteCount >= 1 {
+            if buffer[readIndex] == 10 {
+                readIndex += 1
+            } else if bufferedByteCount >= 2 && buffer[readIndex] == 13 && buffer[readIndex + 1] == 10 {
+                readIndex += 2
+            } else {
+                break
+            }
+        }
         if scanIndex < readIndex { scanIndex = readIndex }
         guard let end = findHeadEnd() else {
             if bufferedByteCount > limits.maxHeaderBytes { throw .headersTooLarge(limit: limits.maxHeaderBytes) }
@@ -232,10 +241,25 @@ public struct HTTPRequestParser: Sendable {
                 guard !value.contains(where: { ($0 < 32 && $0 != 9) || $0 == 127 }) else {
                     throw .malformed("Malformed header field value")
                 }
-                headers.append((name: String(decoding: name, as: UTF8.self), value: String(decoding: value, as: UTF8.self)))
+                let valueText: String
+                if value.contains(where: { $0 >= 0x80 }) {
+                    // Values travel on byte for byte (`X-Amzn-Bedrock-*` upstream, signed headers into SigV4): one that
+                    // is not UTF-8 would be changed by decoding (U+FFFD) and break the signature, so it is refused.
+                    guard let decoded = String(validating: value, as: UTF8.self) else {
+                        throw .malformed("Header field \(String(decoding: name, as: UTF8.self)) is not valid UTF-8")
+                    }
+                    valueText = decoded
+                } else {
+                    valueText = String(decoding: value, as: UTF8.self)
+                }
+                headers.append((name: String(decoding: name, as: UTF8.self), value: valueText))
                 if headers.count > limits.maxHeaderCount { throw .headersTooLarge(limit: limits.maxHeaderBytes) }
             }
             let fields = HTTPHeaders(headers)
+            // RFC 9112 §3.2: an HTTP/1.1 request without exactly one Host field is answered 400.
+            if version.minor >= 1 && fields.values("Host").count != 1 {
+                throw .malformed(fields.contains("Host") ? "More than one Host header field" : "Missing Host header field")
+            }
             let keepAlive: Bool
             if version.minor >= 1 {
                 keepAlive = !fields.hasToken("close", in: "Connection")

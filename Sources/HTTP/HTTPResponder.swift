@@ -22,6 +22,28 @@ public struct HTTPServerRequest: Sendable {
 /// likes through the writer, but must eventually call `writer.end()` or `writer.abort()`.
 public protocol HTTPResponder: Sendable {
     func respond(to request: HTTPServerRequest, writer: HTTPResponseWriter)
+
+    /// Called on the loop when a head with `Expect: 100-continue` is complete, before `100 Continue` is sent: nil
+    /// lets the client send its body; an answer is sent instead as the final response (RFC 9110 §10.1.1), without
+    /// reading the body, and the connection closes. The default accepts every body.
+    func answerBeforeBody(_ head: HTTPRequestHead) -> HTTPEarlyAnswer?
+}
+
+extension HTTPResponder {
+    public func answerBeforeBody(_ head: HTTPRequestHead) -> HTTPEarlyAnswer? { nil }
+}
+
+/// A final response sent instead of `100 Continue` (see ``HTTPResponder/answerBeforeBody(_:)``).
+public struct HTTPEarlyAnswer: Sendable {
+    public var status: Int
+    public var headers: HTTPHeaders
+    public var body: [UInt8]
+
+    public init(status: Int, headers: HTTPHeaders, body: [UInt8]) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
 }
 
 /// What the server records for every finished request (one access-log line).

@@ -119,6 +119,9 @@ final class HTTPServerConnection: @unchecked Sendable, TCPConnectionDelegate {
             case .head(let head)?:
                 if requestStart == 0 { markRequestStart() }
                 currentHead = head
+                if head.expectsContinue, let answer = server.responder.answerBeforeBody(head) {
+                    return refuseBody(head, answer)
+                }
                 continuePending = head.expectsContinue
                 phase = .readingBody(head)
                 armTimer(server.configuration.bodyTimeout)
@@ -188,6 +191,16 @@ final class HTTPServerConnection: @unchecked Sendable, TCPConnectionDelegate {
             // Answer pipelined requests already buffered; async so a synchronous responder cannot recurse deeply.
             loop.execute { self.process() }
         }
+    }
+
+    /// A request whose body the responder refused before it was sent: answer, never read the body, close.
+    private func refuseBody(_ head: HTTPRequestHead, _ answer: HTTPEarlyAnswer) {
+        cancelTimer()
+        let writer = HTTPResponseWriter(connection: self, requestID: server.nextRequestID(loop: loop), head: head)
+        writer.keepAlive = false
+        phase = .responding(writer)
+        tcp.pauseReading()
+        writer.respond(status: answer.status, headers: answer.headers, body: answer.body)
     }
 
     /// A request the parser rejected: answer with its status in Bedrock's shape, then close.
