@@ -48,13 +48,13 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SupportTests", dependencies: ["Support", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "IO", "Support", "TestSupport"]),
-        .testTarget(name: "AWSTests", dependencies: ["AWS"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "AWSTests", dependencies: ["AWS", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "HTTP", "IO", "TestSupport"]),
         .testTarget(name: "CatalogueTests", dependencies: ["Catalogue", "Support", "TestSupport"]),
         .testTarget(name: "AccountingTests", dependencies: ["Accounting", "Catalogue", "AWS", "Support", "TestSupport"]),
         .testTarget(
             name: "GatewayTests",
-            dependencies: ["Gateway", "StandIn", "TollgateCLI", "TestSupport", "HTTP", "IO", "AWS", "Upstream", "Catalogue", "Support"]
+            dependencies: ["Gateway", "StandIn", "TollgateCLI", "TestSupport", "HTTP", "IO", "AWS", "Upstream", "Catalogue", "Accounting", "Support"]
         ),
     ],
     swiftLanguageModes: [.v6]

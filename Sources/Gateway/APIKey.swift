@@ -64,7 +64,7 @@ public struct APIKey: Sendable, Equatable {
         key.org = r.string("org")
         if let org = key.org, !isSlug(org) { r.fail("org", "must be a slug: lower-case letters, digits and '-'") }
         if let role = r.string("role") {
-            if let parsed = Caller.Role(rawValue: role) { key.role = parsed } else { r.fail("role", "must be client or admin") }
+            if let parsed = Caller.Role(rawValue: role) { key.role = parsed } else { r.fail("role", "must be client, admin or metrics") }
         }
         if let hash = r.string("hash") {
             if KeyHash.isValid(hash) { key.hash = hash } else { r.fail("hash", "must be the output of `tollgate hash-key` (sha256:<64 hex digits>)") }

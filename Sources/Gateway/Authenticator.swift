@@ -10,10 +10,15 @@ struct Authenticator: Sendable {
     let keys: KeyStore
     let now: @Sendable () -> Date
 
+    /// Who is calling. A request must carry one credential: two `Authorization` fields, two `x-api-key` fields, a
+    /// SigV4 signature beside an `x-api-key`, or a bearer token and an `x-api-key` that differ are refused (403)
+    /// rather than resolved by "first wins", which an intermediary that reads the other one would disagree with.
     func authenticate(_ head: HTTPRequestHead, body: [UInt8]) throws(BedrockError) -> Caller {
         let snapshot = keys.snapshot
-        let authorization = head.headers["Authorization"]
+        let authorization = try single("Authorization", in: head)
+        let apiKey = try single("x-api-key", in: head)
         if let authorization, authorization.hasPrefix("AWS4-HMAC-SHA256") {
+            if apiKey != nil { throw Self.conflicting("both a SigV4 signature and an x-api-key") }
             return try verifySigV4(head, body: body, snapshot: snapshot)
         }
         let presented: String?
@@ -23,8 +28,9 @@ struct Authenticator: Sendable {
             while let first = token.first, first == 0x20 || first == 0x09 { token = token.dropFirst() }
             while let last = token.last, last == 0x20 || last == 0x09 { token = token.dropLast() }
             presented = String(Substring(token))
+            if let apiKey, apiKey != presented { throw Self.conflicting("a bearer token and an x-api-key that differ") }
         } else {
-            presented = head.headers["x-api-key"]
+            presented = apiKey
         }
         guard let presented, !presented.isEmpty else {
             throw .missingAuthenticationToken("Missing Authentication Token")
@@ -35,6 +41,44 @@ struct Authenticator: Sendable {
             throw .unrecognizedClient("The security token included in the request is invalid.")
         }
         return try admit(key)
+    }
+
+    /// Who is calling, from the head alone: for `Expect: 100-continue`, where the body may be sent only once the
+    /// credentials hold (RFC 9110 §10.1.1 lets a server answer the final status instead). Keys are checked in full; a
+    /// SigV4 signature is verified against `x-amz-content-sha256` when the client sends it, otherwise its key id and
+    /// the key's state are (the signature itself is verified once the body is there, as for every request).
+    func authenticateHead(_ head: HTTPRequestHead) throws(BedrockError) -> Caller {
+        guard let authorization = try single("Authorization", in: head), authorization.hasPrefix("AWS4-HMAC-SHA256") else {
+            return try authenticate(head, body: [])
+        }
+        if try single("x-api-key", in: head) != nil { throw Self.conflicting("both a SigV4 signature and an x-api-key") }
+        let snapshot = keys.snapshot
+        if let declared = head.headers["x-amz-content-sha256"], declared.utf8.count == 64, declared.utf8.allSatisfy(\.isHexDigit) {
+            let verifier = SigV4Verifier(service: "bedrock") { snapshot.secrets[$0] }
+            let request = SigV4Request(method: head.method, target: head.target, headers: head.headers.fields)
+            let identity = try verifier.verify(request, bodySHA256Hex: declared.lowercased(), now: SigV4Date(now()))
+            guard let key = snapshot.byAccessKeyID[identity.accessKeyId] else { throw .unrecognizedClient("The security token included in the request is invalid.") }
+            return try admit(key)
+        }
+        let parsed = try SigV4Authorization(parsing: authorization)
+        guard let key = snapshot.byAccessKeyID[parsed.accessKeyId] else {
+            throw .unrecognizedClient("The security token included in the request is invalid.")
+        }
+        return try admit(key)
+    }
+
+    /// The value of `name`, which may appear at most once.
+    private func single(_ name: String, in head: HTTPRequestHead) throws(BedrockError) -> String? {
+        var found: String?
+        for field in head.headers.fields where field.name.equalsCaseInsensitively(name) {
+            if found != nil { throw Self.conflicting("more than one \(name) header") }
+            found = field.value
+        }
+        return found
+    }
+
+    private static func conflicting(_ what: String) -> BedrockError {
+        .unrecognizedClient("The request carries \(what); send exactly one credential.")
     }
 
     private func verifySigV4(_ head: HTTPRequestHead, body: [UInt8], snapshot: KeyStore.Snapshot) throws(BedrockError) -> Caller {
@@ -56,4 +100,9 @@ struct Authenticator: Sendable {
         }
         return key.caller
     }
+}
+
+extension UInt8 {
+    /// `0-9`, `a-f`, `A-F`.
+    fileprivate var isHexDigit: Bool { (self &- 0x30) < 10 || ((self | 0x20) &- 0x61) < 6 }
 }

@@ -6,6 +6,13 @@ public struct Caller: Sendable, Equatable {
         case client
         /// The admin API, audit and usage of everyone.
         case admin
+        /// `GET /metrics` only: for Prometheus scrapers, which need no access to models or the catalogue.
+        case metrics
+
+        /// Whether the role may make runtime calls and read the control plane.
+        public var mayCallModels: Bool { self != .metrics }
+        /// Whether the role may read `/metrics`, which names every model and org.
+        public var mayReadMetrics: Bool { self == .admin || self == .metrics }
     }
 
     /// The key's id (the only thing about a key that is ever logged).

@@ -35,6 +35,7 @@ public struct ControlPlaneAPI: Sendable {
         }
         do throws(BedrockError) {
             let caller = try context.authenticator.authenticate(request.head, body: request.body)
+            guard caller.role.mayCallModels else { throw .accessDenied("The key \(caller.keyID) may only read metrics.") }
             let query = try Self.query(request.head.query)
             let snapshot = context.catalogue.snapshot
             let cache = request.loop.attachment(ControlPlaneAPICache.self) { ControlPlaneAPICache() }

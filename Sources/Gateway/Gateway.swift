@@ -24,15 +24,36 @@ public final class Gateway: HTTPResponder, @unchecked Sendable {
             try FileManager.default.createDirectory(atPath: directoryName(of: path), withIntermediateDirectories: true)
             return try AuditLog(path: path)
         }
-        let store = try CatalogueStore(path: configuration.cataloguePath, audit: audit)
+        let store = try CatalogueStore(path: configuration.cataloguePath, audit: audit, endpoints: configuration.allowedEndpoints)
         let keys = try KeyStore(path: configuration.keysPath, adminKeyHashes: configuration.adminKeyHashes, logger: logger)
-        let metrics = TollgateMetrics()
+        // Metrics label a requested model by the catalogue id it names; made-up ids share one `unknown` series.
+        let metrics = TollgateMetrics(modelLabel: { [store] id in store.snapshot.model(id)?.id ?? TollgateMetrics.unknownModel })
         let ledgerDirectory = configuration.ledgerDirectory ?? (directoryName(of: configuration.configPath) + "/ledger")
         try FileManager.default.createDirectory(atPath: ledgerDirectory, withIntermediateDirectories: true)
-        let ledger = try Ledger(directory: ledgerDirectory, onCommitError: { [logger] error in
-            metrics.ledgerWriteErrors.increment()
-            logger.error("ledger_write_failed", ["error": .string("\(error)")])
-        })
+        let ledger = try Ledger(
+            directory: ledgerDirectory, policy: configuration.ledgerPolicy,
+            onCommitError: { [logger, lastLogged = Locked<UInt64>(0)] error in
+                // Retried every commit interval while the disk fails: counted each time, logged every 10 s (the
+                // log may be on the same full disk); the state changes themselves are always logged.
+                metrics.ledgerWriteErrors.increment()
+                let now = DispatchTime.now().uptimeNanoseconds
+                let due = lastLogged.withLock { last -> Bool in
+                    guard last == 0 || now &- last >= 10_000_000_000 else { return false }
+                    last = now
+                    return true
+                }
+                if due { logger.error("ledger_write_failed", ["error": .string("\(error)")]) }
+            },
+            onHealthChange: { [logger, policy = configuration.ledgerPolicy] health in
+                Self.reportLedgerHealth(health, policy: policy, metrics: metrics, logger: logger)
+            },
+            onDrop: { [logger] line, reason in
+                // Never lost without a trace: the record itself goes to the error log, for the operator to replay.
+                metrics.ledgerDroppedRecords.increment([reason.rawValue])
+                let record = (try? JSONValue.parse(Array(line))) ?? .string(String(decoding: line, as: UTF8.self))
+                logger.error("ledger_record_dropped", ["reason": .string(reason.rawValue), "record": record])
+            }
+        )
         let gate = BudgetGate(config: configuration.budgets)
         // Spend already in the ledger counts against today's and this month's budgets after a restart. That means
         // reading this month's ledger, so it is only done when a spend budget exists to be seeded.
@@ -57,8 +78,26 @@ public final class Gateway: HTTPResponder, @unchecked Sendable {
         readiness.set(ready)
     }
 
-    /// Whether `/readyz` answers 200.
-    public var isReady: Bool { readiness.get() }
+    /// Whether `/readyz` answers 200: started, not shutting down, and (under `ledger.on_failure: refuse`) the
+    /// ledger is within its backlog bound.
+    public var isReady: Bool { readiness.get() && context.accountant.ledger.admitsNewCalls }
+
+    /// Logs (loudly) and exports a change of the ledger's state.
+    static func reportLedgerHealth(_ health: LedgerHealth, policy: LedgerPolicy, metrics: TollgateMetrics, logger: Logger) {
+        metrics.ledgerWriting.set(health.isWriting ? 1 : 0)
+        metrics.ledgerBacklogBytes.set(Double(health.backlogBytes))
+        let fields: KeyValuePairs<String, JSONValue> = [
+            "backlog_bytes": .int(health.backlogBytes), "failing_ms": .int(health.failingMilliseconds),
+            "on_failure": .string(policy.onFailure.rawValue), "error": .string(health.lastError.map { "\($0)" } ?? ""),
+        ]
+        if health.isWriting {
+            logger.warning("ledger_recovered", fields)
+        } else if health.isOverBound {
+            logger.error(policy.onFailure == .refuse ? "ledger_failing_refusing_calls" : "ledger_failing_serving_unrecorded", fields)
+        } else {
+            logger.error("ledger_failing", fields)
+        }
+    }
 
     /// Re-reads the files the configuration names (catalogue, keys). Called on `SIGHUP`.
     public func reload() {
@@ -80,15 +119,27 @@ public final class Gateway: HTTPResponder, @unchecked Sendable {
         case .health:
             writer.respond(status: 200, headers: ["Content-Type": "application/json"], body: Array("{\"status\":\"ok\"}".utf8))
         case .ready:
-            if isReady {
-                writer.respond(status: 200, headers: ["Content-Type": "application/json"], body: Array("{\"status\":\"ready\"}".utf8))
-            } else {
-                writer.respondError(status: 503, message: "Not ready")
-            }
+            respondReady(writer)
         case .methodNotAllowed:
             writer.respondError(status: 405, type: "UnknownOperationException", message: "Method \(request.head.method) not allowed on \(request.head.path)")
         case .notFound:
             writer.respondError(status: 404, type: "UnknownOperationException", message: "Unknown operation \(request.head.method) \(request.head.path)")
+        }
+    }
+
+    /// `GET /readyz`: 200 `{"status":"ready"}`, or 503 in Bedrock's shape saying why, with the ledger's state.
+    func respondReady(_ writer: HTTPResponseWriter) {
+        let ledger = context.accountant.ledger.health()
+        if isReady {
+            var body = "{\"status\":\"ready\""
+            if !ledger.isWriting { body += ",\"ledger\":\"failing\",\"ledger_backlog_bytes\":\(ledger.backlogBytes)" }
+            writer.respond(status: 200, headers: ["Content-Type": "application/json"], body: Array((body + "}").utf8))
+        } else if readiness.get() {
+            writer.respondError(status: 503, type: "ServiceUnavailableException",
+                                message: "Not ready: the usage ledger has failed to write for \(ledger.failingMilliseconds) ms "
+                                    + "(\(ledger.backlogBytes) bytes waiting); new calls are refused until it writes again")
+        } else {
+            writer.respondError(status: 503, type: "ServiceUnavailableException", message: "Not ready")
         }
     }
 
@@ -100,6 +151,15 @@ public final class Gateway: HTTPResponder, @unchecked Sendable {
         } catch {
             context.logger.info("auth_failed", ["request_id": .string(request.requestID), "error": .string(error.name)])
             return send(error, to: writer)
+        }
+        guard caller.role.mayCallModels else {
+            return send(.accessDenied("The key \(caller.keyID) may only read metrics."), to: writer)
+        }
+        guard context.accountant.ledger.admitsNewCalls else {
+            // The call could not be recorded: refuse it before anything is spent. Not recorded either (the backlog
+            // would only grow); counted and in the access log.
+            context.accountant.metrics.ledgerRefusals.increment()
+            return send(.serviceUnavailable("Usage cannot be recorded right now; the call was not attempted. Try again later."), to: writer)
         }
         let snapshot = context.catalogue.snapshot
         let org = caller.org

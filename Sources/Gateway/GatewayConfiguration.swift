@@ -1,4 +1,5 @@
 import Accounting
+import Catalogue
 import FoundationEssentials
 import HTTP
 import IO
@@ -41,6 +42,13 @@ public struct GatewayConfiguration: Sendable {
     public var credentials: [String: CredentialSet]
     public var retry: RetryPolicy
     public var ledgerDirectory: String?
+    /// What the ledger tolerates when its disk fails, and what happens past that (`ledger.on_failure`, …).
+    public var ledgerPolicy: LedgerPolicy
+    /// Where upstream calls may be sent (`upstream.allowed_endpoints`, plus `upstream.endpoint`).
+    public var allowedEndpoints: EndpointAllowList
+    /// A second, key-less listener for `/metrics`, `/healthz` and `/readyz` (`admin_listen`), for operators who
+    /// keep that port private; empty when not configured.
+    public var adminListen: [SocketAddress]
     /// Budgets and rate limits per key and per org.
     public var budgets: BudgetConfig
     /// The append-only audit log of catalogue changes.
@@ -75,24 +83,9 @@ public struct GatewayConfiguration: Sendable {
 
         var root = ConfigObjectReader(json, path: .root, problems: &problems)
 
-        var listen: [SocketAddress] = []
-        switch root.value("listen") {
-        case nil:
-            listen = [SocketAddress(parsing: "127.0.0.1:8080")!]
-        case .string(let s)?:
-            if let a = SocketAddress(parsing: s) { listen = [a] } else { root.fail("listen", "not a host:port address: \(s)") }
-        case .array(let items)?:
-            for (i, item) in items.enumerated() {
-                if let s = item.stringValue, let a = SocketAddress(parsing: s) {
-                    listen.append(a)
-                } else {
-                    problems.append((JSONPath.root.appending("listen").appending(index: i).description, "not a host:port address"))
-                }
-            }
-            if items.isEmpty { root.fail("listen", "must name at least one address") }
-        case let other?:
-            root.fail("listen", "must be a \"host:port\" string or a list of them, not \(other.typeName)")
-        }
+        let listen = root.value("listen").map { addresses($0, at: "listen", problems: &problems) }
+            ?? [SocketAddress(parsing: "127.0.0.1:8080")!]
+        let adminListen = root.value("admin_listen").map { addresses($0, at: "admin_listen", problems: &problems) } ?? []
         let workers = root.int("workers", min: 0, max: 256) ?? 0
 
         var server = HTTPServerConfiguration(addresses: listen, workers: workers)
@@ -136,14 +129,21 @@ public struct GatewayConfiguration: Sendable {
         var totalTimeout: Duration? = nil
         var credentials: [String: CredentialSet] = ["default": CredentialSet(name: "default", source: .standardEnvironment)]
         var retry = RetryPolicy()
+        var endpointPatterns = EndpointAllowList.bedrockPatterns
         if let upstreamValue = root.value("upstream") {
             var upstream = ConfigObjectReader(upstreamValue, path: "upstream", problems: &problems)
             if let r = upstream.string("region") {
                 if isValidRegion(r) { region = r } else { upstream.fail("region", "not an AWS region name: \(r)") }
             }
             if let e = upstream.string("endpoint") {
-                if e.hasPrefix("http://") || e.hasPrefix("https://") { endpoint = e.hasSuffix("/") ? String(e.dropLast()) : e }
-                else { upstream.fail("endpoint", "must be an http:// or https:// URL") }
+                if (e.hasPrefix("http://") || e.hasPrefix("https://")) && EndpointAllowList.firstInvalid([e]) == nil {
+                    endpoint = e.hasSuffix("/") ? String(e.dropLast()) : e
+                } else {
+                    upstream.fail("endpoint", "must be an http:// or https:// URL")
+                }
+            }
+            if let list = upstream.value("allowed_endpoints") {
+                endpointPatterns = allowedEndpoints(list, problems: &problems)
             }
             if let v = upstream.int("connect_timeout_ms", min: 1) { connectTimeout = .milliseconds(v) }
             if let v = upstream.int("idle_timeout_ms", min: 1) { idleTimeout = .milliseconds(v) }
@@ -180,10 +180,10 @@ public struct GatewayConfiguration: Sendable {
             }
         }
         var ledgerDirectory: String? = resolve("ledger")
+        var ledgerPolicy = LedgerPolicy()
         if let ledgerValue = root.value("ledger") {
-            var ledger = ConfigObjectReader(ledgerValue, path: "ledger", problems: &problems)
-            ledgerDirectory = ledger.string("directory").map(resolve)
-            ledger.finish(into: &problems)
+            ledgerDirectory = nil
+            ledgerPolicy = ledger(ledgerValue, directory: &ledgerDirectory, resolve: resolve, problems: &problems)
         }
 
         var adminKeyHashes: [String] = []
@@ -208,7 +208,9 @@ public struct GatewayConfiguration: Sendable {
             logLevel: level, accessLog: accessLog, cataloguePath: cataloguePath, keysPath: keysPath, region: region,
             endpoint: endpoint, connectTimeout: connectTimeout, upstreamIdleTimeout: idleTimeout,
             upstreamTotalTimeout: totalTimeout, credentials: credentials, retry: retry, ledgerDirectory: ledgerDirectory,
-            budgets: budgets, auditPath: auditPath, adminKeyHashes: adminKeyHashes
+            ledgerPolicy: ledgerPolicy,
+            allowedEndpoints: EndpointAllowList(patterns: endpointPatterns + (endpoint.map { [$0] } ?? [])) ?? .bedrock,
+            adminListen: adminListen, budgets: budgets, auditPath: auditPath, adminKeyHashes: adminKeyHashes
         )
     }
 

@@ -9,6 +9,8 @@ public final class GatewayService: @unchecked Sendable {
     public let configuration: GatewayConfiguration
     public let gateway: Gateway
     public let server: HTTPServer
+    /// The key-less operations listener (`admin_listen`), when configured.
+    public let operationsServer: HTTPServer?
     public let logger: Logger
 
     /// Builds and starts listening. Throws if an address cannot be bound.
@@ -25,12 +27,23 @@ public final class GatewayService: @unchecked Sendable {
                 logger.warning(event, ["detail": .object(JSONObject(fields.map { ($0.key, JSONValue.string($0.value)) }))])
             }
         )
+        if configuration.adminListen.isEmpty {
+            operationsServer = nil
+        } else {
+            var operations = configuration.server
+            operations.addresses = configuration.adminListen
+            operations.maxConnections = min(operations.maxConnections, 256)
+            operationsServer = HTTPServer(configuration: operations, group: server.group,
+                                          responder: OperationsResponder(gateway: gateway))
+        }
         try server.start()
+        try operationsServer?.start()
         gateway.context.catalogue.startWatching()
         gateway.context.keys.startWatching()
         gateway.markReady()
         logger.info("listening", [
             "addresses": .array(server.localAddresses.map { .string($0.description) }),
+            "admin_addresses": .array((operationsServer?.localAddresses ?? []).map { .string($0.description) }),
             "workers": .int(server.group.loops.count),
         ])
     }
@@ -43,6 +56,7 @@ public final class GatewayService: @unchecked Sendable {
         gateway.markReady(false)
         gateway.context.catalogue.stopWatching()
         gateway.context.keys.stopWatching()
+        operationsServer?.shutdown(gracePeriod: .zero) {}
         logger.info("shutdown_started", ["grace_ms": .int(Int(configuration.shutdownGrace.components.seconds * 1000))])
         server.shutdown(gracePeriod: configuration.shutdownGrace) { [logger, gateway] in
             // Every request has finished: commit the last ledger records before the process goes.

@@ -4,8 +4,10 @@ import FoundationEssentials
 import HTTP
 import Support
 
-/// Usage reports from the ledger (issue 6): `GET /v1/usage?from=&to=&group_by=org|key|model|day` for admins,
-/// `GET /v1/usage/self` for any key's own usage; and `GET /metrics` in Prometheus text format.
+/// Usage reports from the ledger: `GET /v1/usage?from=&to=&group_by=org|key|model|day` for admins,
+/// `GET /v1/usage/self` for any key's own usage; and `GET /metrics` in Prometheus text format, for admin and
+/// `metrics` keys only — it names every model and org, so an open `/metrics` would let any caller tell a restricted
+/// model from a missing one (see `admin_listen` for a key-less port an operator keeps private).
 public struct UsageAPI: Sendable {
     let context: GatewayContext
 
@@ -26,7 +28,13 @@ public struct UsageAPI: Sendable {
     func respond(_ route: Route, request: HTTPServerRequest, writer: HTTPResponseWriter) {
         switch route {
         case .metrics:
-            return writer.respond(status: 200, headers: ["Content-Type": MetricsRegistry.contentType], body: context.accountant.metrics.render())
+            do throws(AdminAPIError) {
+                let caller = try authenticated(request)
+                guard caller.role.mayReadMetrics else { throw AdminAPIError.forbidden("the key \(caller.keyID) may not read metrics (admin or metrics keys only)") }
+            } catch {
+                return AdminAPIResponse(error).send(to: writer)
+            }
+            return Self.sendMetrics(context, to: writer)
         case .methodNotAllowed:
             return AdminAPIResponse(.methodNotAllowed("\(request.head.method) is not allowed on \(request.head.path) (allowed: GET)"), allow: "GET").send(to: writer)
         case .all, .own:
@@ -57,6 +65,13 @@ public struct UsageAPI: Sendable {
             }
             loop.execute { response.send(to: writer) }
         }
+    }
+
+    /// The `GET /metrics` answer, with the ledger's state as of now.
+    static func sendMetrics(_ context: GatewayContext, to writer: HTTPResponseWriter) {
+        let metrics = context.accountant.metrics
+        metrics.ledgerBacklogBytes.set(Double(context.accountant.ledger.health().backlogBytes))
+        writer.respond(status: 200, headers: ["Content-Type": MetricsRegistry.contentType], body: metrics.render())
     }
 
     private func authenticated(_ request: HTTPServerRequest) throws(AdminAPIError) -> Caller {

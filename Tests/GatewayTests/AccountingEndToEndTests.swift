@@ -169,7 +169,7 @@ final class AccountingEndToEndTests: XCTestCase {
         XCTAssertEqual(try JSONValue.parse(mine.body)["total"]?["requests"]?.intValue, 1, mine.text)
         XCTAssertEqual(try client.request("GET", "/v1/usage?group_by=colour", headers: [("Authorization", "Bearer \(GatewayHarness.adminKey)")]).status, 400)
 
-        let metrics = try client.request("GET", "/metrics")
+        let metrics = try client.request("GET", "/metrics", headers: [("Authorization", "Bearer \(GatewayHarness.adminKey)")])
         XCTAssertEqual(metrics.status, 200)
         XCTAssertTrue(metrics.header("Content-Type")?.hasPrefix("text/plain; version=0.0.4") ?? false)
         for line in metrics.text.split(separator: "\n") where !line.hasPrefix("#") {

@@ -107,7 +107,8 @@ final class ForwardingTests: XCTestCase {
             ("X-Amzn-Bedrock-Trace", "ENABLED"), ("X-Amzn-Bedrock-GuardrailIdentifier", "gr-1"),
             ("X-Amzn-Bedrock-GuardrailVersion", "2"), ("X-Amzn-Bedrock-PerformanceConfig-Latency", "optimized"),
             ("Keep-Alive", "timeout=5"), ("TE", "trailers"), ("Upgrade", "h2c"), ("Proxy-Authorization", "x"),
-            ("x-api-key", "leak"),
+            // The same key again in x-api-key (a differing one is refused as conflicting credentials).
+            ("x-api-key", GatewayHarness.clientKey),
         ])
         let headers = try XCTUnwrap(harness.standIn.stats.calls.last?.headers)
         func value(_ name: String) -> String? { headers.first { $0.name.lowercased() == name.lowercased() }?.value }

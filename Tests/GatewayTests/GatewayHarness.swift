@@ -68,7 +68,7 @@ final class GatewayHarness {
         {"listen": "127.0.0.1:0", "workers": 2, "catalogue": "catalogue.json", "keys": "keys.json", "audit": "audit.jsonl",
          "log": {"level": "error", "access": false}, \(extraConfig)
          "upstream": {"region": "us-east-1", "endpoint": "\(standIn.endpoint)", "idle_timeout_ms": \(upstreamIdleTimeoutMs),
-                      "connect_timeout_ms": 1000, "retry": \(retry),
+                      "connect_timeout_ms": 1000, "retry": \(retry), "allowed_endpoints": ["http://127.0.0.1:1", "https://bedrock-runtime.*.amazonaws.com"],
                       "credentials": {"standin": {"source": "file", "path": "upstream-credentials.json"}}}}
         """)
         let configuration = try GatewayConfiguration.load(path: path("tollgate.json"))
