@@ -17,6 +17,10 @@ public enum ConfigValidation {
         problems += catalogueProblems(configuration.cataloguePath)
         if let bytes = try? AtomicFile.read(configuration.cataloguePath), let snapshot = try? CatalogueSnapshot.load(fileBytes: bytes, version: 1) {
             for model in snapshot.models {
+                if let endpoint = model.providerConfig?.endpoint, !configuration.allowedEndpoints.allows(endpoint) {
+                    problems.append(ConfigProblem(file: configuration.cataloguePath, path: "models[id=\(model.id)].provider_config.endpoint",
+                                                  message: "endpoint \"\(endpoint)\" is not in upstream.allowed_endpoints of \(configPath)"))
+                }
                 if let set = model.providerConfig?.credentials, configuration.credentials[set] == nil {
                     problems.append(ConfigProblem(file: configuration.cataloguePath, path: "models[id=\(model.id)].provider_config.credentials",
                                                   message: "credential set '\(set)' is not defined in upstream.credentials of \(configPath)"))

@@ -121,6 +121,23 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("upstream.credentials.f.path"), result.stderr)
     }
 
+    /// check-config names what the running gateway would refuse: an endpoint outside the allow-list, a ledger
+    /// failure policy it does not know, an allow-list entry that is not an origin.
+    func testCheckConfigReportsEndpointsAndLedgerPolicy() throws {
+        _ = try write("catalogue.json", #"{"models": [{"id": "m", "type": "completion", "provider_config": {"model_id": "anthropic.claude-3-haiku-20240307-v1:0", "endpoint": "http://169.254.169.254"}}]}"#)
+        let bad = try write("bad.json", #"{"catalogue": "catalogue.json", "ledger": {"on_failure": "ignore"}, "upstream": {"allowed_endpoints": ["ftp://x"]}}"#)
+        let refused = try Self.run(["check-config", "--config", bad])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.stderr.contains("ledger.on_failure"), refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("upstream.allowed_endpoints[0]"), refused.stderr)
+        let config = try write("tollgate.json", #"{"catalogue": "catalogue.json", "ledger": {"on_failure": "serve", "max_backlog_ms": 5000}}"#)
+        let result = try Self.run(["check-config", "--config", config])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stderr.contains("provider_config.endpoint"), result.stderr)
+        let allowed = try write("allowed.json", #"{"catalogue": "catalogue.json", "upstream": {"allowed_endpoints": ["http://169.254.169.254"]}}"#)
+        XCTAssertEqual(try Self.run(["check-config", "--config", allowed]).status, 0)
+    }
+
     func testShippedConfigurationIsValid() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let result = try Self.run(["check-config", "--config", root.appendingPathComponent("config/tollgate.json").path])
