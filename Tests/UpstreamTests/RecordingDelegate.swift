@@ -20,6 +20,8 @@ final class RecordingDelegate: UpstreamResponseDelegate, @unchecked Sendable {
     var onHead: ((UpstreamTransfer, UpstreamResponseHead) -> Void)?
     /// Return `.pause` to pause; by default the bytes are consumed (and kept when `keepBody`).
     var onBody: ((UpstreamTransfer, UnsafeRawBufferPointer) -> UpstreamBodyDisposition)?
+    /// Called after each batch end is counted.
+    var onBatch: ((UpstreamTransfer) -> Void)?
     let finishedExpectation: XCTestExpectation
 
     init(_ description: String = "finished") {
@@ -48,6 +50,7 @@ final class RecordingDelegate: UpstreamResponseDelegate, @unchecked Sendable {
         XCTAssertGreaterThan(bodyCallsSinceBatch, 0, "batch end without body")
         bodyCallsSinceBatch = 0
         batches += 1
+        onBatch?(transfer)
     }
 
     func upstream(_ transfer: UpstreamTransfer, didFinishWith error: UpstreamError?) {
