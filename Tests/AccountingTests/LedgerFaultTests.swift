@@ -8,6 +8,21 @@ import Support
 /// longer than the policy allows, and records that can never be written. Faults are injected at the `write(2)` and
 /// `fsync(2)` seam of `AppendOnlyFile`; everything else is the real file system.
 final class LedgerFaultTests: XCTestCase {
+    private var dir: String!
+
+    override func setUpWithError() throws {
+        dir = try makeTemporaryDirectory("ledger-faults")
+    }
+
+    override func tearDown() {
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    /// The request ids in the file of the fixtures' day, in file order.
+    private func ids(_ ledger: Ledger) -> [String?] {
+        lines(ledger.path(for: CivilDate(RecordFixtures.noon))).map { UsageRecord(line: Array($0.utf8))?.requestID }
+    }
+
     /// A batch of three records whose write stops at byte `k` (a short write of `k` bytes, then `ENOSPC`), for
     /// every `k` of the batch: once the disk takes writes again, the file holds each record exactly once, whole.
     func testWriteStoppingAtEveryByteOfABatchLeavesNoDuplicateAndNoFragment() throws {
@@ -18,12 +33,10 @@ final class LedgerFaultTests: XCTestCase {
             return String(decoding: line, as: UTF8.self)
         }
         let batchBytes = expected.reduce(0) { $0 + $1.utf8.count + 1 }
-        let dir = try makeTemporaryDirectory("ledger-faults")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
         for k in 0..<batchBytes {
             let disk = FaultyDisk()
             disk.failAt(byte: k)
-            let ledger = try Ledger(directory: "\(dir)/\(k)", commitInterval: .seconds(60), calls: disk.calls)
+            let ledger = try Ledger(directory: "\(dir!)/\(k)", commitInterval: .seconds(60), calls: disk.calls)
             for record in records { ledger.append(record) }
             XCTAssertThrowsError(try ledger.flush(), "the write stopping at byte \(k) is reported")
             XCTAssertFalse(ledger.health().isWriting)
@@ -39,8 +52,6 @@ final class LedgerFaultTests: XCTestCase {
 
     /// More records arrive while the remainder of a torn write is owed: they follow it, in order, once each.
     func testRecordsAppendedWhileARemainderIsOwedFollowIt() throws {
-        let dir = try makeTemporaryDirectory("ledger-faults")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
         let disk = FaultyDisk()
         disk.failAt(byte: 100)
         let ledger = try Ledger(directory: dir, commitInterval: .seconds(60), calls: disk.calls)
@@ -49,14 +60,11 @@ final class LedgerFaultTests: XCTestCase {
         XCTAssertThrowsError(try ledger.flush())
         ledger.append(RecordFixtures.record(2))
         try ledger.close()
-        let ids = lines(ledger.path(for: CivilDate(RecordFixtures.noon))).map { UsageRecord(line: Array($0.utf8))?.requestID }
-        XCTAssertEqual(ids, ["req-0", "req-1", "req-2"])
+        XCTAssertEqual(ids(ledger), ["req-0", "req-1", "req-2"])
     }
 
     /// A failed `fsync` after a complete write is retried as a sync: the bytes are not written a second time.
     func testFailedSyncIsRetriedWithoutRewriting() throws {
-        let dir = try makeTemporaryDirectory("ledger-faults")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
         let disk = FaultyDisk()
         disk.failNextSync()
         let ledger = try Ledger(directory: dir, commitInterval: .seconds(60), calls: disk.calls)
@@ -72,8 +80,6 @@ final class LedgerFaultTests: XCTestCase {
     /// Under `refuse`, a backlog past its byte bound stops admitting new calls until the disk takes it; nothing is
     /// dropped meanwhile, and recovery is reported.
     func testBacklogPastItsByteBoundRefusesNewCallsUntilTheDiskRecovers() throws {
-        let dir = try makeTemporaryDirectory("ledger-faults")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
         let disk = FaultyDisk()
         disk.setFull(true)
         let changes = HealthLog()
@@ -96,16 +102,13 @@ final class LedgerFaultTests: XCTestCase {
         XCTAssertEqual(ledger.health(), LedgerHealth(isWriting: true, isOverBound: false, backlogBytes: 0, failingMilliseconds: 0, lastError: nil))
         XCTAssertEqual(changes.last?.isWriting, true)
         try ledger.close()
-        let ids = lines(ledger.path(for: CivilDate(RecordFixtures.noon))).compactMap { UsageRecord(line: Array($0.utf8))?.requestID }
-        XCTAssertEqual(ids, (0..<10).map { "req-\($0)" })
+        XCTAssertEqual(ids(ledger), (0..<10).map { "req-\($0)" })
         XCTAssertEqual(ledger.droppedRecords, 0)
     }
 
     /// The time bound: a disk that stays full past `max_backlog_ms` stops admission even with a small backlog. The
     /// retry loop (every commit interval) keeps checking, so the change is reported without new records.
     func testFailingPastTheTimeBoundRefusesNewCalls() throws {
-        let dir = try makeTemporaryDirectory("ledger-faults")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
         let disk = FaultyDisk()
         disk.setFull(true)
         let changes = HealthLog()
@@ -124,8 +127,6 @@ final class LedgerFaultTests: XCTestCase {
     /// Under `serve`, calls keep being admitted; records past the memory limit are handed over whole, never lost
     /// without a trace, and counted.
     func testServePolicyHandsRecordsPastItsLimitToTheDropHandler() throws {
-        let dir = try makeTemporaryDirectory("ledger-faults")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
         let disk = FaultyDisk()
         disk.setFull(true)
         let dropped = LineLog()
@@ -145,14 +146,11 @@ final class LedgerFaultTests: XCTestCase {
 
         disk.setFull(false)
         try ledger.close()
-        let ids = lines(ledger.path(for: CivilDate(RecordFixtures.noon))).compactMap { UsageRecord(line: Array($0.utf8))?.requestID }
-        XCTAssertEqual(ids, (0..<kept).map { "req-\($0)" })
+        XCTAssertEqual(ids(ledger), (0..<kept).map { "req-\($0)" })
     }
 
     /// Closing on a disk that still refuses: every owed record is handed over whole before the process ends.
     func testCloseOnAFullDiskHandsOverEveryOwedRecord() throws {
-        let dir = try makeTemporaryDirectory("ledger-faults")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
         let disk = FaultyDisk()
         disk.setFull(true)
         let dropped = LineLog()
@@ -166,8 +164,6 @@ final class LedgerFaultTests: XCTestCase {
     /// Files written by an older Tollgate that re-wrote a batch after a partial write: readers count each request
     /// once (usage reports and budget seeding both read through `forEachRecord`).
     func testReadersCountARepeatedLineOnce() throws {
-        let dir = try makeTemporaryDirectory("ledger-faults")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
         let ledger = try Ledger(directory: dir)
         var text: [UInt8] = []
         for i in [0, 1, 2] { RecordFixtures.record(i).write(into: &text); text.append(0x0A) }
