@@ -28,10 +28,10 @@ let package = Package(
 
         // MARK: Building blocks
         .target(name: "Support"),
-        .target(name: "IO", dependencies: ["Support"]),
+        .target(name: "IO", dependencies: ["CShims", "Support"]),
         .target(name: "HTTP", dependencies: ["IO", "Support"]),
         .target(name: "AWS", dependencies: ["CCrypto", "CShims", "Support"]),
-        .target(name: "Upstream", dependencies: ["CCurl", "CShims"]),
+        .target(name: "Upstream", dependencies: ["CCurl", "CShims", "IO"]),
         .target(name: "Catalogue", dependencies: ["Support", "AWS"]),
         .target(name: "Accounting", dependencies: ["Catalogue", "AWS", "Support"]),
 

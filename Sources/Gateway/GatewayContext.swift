@@ -38,7 +38,7 @@ public final class GatewayContext: @unchecked Sendable {
 
     /// The upstream client of `loop` (one libcurl multi handle per loop), created on first use. Call on the loop.
     func upstreamClient(for loop: EventLoop) -> UpstreamClient {
-        loop.attachment(UpstreamClient.self) { UpstreamClient(queue: loop.queue, configuration: upstreamConfiguration) }
+        loop.attachment(UpstreamClient.self) { UpstreamClient(queue: loop.queue, poller: loop.poller, configuration: upstreamConfiguration) }
     }
 
     /// The upstream target for a catalogue model of `snapshot`: its provider config, else the gateway's defaults.

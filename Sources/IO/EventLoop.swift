@@ -3,8 +3,9 @@ import FoundationEssentials
 
 /// One event loop: a serial `DispatchQueue` that owns a set of connections and everything they touch.
 ///
-/// A connection lives on one loop for its whole life. Its sockets, sources, timers and (in the gateway) its
-/// libcurl easy handle are only ever used on `queue`; `assertOnLoop()` checks that in debug builds.
+/// A connection lives on one loop for its whole life. Its sockets, timers and (in the gateway) its libcurl easy
+/// handle are only ever used on `queue`; `assertOnLoop()` checks that in debug builds. Every socket of the loop is
+/// watched through ``poller``, one epoll instance behind one Dispatch source.
 public final class EventLoop: @unchecked Sendable {
     /// The serial queue every callback of this loop runs on.
     public let queue: DispatchQueue
@@ -14,11 +15,14 @@ public final class EventLoop: @unchecked Sendable {
     let readBuffer: UnsafeMutableRawBufferPointer
     /// Per-loop attachments for higher layers (e.g. the upstream client of this loop), set before serving.
     public var attachments: [ObjectIdentifier: AnyObject] = [:]
+    /// The loop's one epoll instance: every socket of the loop is registered there (see ``EventPoller``).
+    public let poller: EventPoller
 
     public init(index: Int, label: String = "tollgate.loop", readBufferSize: Int = 64 * 1024) {
         self.index = index
         self.queue = DispatchQueue(label: "\(label).\(index)", qos: .userInitiated)
         self.readBuffer = .allocate(byteCount: readBufferSize, alignment: 16)
+        self.poller = EventPoller(queue: queue)
     }
 
     deinit {

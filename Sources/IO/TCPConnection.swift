@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Dispatch
 
 /// What a `TCPConnection` tells its owner. Every call arrives on the connection's loop.
 public protocol TCPConnectionDelegate: AnyObject {
@@ -15,18 +14,20 @@ public protocol TCPConnectionDelegate: AnyObject {
     func connectionDidClose(_ connection: TCPConnection)
 }
 
-/// A non-blocking TCP socket driven by Dispatch read and write sources, confined to one event loop.
+/// A non-blocking TCP socket on its loop's ``EventPoller``, confined to that loop.
 ///
 /// Output that the kernel does not take at once is queued; `isWritable` turns false above the high-water mark so
 /// producers can stop (a slow reader must not make the server buffer without bound) and the delegate hears
 /// `connectionDidDrain` once the queue is back down to the low-water mark.
 ///
-/// The write source is made only when the kernel first refuses output: most connections never fill their socket
-/// buffer, and one source less per connection is memory and a registration with Dispatch's manager saved.
+/// The socket is registered once, for reading (and the peer's half-close); interest in writability is added only
+/// while output waits, and reading is taken out of the interest while paused, so the level-triggered poller never
+/// reports what nobody wants. Each readiness event reads one buffer: what is left is reported again next turn,
+/// after the loop's other sockets had theirs.
 ///
-/// Lifecycle: `.open` → (`close()` / EOF / error) → `.closed`. The descriptor itself is closed only after every
-/// source's cancel handler ran, so a descriptor number is never reused while a source still watches it.
-public final class TCPConnection: @unchecked Sendable {
+/// Lifecycle: `.open` → (`close()` / EOF / error / hang-up) → `.closed`. The registration is removed before the
+/// descriptor is closed, so a descriptor number reused by the next socket never inherits it.
+public final class TCPConnection: @unchecked Sendable, PollerClient {
     /// The loop that owns this connection.
     public let loop: EventLoop
     /// The peer's address, when known.
@@ -35,17 +36,14 @@ public final class TCPConnection: @unchecked Sendable {
     public weak var delegate: TCPConnectionDelegate?
 
     private let fd: Int32
-    private let readSource: DispatchSourceRead
-    /// Made on first need (see `noteQueued`); suspended while the output queue is empty.
-    private var writeSource: DispatchSourceWrite?
-    private var readSuspended = false
-    private var writeSuspended = false
-    /// Sources whose cancel handler has not run yet; the descriptor closes when this reaches zero.
-    private var pendingCancels = 1
+    private var registration: EventPoller.Registration?
+    private var interest: EventPoller.Events = []
+    private var readPaused = false
     private var output = OutputQueue()
     private var aboveHighWater = false
     private let highWaterMark: Int
     private let lowWaterMark: Int
+    private var closeWhenFlushed = false
     /// Whether the connection is closed.
     public private(set) var isClosed = false
     /// Bytes received so far.
@@ -60,38 +58,15 @@ public final class TCPConnection: @unchecked Sendable {
         self.loop = loop
         self.highWaterMark = highWaterMark
         self.lowWaterMark = min(lowWaterMark, highWaterMark)
-        self.readSource = DispatchSource.makeReadSource(fileDescriptor: fd, queue: loop.queue)
     }
 
-    /// Activates the sources. Retains `self` until the connection is closed.
+    /// Registers the socket with the loop's poller. The poller holds the connection until it is closed.
     public func start() {
         loop.assertOnLoop()
-        // The sources' handlers hold the connection strongly: it stays alive exactly as long as it is open.
-        readSource.setEventHandler { self.readable() }
-        readSource.setCancelHandler { self.sourceCancelled() }
-        readSource.activate()
-    }
-
-    private func sourceCancelled() {
-        pendingCancels -= 1
-        guard pendingCancels == 0 else { return }
-        Glibc.close(fd)
-        readSource.setEventHandler(handler: nil)
-        writeSource?.setEventHandler(handler: nil)
-    }
-
-    /// Starts watching for writability (making the source the first time).
-    private func watchWritable() {
-        if let writeSource {
-            if writeSuspended { writeSuspended = false; writeSource.resume() }
-            return
-        }
-        let source = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: loop.queue)
-        source.setEventHandler { self.writable() }
-        source.setCancelHandler { self.sourceCancelled() }
-        pendingCancels += 1
-        writeSource = source
-        source.activate()
+        guard !isClosed, registration == nil else { return }
+        interest = wantedInterest
+        registration = loop.poller.register(fd, interest: interest, client: self)
+        if registration == nil { close() }
     }
 
     /// Whether the output queue is below the high-water mark.
@@ -102,17 +77,17 @@ public final class TCPConnection: @unchecked Sendable {
     /// Stops delivering reads until `resumeReading()`.
     public func pauseReading() {
         loop.assertOnLoop()
-        guard !isClosed, !readSuspended else { return }
-        readSuspended = true
-        readSource.suspend()
+        guard !isClosed, !readPaused else { return }
+        readPaused = true
+        updateInterest()
     }
 
     /// Resumes delivering reads.
     public func resumeReading() {
         loop.assertOnLoop()
-        guard !isClosed, readSuspended else { return }
-        readSuspended = false
-        readSource.resume()
+        guard !isClosed, readPaused else { return }
+        readPaused = false
+        updateInterest()
     }
 
     /// Queues `bytes` for sending, writing as much as the kernel takes right away.
@@ -141,10 +116,11 @@ public final class TCPConnection: @unchecked Sendable {
         guard !isClosed else { return }
         isClosed = true
         output.removeAll()
-        if readSuspended { readSuspended = false; readSource.resume() }
-        if writeSuspended { writeSuspended = false; writeSource?.resume() }
-        readSource.cancel()
-        writeSource?.cancel()
+        if let registration {
+            self.registration = nil
+            loop.poller.unregister(registration)
+        }
+        Glibc.close(fd)
         delegate?.connectionDidClose(self)
     }
 
@@ -153,12 +129,36 @@ public final class TCPConnection: @unchecked Sendable {
         loop.assertOnLoop()
         if output.isEmpty { close() } else { closeWhenFlushed = true }
     }
-    private var closeWhenFlushed = false
 
-    // MARK: - Sources
+    // MARK: - Readiness
+
+    public func pollerReady(_ events: EventPoller.Events) {
+        guard !isClosed else { return }
+        if events.contains(.writable) { flush() }
+        guard !isClosed else { return }
+        if !readPaused, !events.isDisjoint(with: [.readable, .readHangUp, .hangUp, .error]) {
+            readable()
+        } else if !events.isDisjoint(with: [.hangUp, .error]) {
+            // Gone both ways (or failed) while reading is paused: nothing queued can be delivered any more.
+            close()
+        }
+    }
+
+    /// What the poller should report: reads unless paused, writability while output waits.
+    private var wantedInterest: EventPoller.Events {
+        var wanted: EventPoller.Events = readPaused ? [] : [.readable, .readHangUp]
+        if !output.isEmpty { wanted.insert(.writable) }
+        return wanted
+    }
+
+    private func updateInterest() {
+        let wanted = wantedInterest
+        guard wanted != interest, let registration else { return }
+        interest = wanted
+        if !loop.poller.modify(registration, interest: wanted) { close() }
+    }
 
     private func readable() {
-        guard !isClosed else { return }
         let buffer = loop.readBuffer
         let result: IOResult<Int>
         do {
@@ -176,11 +176,6 @@ public final class TCPConnection: @unchecked Sendable {
             bytesRead += n
             delegate?.connection(self, didRead: UnsafeRawBufferPointer(rebasing: buffer[..<n]))
         }
-    }
-
-    private func writable() {
-        guard !isClosed else { return }
-        flush()
     }
 
     /// Writes as much of `bytes` as the kernel takes; returns the count. Closes on a hard error.
@@ -207,8 +202,8 @@ public final class TCPConnection: @unchecked Sendable {
             output.consume(n)
         }
         if output.isEmpty {
-            if let writeSource, !writeSuspended { writeSuspended = true; writeSource.suspend() }
             if closeWhenFlushed { close(); return }
+            updateInterest()
         }
         if aboveHighWater && output.byteCount <= lowWaterMark {
             aboveHighWater = false
@@ -217,7 +212,7 @@ public final class TCPConnection: @unchecked Sendable {
     }
 
     private func noteQueued() {
-        watchWritable()
+        updateInterest()
         if output.byteCount > highWaterMark { aboveHighWater = true }
     }
 }

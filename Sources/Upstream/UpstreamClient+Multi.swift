@@ -3,7 +3,7 @@ import CShims
 import Glibc
 import Dispatch
 
-/// The multi-socket plumbing: libcurl tells us which sockets to watch and when to time out; Dispatch
+/// The multi-socket plumbing: libcurl tells us which sockets to watch and when to time out; the loop's poller
 /// tells us when they are ready; `curl_multi_socket_action` moves the transfers on.
 /// See [curl_multi_socket_action](https://curl.se/libcurl/c/curl_multi_socket_action.html).
 extension UpstreamClient {
@@ -21,8 +21,8 @@ extension UpstreamClient {
         _ = tg_multi_setopt_ptr(multi, CURLMOPT_TIMERDATA, me)
     }
 
-    /// [CURLMOPT_SOCKETFUNCTION](https://curl.se/libcurl/c/CURLMOPT_SOCKETFUNCTION.html): create or cancel
-    /// the read and write sources as asked; `CURL_POLL_REMOVE` parks a connection socket's watch instead.
+    /// [CURLMOPT_SOCKETFUNCTION](https://curl.se/libcurl/c/CURLMOPT_SOCKETFUNCTION.html): register, change or
+    /// remove the socket on the poller as asked; `CURL_POLL_REMOVE` parks a connection socket's watch instead.
     private func watch(_ socket: curl_socket_t, what: Int32) {
         if what == CURL_POLL_REMOVE {
             // A connection socket going idle in libcurl's cache keeps its watch, parked, until `closeSocket` says
@@ -39,7 +39,7 @@ extension UpstreamClient {
         if let existing = watches[socket] {
             watch = existing
         } else {
-            watch = SocketWatch(curlSocket: socket, queue: queue) { [weak self] socket, mask in
+            watch = SocketWatch(curlSocket: socket, poller: poller) { [weak self] socket, mask in
                 self?.socketReady(socket, mask: mask)
             }
             watches[socket] = watch

@@ -1,9 +1,11 @@
 import CCurl
 import CShims
 import Dispatch
+import IO
 
-/// An HTTP client for one event loop: one libcurl multi handle driven by Dispatch sources through the
-/// [multi-socket API](https://curl.se/libcurl/c/curl_multi_socket_action.html).
+/// An HTTP client for one event loop: one libcurl multi handle driven through the
+/// [multi-socket API](https://curl.se/libcurl/c/curl_multi_socket_action.html) by the loop's ``EventPoller``
+/// (libcurl's sockets share the loop's one epoll instance) and two Dispatch timers.
 ///
 /// Everything happens on `queue`, the serial queue of the event loop that owns the client connections;
 /// call every method there. Connections (and HTTP/2 multiplexing) are shared by all transfers of the
@@ -13,6 +15,8 @@ public final class UpstreamClient: @unchecked Sendable {
     public let queue: DispatchQueue
     /// The settings every transfer uses.
     public let configuration: UpstreamConfiguration
+    /// Where libcurl's sockets are watched: the loop's poller.
+    let poller: EventPoller
 
     /// The `CURLM *`.
     let multi: UnsafeMutableRawPointer
@@ -45,11 +49,14 @@ public final class UpstreamClient: @unchecked Sendable {
     var isShutDown = false
     private var multiFreed = false
 
-    /// Creates the multi handle and its timer sources. Call on `queue` or before sharing the client.
-    public init(queue: DispatchQueue, configuration: UpstreamConfiguration = UpstreamConfiguration()) {
+    /// Creates the multi handle and its timer sources. Call on `queue` or before sharing the client. `poller` is the
+    /// loop's (it must belong to `queue`); without one the client makes its own.
+    public init(queue: DispatchQueue, poller: EventPoller? = nil, configuration: UpstreamConfiguration = UpstreamConfiguration()) {
         CurlGlobal.ensureInitialised()
         guard let multi = curl_multi_init() else { preconditionFailure("curl_multi_init failed") }
+        precondition(poller == nil || poller!.queue === queue, "the poller must belong to the client's queue")
         self.queue = queue
+        self.poller = poller ?? EventPoller(queue: queue)
         self.configuration = configuration
         self.multi = multi
         curlTimer = DispatchSource.makeTimerSource(queue: queue)

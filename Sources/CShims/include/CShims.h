@@ -4,6 +4,7 @@
 #include <curl/curl.h>
 #include <stddef.h>
 #include "CShimsCrypto.h"
+#include "CShimsEpoll.h"
 
 /// Fixed-type wrappers around libcurl's variadic setters, which Swift cannot call directly.
 /// See https://curl.se/libcurl/c/curl_easy_setopt.html and curl_multi_setopt.html.
