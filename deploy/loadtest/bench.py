@@ -12,6 +12,11 @@ calls, a one-model catalogue with pricing, ledger on, no access log), then measu
   5. instructions per invoke request under callgrind (N and 2N requests, difference / N), top functions;
   6. time from spawn to the first answered /healthz (median of 5).
 
+With --compare BASELINE (another tollgate binary, e.g. the build before a change) the phase `compare` runs too, or
+alone with --only compare: both builds serve the same config on their own ports and wrk alternates baseline,
+this build and nginx-proxy for ROUNDS rounds on invoke and stream; it prints each build's medians, the ratio per
+round, and each build's idle RSS, so a change is judged side by side on the same (noisy, shared) machine.
+
 Everything is printed as one report and written to deploy/loadtest/last-run.txt. Every phase has a fixed length.
 """
 import argparse
@@ -557,6 +562,45 @@ class Bench:
                  f"{self.startup_ms:.1f} ms of 5 ({', '.join(f'{t:.1f}' for t in times)}) (target <= 100 ms)")
         self.out()
 
+    def compare(self) -> None:
+        """This build against a baseline binary, alternated in one run (see the module docstring)."""
+        a = self.a
+        base_dir = f"{self.dir}/baseline"
+        shutil.copytree(f"{self.dir}/tollgate", base_dir, ignore=shutil.ignore_patterns("ledger", "*.out"))
+        (self.base_port,) = free_ports(1)
+        with open(f"{base_dir}/tollgate.json") as f:
+            config = json.load(f)
+        config["listen"] = [f"127.0.0.1:{self.base_port}"]
+        with open(f"{base_dir}/tollgate.json", "w") as f:
+            json.dump(config, f)
+        baseline = self.start_tollgate("baseline", binary=os.path.abspath(a.compare))
+        wait_healthy(self.base_port, 10)
+        time.sleep(0.2)
+        # Both measured fresh: this build's figure is the one taken at setup, before any request.
+        idle = {"baseline": proc_status(baseline.pid)["VmRSS"], "this build": self.idle["VmRSS"]}
+        ports = {"baseline": self.base_port, "this build": self.tg, "nginx-proxy": self.proxy}
+        self.out(f"this build against {a.compare}, alternated: baseline / this build / nginx-proxy, {a.rounds} rounds "
+                 f"x {a.duration} s, {a.connections} connections")
+        self.out(f"  idle RSS: baseline {idle['baseline'] / 1024:.1f} MB, this build {idle['this build'] / 1024:.1f} MB")
+        for op in ("invoke", "invoke-with-response-stream"):
+            runs = {name: [] for name in ports}
+            for name, port in ports.items():
+                self.wrk(port, op, a.warmup, a.connections, label=f"compare {op} warm-up")
+            for rnd in range(a.rounds):
+                for name, port in ports.items():
+                    r = self.wrk(port, op, a.duration, a.connections, label=f"compare {op} round {rnd + 1}")
+                    runs[name].append(r)
+                    log(f"compare {op} round {rnd + 1} {name}: {r['rps']:.0f} req/s p50 {r['p50']} us errors {r['errors']}")
+            self.out(f"  {op}: " + "; ".join(
+                f"{name} {statistics.median(r['rps'] for r in rs):.0f} req/s (p50 {statistics.median(r['p50'] for r in rs) / 1000:.3f} ms, "
+                f"errors {sum(r['errors'] for r in rs)})" for name, rs in runs.items()))
+            per_round = ", ".join(f"{t['rps'] / b['rps']:.2f}" for t, b in zip(runs["this build"], runs["baseline"]))
+            vs_nginx = ", ".join(f"{b['rps'] / n['rps']:.2f} -> {t['rps'] / n['rps']:.2f}"
+                                 for t, b, n in zip(runs["this build"], runs["baseline"], runs["nginx-proxy"]))
+            self.out(f"    this build / baseline per round: {per_round}; against nginx-proxy per round (baseline -> this build): {vs_nginx}")
+        self.procs.stop(baseline)
+        self.out()
+
     def header(self) -> None:
         a = self.a
         cpu = "unknown"
@@ -615,7 +659,8 @@ class Bench:
             if a.only:
                 # A quick loop over some phases while working on one figure; no target table, no last-run.txt.
                 for phase in a.only.split(","):
-                    {"concurrency": self.concurrency, "callgrind": self.callgrind, "startup": self.startup}[phase]()
+                    {"concurrency": self.concurrency, "callgrind": self.callgrind, "startup": self.startup,
+                     "compare": self.compare}[phase]()
                 return
             invoke = self.table(f"invoke (POST {MODEL_PATH}invoke; medians of {a.rounds} rounds; errors summed)",
                                 "invoke", self.rounds("invoke"))
@@ -628,6 +673,8 @@ class Bench:
             self.ledger()
             self.callgrind()
             self.startup()
+            if a.compare:
+                self.compare()
             self.targets(invoke)
         finally:
             self.procs.stop_all()
@@ -654,9 +701,10 @@ def main() -> None:
     p.add_argument("--stream-hold", type=int, default=15, help="seconds the 2,000 streams are held open")
     p.add_argument("--drip-rate", type=int, default=1024, help="bytes/s the dripping upstream sends per stream")
     p.add_argument("--callgrind-n", type=int, default=1000)
-    p.add_argument("--only", help="comma-separated phases to run alone (concurrency, callgrind, startup), "
+    p.add_argument("--only", help="comma-separated phases to run alone (concurrency, callgrind, startup, compare), "
                                    "for a quick loop; prints, writes no last-run.txt")
     p.add_argument("--keep", action="store_true", help="keep the temp dir (configs, logs, callgrind files)")
+    p.add_argument("--compare", help="a baseline tollgate binary to run side by side with this one (phase compare)")
     a = p.parse_args()
     Bench(a).run()
 
