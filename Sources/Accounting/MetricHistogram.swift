@@ -31,11 +31,17 @@ public final class MetricHistogram: MetricFamily, @unchecked Sendable {
             break
         }
         lock.lock()
-        let key = boundedKey(labels, in: series)
-        if series[key] == nil { series[key] = Series(counts: Array(repeating: 0, count: buckets.count + 1)) }
-        series[key]!.counts[index] += 1
-        series[key]!.sum += value
-        series[key]!.count += 1
+        let slot: Dictionary<[String], Series>.Index
+        if let existing = series.index(forKey: labels) {
+            slot = existing
+        } else {
+            let key = boundedKey(labels, in: series)
+            if series[key] == nil { series[key] = Series(counts: Array(repeating: 0, count: buckets.count + 1)) }
+            slot = series.index(forKey: key)!
+        }
+        series.values[slot].counts[index] += 1
+        series.values[slot].sum += value
+        series.values[slot].count += 1
         lock.unlock()
     }
 

@@ -12,7 +12,12 @@ public class ScalarMetricFamily: MetricFamily, @unchecked Sendable {
     func update(_ labels: [String], _ change: (inout Double) -> Void) {
         checkArity(labels)
         lock.lock()
-        change(&values[boundedKey(labels, in: values), default: 0])
+        // One hash of the labels for a series that exists (every update but the first).
+        if let index = values.index(forKey: labels) {
+            change(&values.values[index])
+        } else {
+            change(&values[boundedKey(labels, in: values), default: 0])
+        }
         lock.unlock()
     }
 

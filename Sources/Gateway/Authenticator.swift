@@ -15,8 +15,7 @@ struct Authenticator: Sendable {
     /// rather than resolved by "first wins", which an intermediary that reads the other one would disagree with.
     func authenticate(_ head: HTTPRequestHead, body: [UInt8]) throws(BedrockError) -> Caller {
         let snapshot = keys.snapshot
-        let authorization = try single("Authorization", in: head)
-        let apiKey = try single("x-api-key", in: head)
+        let (authorization, apiKey) = try credentials(in: head)
         if let authorization, authorization.hasPrefix("AWS4-HMAC-SHA256") {
             if apiKey != nil { throw Self.conflicting("both a SigV4 signature and an x-api-key") }
             return try verifySigV4(head, body: body, snapshot: snapshot)
@@ -48,10 +47,11 @@ struct Authenticator: Sendable {
     /// SigV4 signature is verified against `x-amz-content-sha256` when the client sends it, otherwise its key id and
     /// the key's state are (the signature itself is verified once the body is there, as for every request).
     func authenticateHead(_ head: HTTPRequestHead) throws(BedrockError) -> Caller {
-        guard let authorization = try single("Authorization", in: head), authorization.hasPrefix("AWS4-HMAC-SHA256") else {
+        let (authorization, apiKey) = try credentials(in: head)
+        guard let authorization, authorization.hasPrefix("AWS4-HMAC-SHA256") else {
             return try authenticate(head, body: [])
         }
-        if try single("x-api-key", in: head) != nil { throw Self.conflicting("both a SigV4 signature and an x-api-key") }
+        if apiKey != nil { throw Self.conflicting("both a SigV4 signature and an x-api-key") }
         let snapshot = keys.snapshot
         if let declared = head.headers["x-amz-content-sha256"], declared.utf8.count == 64, declared.utf8.allSatisfy(\.isHexDigit) {
             let verifier = SigV4Verifier(service: "bedrock") { snapshot.secrets[$0] }
@@ -67,14 +67,23 @@ struct Authenticator: Sendable {
         return try admit(key)
     }
 
-    /// The value of `name`, which may appear at most once.
-    private func single(_ name: String, in head: HTTPRequestHead) throws(BedrockError) -> String? {
-        var found: String?
-        for field in head.headers.fields where field.name.equalsCaseInsensitively(name) {
-            if found != nil { throw Self.conflicting("more than one \(name) header") }
-            found = field.value
+    /// The `Authorization` and `x-api-key` values, each of which may appear at most once. One pass over the fields,
+    /// comparing only names of the right length.
+    private func credentials(in head: HTTPRequestHead) throws(BedrockError) -> (authorization: String?, apiKey: String?) {
+        var authorization: String?, apiKey: String?
+        for field in head.headers.fields {
+            switch field.name.utf8.count {
+            case 13 where field.name.equalsCaseInsensitively("Authorization"):
+                if authorization != nil { throw Self.conflicting("more than one Authorization header") }
+                authorization = field.value
+            case 9 where field.name.equalsCaseInsensitively("x-api-key"):
+                if apiKey != nil { throw Self.conflicting("more than one x-api-key header") }
+                apiKey = field.value
+            default:
+                continue
+            }
         }
-        return found
+        return (authorization, apiKey)
     }
 
     private static func conflicting(_ what: String) -> BedrockError {

@@ -75,6 +75,7 @@ extension HTTPRequestParser {
 
             var headers: [(name: String, value: String)] = []
             headers.reserveCapacity(16)
+            var hostFields = 0
             while let line = nextLine() {
                 guard let colon = line.firstIndex(of: 58) else { throw .malformed("Header field without a colon") }
                 let name = UnsafeBufferPointer(rebasing: line[..<colon])
@@ -82,15 +83,21 @@ extension HTTPRequestParser {
                     // Covers obs-fold (a line starting with whitespace) and whitespace before the colon.
                     throw .malformed("Malformed header field name")
                 }
+                if name.count == 4, name[0] | 0x20 == 0x68, name[1] | 0x20 == 0x6F, name[2] | 0x20 == 0x73, name[3] | 0x20 == 0x74 {
+                    hostFields += 1
+                }
                 var valueStart = colon + 1, valueEnd = line.count
                 while valueStart < valueEnd, line[valueStart] == 32 || line[valueStart] == 9 { valueStart += 1 }
                 while valueEnd > valueStart, line[valueEnd - 1] == 32 || line[valueEnd - 1] == 9 { valueEnd -= 1 }
                 let value = UnsafeBufferPointer(rebasing: line[valueStart..<valueEnd])
-                guard !value.contains(where: { ($0 < 32 && $0 != 9) || $0 == 127 }) else {
-                    throw .malformed("Malformed header field value")
+                // One pass: control characters are refused, bytes past ASCII need a UTF-8 check below.
+                var highBytes = false
+                for byte in value {
+                    if (byte < 32 && byte != 9) || byte == 127 { throw .malformed("Malformed header field value") }
+                    if byte >= 0x80 { highBytes = true }
                 }
                 let valueText: String
-                if value.contains(where: { $0 >= 0x80 }) {
+                if highBytes {
                     // Values travel on byte for byte (`X-Amzn-Bedrock-*` upstream, signed headers into SigV4): one that
                     // is not UTF-8 would be changed by decoding (U+FFFD) and break the signature, so it is refused.
                     guard let decoded = String(validating: value, as: UTF8.self) else {
@@ -105,8 +112,8 @@ extension HTTPRequestParser {
             }
             let fields = HTTPHeaders(headers)
             // RFC 9112 §3.2: an HTTP/1.1 request without exactly one Host field is answered 400.
-            if version.minor >= 1 && fields.values("Host").count != 1 {
-                throw .malformed(fields.contains("Host") ? "More than one Host header field" : "Missing Host header field")
+            if version.minor >= 1 && hostFields != 1 {
+                throw .malformed(hostFields > 1 ? "More than one Host header field" : "Missing Host header field")
             }
             let keepAlive: Bool
             if version.minor >= 1 {
