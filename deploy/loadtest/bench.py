@@ -10,7 +10,9 @@ calls, a one-model catalogue with pricing, ledger on, no access log), then measu
   3. 2,000 keep-alive connections on invoke, and 2,000 open streams against a dripping upstream: peak RSS, errors;
   4. ledger lines against the requests wrk saw complete through Tollgate;
   5. instructions per invoke request under callgrind (N and 2N requests, difference / N), top functions;
-  6. time from spawn to the first answered /healthz (median of 5).
+  6. time from spawn to the first answered /healthz (median of 5);
+  7. the floor (floor.py): the libcurl floor, nginx's instructions per request, CPU per request of both under load,
+     and one Tollgate worker against one nginx worker.
 
 With --compare BASELINE (another tollgate binary, e.g. the build before a change) the phase `compare` runs too, or
 alone with --only compare: both builds serve the same config on their own ports and wrk alternates baseline,
@@ -39,6 +41,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fixtures  # noqa: E402
+import floor  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODEL_PATH = "/model/anthropic.claude-3-haiku-20240307-v1%3A0/"
@@ -163,6 +166,9 @@ class Bench:
         self.tollgate_bin = os.path.abspath(args.tollgate)
         self.env = dict(os.environ, BENCH_BODY=f"{self.dir}/request.json", BENCH_KEY=CLIENT_KEY,
                         BENCH_THREADS=str(args.threads))
+        # For floor.py.
+        self.model_path, self.free_ports, self.wait_port, self.wait_healthy = MODEL_PATH, free_ports, wait_port, wait_healthy
+        self.floor = None
 
     # ---- output -------------------------------------------------------------------------------------------------
 
@@ -249,7 +255,7 @@ class Bench:
                           nofile=resource.getrlimit(resource.RLIMIT_NOFILE)[0],
                           drip_bytes_per_s=a.drip_rate, drip_seconds=a.stream_hold + 10, key_hash=self.key_hash())
         self.start_nginx("upstream")
-        self.start_nginx("proxy")
+        self.proxy_proc = self.start_nginx("proxy")
         wait_port(self.up, 10)
         wait_port(self.drip, 10)
         wait_port(self.proxy, 10)
@@ -505,7 +511,9 @@ class Bench:
         b_total, b_funcs = self.annotate(b_path)
         per = (b_total - a_total) / n
         self.ir_per_request = per
-        self.out(f"  Ir total: {a_total:,} (N) and {b_total:,} (2N) -> {per:,.0f} instructions per request")
+        self.mallocs_per_request = (floor.calls_to(b_path) - floor.calls_to(a_path)) / n
+        self.out(f"  Ir total: {a_total:,} (N) and {b_total:,} (2N) -> {per:,.0f} instructions per request; "
+                 f"{self.mallocs_per_request:.1f} allocations per request (calls to malloc and friends)")
         by_object = {}
         for key in set(a_funcs) | set(b_funcs):
             by_object[key[1] or "?"] = by_object.get(key[1] or "?", 0) + (b_funcs.get(key, 0) - a_funcs.get(key, 0)) / n
@@ -650,6 +658,18 @@ class Bench:
         for name, target, got, ok in rows:
             verdict = "-" if ok is None else ("met" if ok else "MISSED")
             self.out(f"  {name:<36} {target:>10} {got:>14}  {verdict}")
+        f = self.floor
+        rows = [
+            ("instructions per invoke", "<= 200,000", f"{self.ir_per_request:,.0f}", self.ir_per_request <= 200_000),
+            ("allocations per invoke", "<= 20", f"{self.mallocs_per_request:.1f}", self.mallocs_per_request <= 20),
+            ("invoke vs nginx-proxy, 1 worker each", ">= 0.35x", f"{f['one_worker']:.2f}x", f["one_worker"] >= 0.35),
+            ("CPU / (nginx + libcurl floor)", "<= 1.5x", f"{f['cpu_ratio']:.2f}x", f["cpu_ratio"] <= 1.5),
+            ("added p50 at half peak", "<= 0.3 ms", f"{self.half['p50']:+.3f} ms", self.half["p50"] <= 0.3),
+            ("added p99 at half peak", "<= 1.5 ms", f"{self.half['p99']:+.3f} ms", self.half["p99"] <= 1.5),
+        ]
+        self.out("issue 13 targets (the floor the design allows)")
+        for name, target, got, ok in rows:
+            self.out(f"  {name:<36} {target:>10} {got:>14}  {'met' if ok else 'MISSED'}")
 
     def run(self) -> None:
         a = self.a
@@ -660,7 +680,7 @@ class Bench:
                 # A quick loop over some phases while working on one figure; no target table, no last-run.txt.
                 for phase in a.only.split(","):
                     {"concurrency": self.concurrency, "callgrind": self.callgrind, "startup": self.startup,
-                     "compare": self.compare}[phase]()
+                     "compare": self.compare, "floor": lambda: floor.run(self)}[phase]()
                 return
             invoke = self.table(f"invoke (POST {MODEL_PATH}invoke; medians of {a.rounds} rounds; errors summed)",
                                 "invoke", self.rounds("invoke"))
@@ -669,6 +689,7 @@ class Bench:
                                 "invoke-with-response-stream", self.rounds("invoke-with-response-stream"))
             self.stream_errors = sum(v["errors"] for v in stream.values())
             self.half_rate(invoke["tollgate"]["rps"])
+            self.floor = floor.run(self)
             self.concurrency()
             self.ledger()
             self.callgrind()
@@ -701,7 +722,7 @@ def main() -> None:
     p.add_argument("--stream-hold", type=int, default=15, help="seconds the 2,000 streams are held open")
     p.add_argument("--drip-rate", type=int, default=1024, help="bytes/s the dripping upstream sends per stream")
     p.add_argument("--callgrind-n", type=int, default=1000)
-    p.add_argument("--only", help="comma-separated phases to run alone (concurrency, callgrind, startup, compare), "
+    p.add_argument("--only", help="comma-separated phases to run alone (concurrency, callgrind, startup, compare, floor), "
                                    "for a quick loop; prints, writes no last-run.txt")
     p.add_argument("--keep", action="store_true", help="keep the temp dir (configs, logs, callgrind files)")
     p.add_argument("--compare", help="a baseline tollgate binary to run side by side with this one (phase compare)")
