@@ -88,6 +88,8 @@ def cpu_per_request(bench, port: int, pids: list, seconds: float) -> tuple:
     hz = os.sysconf("SC_CLK_TCK")
     before = cpu_ticks(pids)
     r = bench.wrk(port, "invoke", seconds, bench.a.connections, label="floor cpu")
+    if port == bench.tg:
+        bench.tollgate_requests["tollgate"] += r["requests"]
     spent = (cpu_ticks(pids) - before) / hz * 1e6
     return spent / max(1, r["requests"]), r["rps"], r["requests"]
 
