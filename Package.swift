@@ -36,10 +36,11 @@ let package = Package(
         .target(name: "Accounting", dependencies: ["Catalogue", "AWS", "Support"]),
 
         // MARK: Composition
-        .target(name: "StandIn", dependencies: ["HTTP", "IO", "AWS", "Support"]),
+        .target(name: "BedrockHTTP", dependencies: ["HTTP", "AWS"]),
+        .target(name: "StandIn", dependencies: ["BedrockHTTP", "HTTP", "IO", "AWS", "Support"]),
         .target(
             name: "Gateway",
-            dependencies: ["HTTP", "IO", "AWS", "Upstream", "Catalogue", "Accounting", "Support"]
+            dependencies: ["BedrockHTTP", "HTTP", "IO", "AWS", "Upstream", "Catalogue", "Accounting", "Support"]
         ),
         .target(name: "TollgateCLI", dependencies: ["Gateway", "StandIn", "AWS", "Catalogue", "Support", "IO"]),
         .executableTarget(name: "tollgate", dependencies: ["TollgateCLI"]),

@@ -1,10 +1,11 @@
+import BedrockHTTP
 import AWS
 import Catalogue
 import HTTP
 import Support
 
-/// Bedrock control-plane reads served from the catalogue (issue 4; issue 5, "`GET /foundation-models` lists only
-/// what the caller may use"), so `boto3.client("bedrock", endpoint_url=…).list_foundation_models()` works against
+/// Bedrock control-plane reads served from the catalogue, listing only what the caller may use (the model
+/// access rules of the runtime calls), so `boto3.client("bedrock", endpoint_url=…).list_foundation_models()` works against
 /// Tollgate.
 ///
 /// Any authenticated caller (client or admin key, bearer or SigV4) may read; it sees only the models that are

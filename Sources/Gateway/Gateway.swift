@@ -1,3 +1,4 @@
+import BedrockHTTP
 import Accounting
 import AWS
 import Catalogue

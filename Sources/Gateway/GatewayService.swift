@@ -1,3 +1,4 @@
+import BedrockHTTP
 import Dispatch
 import HTTP
 import IO
@@ -19,8 +20,10 @@ public final class GatewayService: @unchecked Sendable {
         self.configuration = configuration
         self.logger = logger
         self.gateway = try Gateway(configuration: configuration, logger: logger)
+        var serverConfiguration = configuration.server
+        serverConfiguration.answerLikeBedrock()
         self.server = HTTPServer(
-            configuration: configuration.server,
+            configuration: serverConfiguration,
             responder: gateway,
             accessLog: gateway.accessLogSink(),
             eventLog: { event, fields in
@@ -30,7 +33,7 @@ public final class GatewayService: @unchecked Sendable {
         if configuration.adminListen.isEmpty {
             operationsServer = nil
         } else {
-            var operations = configuration.server
+            var operations = serverConfiguration
             operations.addresses = configuration.adminListen
             operations.maxConnections = min(operations.maxConnections, 256)
             operationsServer = HTTPServer(configuration: operations, group: server.group,

@@ -1,3 +1,4 @@
+import BedrockHTTP
 import HTTP
 
 /// The `admin_listen` port: `GET /metrics`, `/healthz` and `/readyz` without a key, for operators who keep that

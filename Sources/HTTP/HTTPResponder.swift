@@ -6,7 +6,7 @@ public struct HTTPServerRequest: Sendable {
     public var head: HTTPRequestHead
     /// The whole body (bounded by the server's body limit).
     public var body: [UInt8]
-    /// The id sent back as `x-amzn-RequestId`.
+    /// The id sent back in the server's request-id header.
     public var requestID: String
     /// The peer's address.
     public var remoteAddress: SocketAddress?

@@ -20,7 +20,7 @@ public final class HTTPResponseWriter: @unchecked Sendable {
     let connection: HTTPServerConnection
     /// The loop the response is written on.
     public var loop: EventLoop { connection.loop }
-    /// The id sent as `x-amzn-RequestId`.
+    /// The id sent in the server's request-id header (``HTTPServerConfiguration/requestIDHeader``).
     public let requestID: String
     let isHeadRequest: Bool
     let version: HTTPVersion
@@ -59,7 +59,7 @@ public final class HTTPResponseWriter: @unchecked Sendable {
     public var isClosed: Bool { connection.tcp.isClosed }
 
     /// Writes the status line and headers. `contentLength: nil` streams the body chunked (or close-delimited for
-    /// HTTP/1.0). `Date`, `Connection`, framing headers and `x-amzn-RequestId` are set by the writer.
+    /// HTTP/1.0). `Date`, `Connection`, framing headers and the request id are set by the writer.
     public func writeHead(status: Int, headers: HTTPHeaders, contentLength: Int?) {
         guard state == .initial else { return lateOrRepeated("writeHead") }
         var out = headBytes(status: status, headers: headers, contentLength: contentLength)
@@ -101,12 +101,10 @@ public final class HTTPResponseWriter: @unchecked Sendable {
         finish(with: &out)
     }
 
-    /// Sends an error in Bedrock's shape (`x-amzn-ErrorType` and `{"message": …}`).
-    public func respondError(status: Int, type: String? = nil, message: String, headers extra: HTTPHeaders = [:]) {
-        var headers = extra
-        headers.replace("Content-Type", "application/json")
-        headers.replace("x-amzn-ErrorType", type ?? HTTPErrorBody.errorType(for: status))
-        respond(status: status, headers: headers, body: HTTPErrorBody.json(message: message))
+    /// Sends an error the server raises itself, worded by the configuration's ``HTTPServerConfiguration/renderError``.
+    func respondServerError(status: Int, reason: String) {
+        let rendering = connection.server.configuration.renderError(status, reason)
+        respond(status: status, headers: rendering.headers, body: rendering.body)
     }
 
     /// Writes body bytes.
@@ -229,7 +227,8 @@ public final class HTTPResponseWriter: @unchecked Sendable {
             case 17 where field.name.equalsCaseInsensitively("Transfer-Encoding"): continue
             case 10 where field.name.equalsCaseInsensitively("Connection"): continue
             case 4 where field.name.equalsCaseInsensitively("Date"): continue
-            case 16 where field.name.equalsCaseInsensitively("x-amzn-RequestId"): hasRequestID = true
+            case connection.server.requestIDHeaderBytes.count
+                where field.name.equalsCaseInsensitively(connection.server.configuration.requestIDHeader): hasRequestID = true
             default: break
             }
             out.append(contentsOf: field.name.utf8)
@@ -238,7 +237,8 @@ public final class HTTPResponseWriter: @unchecked Sendable {
             out.append(contentsOf: [13, 10])
         }
         if !hasRequestID {
-            out.append(contentsOf: Array("x-amzn-RequestId: ".utf8))
+            out.append(contentsOf: connection.server.requestIDHeaderBytes)
+            out.append(contentsOf: [58, 32])
             out.append(contentsOf: requestID.utf8)
             out.append(contentsOf: [13, 10])
         }

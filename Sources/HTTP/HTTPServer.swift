@@ -20,6 +20,8 @@ public final class HTTPServer: @unchecked Sendable {
     /// Called for server events worth logging (`timeout`, `connection_limit`); runs on any queue.
     public let eventLog: (@Sendable (String, [String: String]) -> Void)?
 
+    /// ``HTTPServerConfiguration/requestIDHeader`` as bytes, written into every response head.
+    let requestIDHeaderBytes: [UInt8]
     private var listeners: [Listener] = []
     private let perLoop: [LoopState]
     private let state = Locked(SharedState())
@@ -54,6 +56,7 @@ public final class HTTPServer: @unchecked Sendable {
         eventLog: (@Sendable (String, [String: String]) -> Void)? = nil
     ) {
         self.configuration = configuration
+        self.requestIDHeaderBytes = Array(configuration.requestIDHeader.utf8)
         self.group = group ?? EventLoopGroup(
             count: configuration.workers > 0 ? configuration.workers : ProcessInfo.processInfo.activeProcessorCount
         )
@@ -136,13 +139,15 @@ public final class HTTPServer: @unchecked Sendable {
         }
     }
 
-    /// Over the connection cap: a 503 in Bedrock's shape, then close.
+    /// Over the connection cap: a 503 in the application's error shape, then close.
     private func rejectOverCapacity(_ tcp: TCPConnection) {
         tcp.start()
         eventLog?("connection_limit", ["limit": String(configuration.maxConnections)])
-        let body = HTTPErrorBody.json(message: "Too many connections")
-        var out = Array("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nx-amzn-ErrorType: ServiceUnavailableException\r\nConnection: close\r\nContent-Length: \(body.count)\r\n\r\n".utf8)
-        out.append(contentsOf: body)
+        let rendering = configuration.renderError(503, "Too many connections")
+        var out = Array("HTTP/1.1 503 Service Unavailable\r\n".utf8)
+        for field in rendering.headers.fields { out.append(contentsOf: "\(field.name): \(field.value)\r\n".utf8) }
+        out.append(contentsOf: "Connection: close\r\nContent-Length: \(rendering.body.count)\r\n\r\n".utf8)
+        out.append(contentsOf: rendering.body)
         tcp.write(out)
         tcp.closeAfterFlush()
     }

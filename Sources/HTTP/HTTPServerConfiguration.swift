@@ -20,6 +20,11 @@ public struct HTTPServerConfiguration: Sendable {
     public var writeHighWaterMark: Int
     /// Queued output at which waiting producers are resumed.
     public var writeLowWaterMark: Int
+    /// The response header every answer carries its request id in.
+    public var requestIDHeader: String
+    /// How the server words the errors it answers itself (400 malformed, 413, 431, 501, 505, 503 over the
+    /// connection cap): the application's error shape, so its clients read them like any other error.
+    public var renderError: @Sendable (_ status: Int, _ reason: String) -> HTTPErrorRendering
 
     public init(
         addresses: [SocketAddress],
@@ -30,7 +35,9 @@ public struct HTTPServerConfiguration: Sendable {
         idleTimeout: Duration = .seconds(60),
         maxConnections: Int = 10_000,
         writeHighWaterMark: Int = 256 * 1024,
-        writeLowWaterMark: Int = 64 * 1024
+        writeLowWaterMark: Int = 64 * 1024,
+        requestIDHeader: String = "X-Request-Id",
+        renderError: @escaping @Sendable (_ status: Int, _ reason: String) -> HTTPErrorRendering = HTTPErrorRendering.plain
     ) {
         self.addresses = addresses
         self.workers = workers
@@ -41,5 +48,23 @@ public struct HTTPServerConfiguration: Sendable {
         self.maxConnections = maxConnections
         self.writeHighWaterMark = writeHighWaterMark
         self.writeLowWaterMark = writeLowWaterMark
+        self.requestIDHeader = requestIDHeader
+        self.renderError = renderError
+    }
+}
+
+/// An error the server answers itself, as the application words it.
+public struct HTTPErrorRendering: Sendable {
+    public var headers: HTTPHeaders
+    public var body: [UInt8]
+
+    public init(headers: HTTPHeaders, body: [UInt8]) {
+        self.headers = headers
+        self.body = body
+    }
+
+    /// The default: the reason as plain text.
+    public static func plain(status: Int, reason: String) -> HTTPErrorRendering {
+        HTTPErrorRendering(headers: ["Content-Type": "text/plain; charset=utf-8"], body: Array((reason + "\n").utf8))
     }
 }

@@ -203,7 +203,7 @@ final class HTTPServerConnection: @unchecked Sendable, TCPConnectionDelegate {
         writer.respond(status: answer.status, headers: answer.headers, body: answer.body)
     }
 
-    /// A request the parser rejected: answer with its status in Bedrock's shape, then close.
+    /// A request the parser rejected: answer with its status in the application's error shape, then close.
     private func fail(_ error: HTTPParserError) {
         cancelTimer()
         let head = currentHead ?? HTTPRequestHead(
@@ -215,7 +215,7 @@ final class HTTPServerConnection: @unchecked Sendable, TCPConnectionDelegate {
         writer.keepAlive = false
         phase = .responding(writer)
         tcp.pauseReading()
-        writer.respondError(status: error.status, message: error.reason)
+        writer.respondServerError(status: error.status, reason: error.reason)
     }
 
     // MARK: - Timers

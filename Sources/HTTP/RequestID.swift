@@ -2,7 +2,7 @@
 import Glibc
 #endif
 
-/// Request ids in the UUID text form Bedrock uses for `x-amzn-RequestId`.
+/// Request ids in the UUID text form AWS services use for their request ids.
 ///
 /// A random 64-bit prefix per generator plus a counter: unique within the process, unpredictable across
 /// processes, and far cheaper than a random UUID per request. One generator per event loop.

@@ -1,3 +1,4 @@
+import BedrockHTTP
 import AWS
 import Dispatch
 import FoundationEssentials

@@ -1,3 +1,4 @@
+import BedrockHTTP
 import AWS
 import Dispatch
 import FoundationEssentials
@@ -47,6 +48,7 @@ public final class StandInServer: @unchecked Sendable {
         var serverConfig = HTTPServerConfiguration(addresses: [configuration.address], workers: configuration.workers)
         serverConfig.writeHighWaterMark = 64 * 1024
         serverConfig.writeLowWaterMark = 16 * 1024
+        serverConfig.answerLikeBedrock()
         self.server = HTTPServer(configuration: serverConfig, responder: responder)
         responder.owner = self
         try server.start()

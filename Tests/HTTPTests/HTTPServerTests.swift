@@ -45,7 +45,7 @@ final class TestResponder: HTTPResponder, @unchecked Sendable {
         case "/hold":
             state.withLock { $0.held.append(writer) }
         default:
-            writer.respondError(status: 404, message: "No route for \(request.head.path)")
+            writer.respond(status: 404, headers: ["Content-Type": "text/plain"], body: Array("No route for \(request.head.path)".utf8))
         }
     }
 
@@ -86,6 +86,15 @@ final class HTTPServerTests: XCTestCase {
 
     func startServer(_ configure: (inout HTTPServerConfiguration) -> Void = { _ in }) throws {
         var config = HTTPServerConfiguration(addresses: [SocketAddress(parsing: "127.0.0.1:0")!], workers: 2)
+        // The application's words for the server's own errors and its request-id header: what an AWS-style
+        // application (the gateway) sets, so these tests see the hooks used.
+        config.requestIDHeader = "x-amzn-RequestId"
+        config.renderError = { status, reason in
+            let type = [400: "ValidationException", 413: "ValidationException", 431: "ValidationException",
+                        503: "ServiceUnavailableException"][status] ?? "InternalServerException"
+            return HTTPErrorRendering(headers: ["Content-Type": "application/json", "x-amzn-ErrorType": type],
+                                      body: Array("{\"message\":\"\(reason)\"}".utf8))
+        }
         configure(&config)
         responder = TestResponder()
         server = HTTPServer(configuration: config, responder: responder)
