@@ -1,7 +1,7 @@
 import Catalogue
 import FoundationEssentials
 
-/// The gateway's one entry point to accounting (issue 6): the gate before a request, and pricing, ledger,
+/// The gateway's one entry point to accounting: the gate before a request, and pricing, ledger,
 /// budgets and metrics after it.
 ///
 /// ```swift

@@ -1,6 +1,6 @@
 import Support
 
-/// The budgets section (issue 6): limits per client key id and per organisation,
+/// The budgets section of the config: limits per client key id and per organisation,
 /// `{"keys": {"<key id>": {limits}}, "orgs": {"acme": {limits}}}` (see ``BudgetLimits``).
 /// The gateway may also fill ``keys`` from its keys file.
 public struct BudgetConfig: Sendable, Equatable {

@@ -1,7 +1,7 @@
 import FoundationEssentials
 import Support
 
-/// Hard budgets and rate limits per key and per organisation (issue 6, "Budgets and rate limits").
+/// Hard budgets and rate limits per key and per organisation, checked before anything goes upstream.
 ///
 /// Before a request, ``check(keyID:org:now:)`` tests every gate that applies — the key's and the org's
 /// monthly and daily spend, tokens per minute and requests per minute — and returns the most severe one that is

@@ -1,6 +1,6 @@
 import Support
 
-/// The hard limits of one key or organisation (issue 6, "Budgets and rate limits"); nil means unlimited.
+/// The hard limits of one key or organisation (spend, requests and tokens); nil means unlimited.
 ///
 /// JSON: `{"daily_spend": "10.00", "monthly_spend": "200", "requests_per_minute": 60, "tokens_per_minute": 100000}`;
 /// spend amounts are decimal strings or numbers (read exactly as ``Money``: at most 18 decimal places), in the

@@ -1,6 +1,6 @@
 import Support
 
-/// The exact price of one usage (issue 6, "Cost"): an amount in `currency`, as ``Money`` (whole 10⁻¹⁸ units), never
+/// The exact price of one usage (no rounding drift): an amount in `currency`, as ``Money`` (whole 10⁻¹⁸ units), never
 /// `Double`.
 public struct Cost: Sendable, Equatable {
     /// The amount: exact whenever each kind's `cost ÷ per` has at most 18 decimal places (every catalogue price in

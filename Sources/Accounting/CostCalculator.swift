@@ -1,7 +1,7 @@
 import Catalogue
 import Support
 
-/// Prices a ``Usage`` under the answering model's resolved ``Pricing`` (issue 6, "Cost"; the failover target's
+/// Prices a ``Usage`` under the answering model's resolved ``Pricing`` (exactly; the failover target's
 /// pricing when failover happened; `base_model` inheritance is already applied by ``ResolvedModel/pricing``).
 ///
 /// Each kind is priced once with its own ``Price`` (`cost × units ÷ per` in exact ``Money``, see

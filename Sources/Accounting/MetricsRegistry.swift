@@ -1,7 +1,7 @@
 import FoundationEssentials
 import Support
 
-/// A small Prometheus registry (issue 6, "Metrics"): counters, gauges and histograms with labels, rendered for
+/// A small Prometheus registry: counters, gauges and histograms with labels, rendered for
 /// `GET /metrics` in the [text exposition format](https://prometheus.io/docs/instrumenting/exposition_formats/#text-based-format)
 /// version 0.0.4 (``contentType``). Families render in registration order.
 ///

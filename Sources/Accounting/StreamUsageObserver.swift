@@ -1,8 +1,8 @@
 import AWS
 import Support
 
-/// Watches the bytes of a streamed answer as the gateway relays them and works out its usage (issue 6,
-/// "InvokeModelWithResponseStream" and "ConverseStream").
+/// Watches the bytes of a streamed answer as the gateway relays them and works out its usage (for
+/// InvokeModelWithResponseStream and ConverseStream; a stream cut short yields a `partial` usage).
 ///
 /// Feed it every relayed chunk with ``observe(_:)-(UnsafeRawBufferPointer)``, split anywhere; it decodes the
 /// [eventstream](https://docs.aws.amazon.com/transcribe/latest/dg/event-stream.html) frames beside the relay with

@@ -1,6 +1,6 @@
 import FoundationEssentials
 
-/// The named series of issue 6 ("Metrics"), registered on one ``MetricsRegistry``:
+/// The named series Tollgate serves at `GET /metrics`, registered on one ``MetricsRegistry``:
 ///
 /// | series | type | labels |
 /// | --- | --- | --- |

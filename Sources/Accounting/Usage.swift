@@ -1,4 +1,4 @@
-/// What one answer consumed, by kind (issue 6, "Usage extraction"), as Amazon reported it.
+/// What one answer consumed, by kind (tokens and images), as Amazon reported it.
 ///
 /// Every kind is disjoint, so each is priced exactly once: `input` is the uncached input only (Bedrock's
 /// [TokenUsage](https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_TokenUsage.html)

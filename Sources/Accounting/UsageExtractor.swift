@@ -2,7 +2,7 @@ import AWS
 import Catalogue
 import Support
 
-/// Extracts the usage of a non-streaming answer (issue 6, "Usage extraction"); streams use
+/// Extracts the usage of a non-streaming answer as Amazon reported it, never estimated; streams use
 /// ``StreamUsageObserver``.
 ///
 /// - InvokeModel: Bedrock's response headers `X-Amzn-Bedrock-Input-Token-Count`, `-Output-Token-Count`,

@@ -1,6 +1,6 @@
 import FoundationEssentials
 
-/// A question to the ledger (issue 6, `GET /v1/usage?from=&to=&group_by=org|key|model|day`): records with
+/// A question to the ledger (`GET /v1/usage?from=&to=&group_by=org|key|model|day`, admin only): records with
 /// `from <= time < to`, optionally only one key's or one org's, totalled per group.
 public struct UsageQuery: Sendable, Equatable {
     /// How records are grouped.

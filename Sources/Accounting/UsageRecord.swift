@@ -2,7 +2,7 @@ import AWS
 import FoundationEssentials
 import Support
 
-/// One ledger line (issue 6, "Ledger"): what one client request did and cost.
+/// One ledger line (a JSON line in a daily file): what one client request did and cost.
 ///
 /// JSON (one line, members in this order):
 /// `{"time":"2025-01-31T12:34:56.789Z","request_id":…,"key_id":…,"org":…|null,"requested_model":…,

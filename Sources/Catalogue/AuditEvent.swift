@@ -1,6 +1,6 @@
 import Support
 
-/// One entry of the audit log (issue 4): who changed which model, when, and which fields moved from
+/// One entry of the append-only audit log: who changed which model, when, and which fields moved from
 /// what to what. Serialized as one JSON line:
 /// `{"event":"model.updated","model_id":…,"actor":…,"time":…,"version":…,"changes":[{"field":…,"before":…,"after":…}]}`.
 public struct AuditEvent: Sendable, Equatable {

@@ -1,7 +1,7 @@
 import FoundationEssentials
 import Support
 
-/// The append-only audit log (issue 4): one JSON line per `AuditEvent`, fsync'd before the change is
+/// The append-only audit log of catalogue changes: one JSON line per `AuditEvent`, fsync'd before the change is
 /// acknowledged; read back with simple filters for `GET /v1/audit`.
 ///
 /// Thread-safe: appends and reads are serialised by a lock. A torn last line (crash mid-append) is

@@ -8,7 +8,7 @@ struct CatalogueChange {
     let event: AuditEvent?
 }
 
-/// The admin API's semantics (issue 4) as pure functions over a snapshot; `CatalogueStore` persists
+/// The admin API's semantics (PATCH as in seed `001_…`) as pure functions over a snapshot; `CatalogueStore` persists
 /// the result. Errors about the edited document name fields relative to the request body; errors the
 /// edit causes in other documents name them as `models["other-id"].field`.
 enum CatalogueEditor {
@@ -71,7 +71,7 @@ enum CatalogueEditor {
         return CatalogueChange(snapshot: snapshot, model: nil, event: event)
     }
 
-    /// Merges a PATCH body into a document's content (issue 4):
+    /// Merges a PATCH body into a document's content (seeds `000_…`, `001_…`):
     /// - `id` and server fields in the body are ignored (the id comes from the path);
     /// - `provider_config`, `capabilities`, `limits`, `metrics`, `display` merge key by key, a `null`
     ///   member removing that key; `null` for the whole field removes it;

@@ -3,7 +3,7 @@ import Support
 /// Why a catalogue operation was refused, with the JSON path of the offending field.
 ///
 /// Served by the admin API as `{"error": {"code": …, "message": …, "field": …}}` with `httpStatus`
-/// (issue 4, "Validation errors"). `code` is stable and usable as a metrics label.
+/// (`field` is a path such as `pricing.input.cost`). `code` is stable and usable as a metrics label.
 public struct CatalogueError: Error, Sendable, Equatable, CustomStringConvertible {
     enum Code: String, Sendable {
         case invalidJSON = "invalid_json"

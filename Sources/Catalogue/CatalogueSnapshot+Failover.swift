@@ -1,4 +1,4 @@
-/// Failover chain walking (issue 4 `failover`; issue 5 routing).
+/// Failover chain walking (`failover` of seed `001_…`; only hops the caller may route to).
 extension CatalogueSnapshot {
     /// Default cap on failover links followed.
     public static let defaultMaxFailoverHops = 4

@@ -1,6 +1,6 @@
 import Support
 
-/// Feature flags a model advertises (issue 4, `capabilities`), such as `streaming`, `tools`, `vision`,
+/// Feature flags a model advertises (seed `001_…`, `capabilities`), such as `streaming`, `tools`, `vision`,
 /// `json_mode`, `reasoning`, `prompt_caching`. Names are `[a-z0-9_]{1,64}`; values are booleans; order is kept.
 public struct ModelCapabilities: Sendable, Equatable {
     /// Well-known flag names.

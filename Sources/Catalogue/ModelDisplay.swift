@@ -1,6 +1,6 @@
 import Support
 
-/// Presentation metadata (issue 4, `display`): `label` (≤ 128 characters), `brand`, `hidden`.
+/// Presentation metadata (seed `001_…`, `display`): `label` (≤ 128 characters), `brand`, `hidden`.
 public struct ModelDisplay: Sendable, Equatable {
     /// Human-readable name.
     public var label: String?

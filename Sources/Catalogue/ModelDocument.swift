@@ -1,6 +1,6 @@
 import Support
 
-/// One model catalogue entry as stored (issue 4, "The model document"); fields it does not set may be
+/// One model catalogue entry as stored (the model document of seed `001_…`); fields it does not set may be
 /// inherited from `baseModel` (see `ResolvedModel`).
 ///
 /// Every field but `id` is optional. `createdAt`, `updatedAt` and `version` are set by the server;
@@ -67,7 +67,7 @@ public struct ModelDocument: Sendable, Equatable {
     /// Fields a document never inherits from its base model.
     public static let identityFieldNames: Set<String> = ["id", "aliases", "base_model", "created_at", "updated_at", "version"]
 
-    /// Objects that PATCH merges key by key (issue 4).
+    /// Objects that PATCH merges key by key (`null` removes a key).
     public static let mergedObjectFieldNames: Set<String> = ["provider_config", "capabilities", "limits", "metrics", "display"]
 
     /// Names of the top-level fields this document sets (in canonical order).

@@ -1,6 +1,6 @@
 import Support
 
-/// Provider-side token limits (issue 4, `limits`): `context_window`, `max_output_tokens`, `max_input_tokens`.
+/// Provider-side token limits (seed `001_…`, `limits`): `context_window`, `max_output_tokens`, `max_input_tokens`.
 public struct ModelLimits: Sendable, Equatable {
     /// Total tokens the model can attend to.
     public var contextWindow: Int?

@@ -1,4 +1,4 @@
-/// Model ids taken from request paths (issue 4: `{id}` is a catch-all; ids with slashes arrive
+/// Model ids taken from request paths (seed `001_…`: `{id}` is a catch-all; ids with slashes arrive
 /// unencoded, `/v1/models/bedrock/anthropic.claude-3-haiku`, or percent-encoded,
 /// `bedrock%2Fanthropic.claude-3-haiku`; both work). See RFC 3986 §2.1.
 public enum ModelPath {

@@ -1,7 +1,7 @@
 import FoundationEssentials
 import Support
 
-/// Filters and pagination for listing models (issue 4, `GET /v1/models`): `type`, `tag`, `provider`,
+/// Filters and pagination for listing models (`GET /v1/models`, stable order): `type`, `tag`, `provider`,
 /// `enabled`, who is asking, a page size and an opaque cursor.
 public struct ModelQuery: Sendable {
     /// Who the listing is for.

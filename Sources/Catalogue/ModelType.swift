@@ -1,6 +1,6 @@
 import Support
 
-/// What a model does (issue 4, `type`): it decides which runtime operations and price kinds apply.
+/// What a model does (seed `001_…`, `type`): it decides which runtime operations and price kinds apply.
 public enum ModelType: String, Sendable, CaseIterable {
     case completion
     case embeddings

@@ -1,6 +1,6 @@
 import Support
 
-/// One price (issue 4, `Price`): `cost` in the catalogue's currency for every `per` `unit`s,
+/// One price (a `Price` object): `cost` in the catalogue's currency for every `per` `unit`s,
 /// e.g. `{"cost": 3, "per": 1000000, "unit": "tokens"}` = 3 USD per million tokens.
 /// The cost is exact (``Money``, at most 18 decimal places); never derived from or summed as `Double`.
 public struct Price: Sendable, Equatable {

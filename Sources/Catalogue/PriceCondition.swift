@@ -1,6 +1,6 @@
 import Support
 
-/// The `when` of a pricing variant (issue 4): `<metric> <operator> <integer>`, such as
+/// The `when` of a pricing variant, tested on usage: `<metric> <operator> <integer>`, such as
 /// `input_tokens > 200000`. Metrics: `input_tokens`, `total_tokens`, `context_tokens`;
 /// operators: `>`, `>=`, `<`, `<=`.
 public struct PriceCondition: Sendable, Equatable, CustomStringConvertible {

@@ -1,7 +1,7 @@
 import FoundationEssentials
 import Support
 
-/// The per-kind prices of a model (issue 4, `pricing`): `input`, `output`, `cache_read`,
+/// The per-kind prices of a model (in its `pricing`): `input`, `output`, `cache_read`,
 /// `cache_write_5m`, `cache_write_1h`, `reasoning`, `image`. Token kinds default to per 1,000,000
 /// tokens; `image` defaults to per 1 image.
 public struct PriceTable: Sendable, Equatable {

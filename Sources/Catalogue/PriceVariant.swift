@@ -1,6 +1,6 @@
 import Support
 
-/// A conditional price set (issue 4, `pricing.variants`): when `when` holds, its prices replace the
+/// A conditional price set (one of `pricing.variants`): when `when` holds, its prices replace the
 /// base prices of the same kinds, e.g. `{"when": "input_tokens > 200000", "input": {"cost": 6}}`.
 public struct PriceVariant: Sendable, Equatable {
     /// The condition.

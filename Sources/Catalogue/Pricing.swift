@@ -1,7 +1,7 @@
 import FoundationEssentials
 import Support
 
-/// What a model costs (issue 4, `pricing`): a currency, base prices, and ordered variants.
+/// What a model costs (its `pricing`, used to price usage): a currency, base prices, and ordered variants.
 ///
 /// The shorthand of seeds `003_…`/`004_…` — `input_cost`, `output_cost`, `cache_hit_input_cost`,
 /// `cache_creation_input_cost`, each per 1M tokens — is accepted on write (inside `pricing` or at the

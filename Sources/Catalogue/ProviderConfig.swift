@@ -1,6 +1,6 @@
 import Support
 
-/// How to reach the model upstream (issue 4, `provider_config`).
+/// How to reach the model upstream (seed `001_…`, `provider_config`).
 ///
 /// `model_id` is the upstream identifier: a foundation model id (`anthropic.claude-3-haiku-20240307-v1:0`),
 /// an inference profile id (`us.anthropic…`), or a foundation / custom / provisioned model or

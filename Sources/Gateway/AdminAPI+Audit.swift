@@ -3,7 +3,7 @@ import Catalogue
 import FoundationEssentials
 import Support
 
-/// `GET /v1/audit` (issue 4): the catalogue's audit events, oldest first, filtered.
+/// `GET /v1/audit`: the catalogue's audit events, oldest first, filtered.
 extension AdminAPI {
     static let auditParameters: Set<String> = ["model", "event", "actor", "since", "until", "limit"]
 

@@ -2,7 +2,7 @@ import Catalogue
 import HTTP
 import Support
 
-/// `/v1/models` (issue 4): list, get, create, replace, patch, delete, validate. Models are served as their stored
+/// `/v1/models` (the model document of seed `001_…`): list, get, create, replace, patch, delete, validate. Models are served as their stored
 /// documents (what PUT replaces), server fields included; `version` is the `ETag` (RFC 9110 §8.8.3) and
 /// `If-Match` guards PUT/PATCH/DELETE (RFC 9110 §13.1.1).
 extension AdminAPI {

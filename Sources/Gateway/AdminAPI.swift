@@ -3,7 +3,7 @@ import FoundationEssentials
 import HTTP
 import Support
 
-/// The catalogue's admin API over HTTP (issue 4, "Admin API"; issue 5, admin keys only): JSON in and out, errors
+/// The catalogue's admin API over HTTP, for admin keys only: JSON in and out, errors
 /// as `{"error": {"code", "message", "field"}}`.
 ///
 /// Every request is authenticated with `GatewayContext.authenticator`; only keys with the `admin` role pass (401

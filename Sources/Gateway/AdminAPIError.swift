@@ -4,7 +4,7 @@ import HTTP
 import Support
 
 /// An admin API failure, served as `{"error": {"code": …, "message": …, "field": …}}` with its HTTP status
-/// (issue 4, "Validation errors"; issue 5, "The admin API and `GET /v1/audit` take admin keys only").
+/// naming the offending field, as the seed catalogue APIs (`001_…`) report validation errors; admin keys only.
 ///
 /// ``code`` is stable and short (`invalid_json`, `forbidden`): use it as a metrics label. Catalogue errors keep
 /// their own code, status and field.

@@ -1,6 +1,6 @@
 import Catalogue
 
-/// Where an admin API request goes (issue 4, "Admin API"), decided from the method and the still-encoded path.
+/// Where an admin API request goes, decided from the method and the still-encoded path.
 ///
 /// `{id}` is a catch-all: `/v1/models/bedrock/anthropic.claude-3-haiku` and
 /// `/v1/models/bedrock%2Fanthropic.claude-3-haiku` name the same model (RFC 3986 §2.1). The `/validate` suffix is

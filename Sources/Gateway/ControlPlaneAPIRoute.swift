@@ -1,6 +1,6 @@
 import Catalogue
 
-/// Where a Bedrock control-plane read goes (issue 4, "Bedrock control-plane reads, served from the catalogue"),
+/// Where a Bedrock control-plane read (served from the catalogue) goes,
 /// from the method and the still-encoded path. Paths follow the Bedrock API Reference:
 /// [ListFoundationModels](https://docs.aws.amazon.com/bedrock/latest/APIReference/API_ListFoundationModels.html)
 /// `GET /foundation-models`,

@@ -1,5 +1,5 @@
-/// An exact amount of money: a whole number of 10⁻¹⁸ currency units, kept in an `Int128` (issue 6, "Cost": exact,
-/// never `Double`).
+/// An exact amount of money: a whole number of 10⁻¹⁸ currency units, kept in an `Int128` (exact, so summed costs
+/// equal the priced total; never `Double`).
 ///
 /// Every amount with at most 18 fractional digits and a magnitude below ~1.7 × 10²⁰ currency units
 /// (``max``: 170141183460469231731.687303715884105727) is represented exactly, so prices read from the catalogue,

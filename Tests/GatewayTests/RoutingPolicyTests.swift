@@ -6,7 +6,7 @@ import StandIn
 import Support
 import TestSupport
 
-/// Issue 5's policy through real sockets: who may call, which models they reach, and failover.
+/// The access and routing policy through real sockets: who may call, which models they reach, and failover.
 final class RoutingPolicyTests: XCTestCase {
     var harness: GatewayHarness!
 

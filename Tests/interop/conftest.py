@@ -5,7 +5,7 @@ The demo runs from a temporary copy of `config/`, so the shipped files are never
 gains a few test-only keys (an Acme client, a disabled and an expired key) whose plain text the tests know; the
 shipped demo keys are used as they are.
 
-Issues: 3 (forwarding, the stand-in, `tollgate demo`) and 5 (client authentication, org rules, failover).
+Covers forwarding (the stand-in, `tollgate demo`) and access policy (client authentication, org rules, failover).
 """
 
 from __future__ import annotations

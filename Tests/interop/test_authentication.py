@@ -1,5 +1,5 @@
 """Client authentication with boto3 as the real client: SigV4 with a Tollgate key pair, Bedrock API keys
-(`AWS_BEARER_TOKEN_BEDROCK`), and Bedrock's 403 error codes for each way it can go wrong (issue 5).
+(`AWS_BEARER_TOKEN_BEDROCK`), and Bedrock's 403 error codes for each way it can go wrong (as in AWS's CommonErrors).
 
 The auth error codes are not modelled in the bedrock-runtime service model, so boto3 raises `ClientError` with
 `Error.Code` set from `x-amzn-ErrorType`.

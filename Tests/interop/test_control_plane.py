@@ -1,5 +1,5 @@
 """boto3's `bedrock` (control-plane) client through Tollgate: ListFoundationModels and GetFoundationModel served
-from the catalogue (issue 4), showing only what the caller's organisation may use (issue 5).
+from the catalogue, showing only what the caller's organisation may use (`enabled` and `org_slugs`).
 
 Uses the session fixture `tollgate` from conftest.py (a running `tollgate demo` on port 0 from a temporary copy of
 `config/`; `tollgate.gateway` is its base URL) and the shipped demo keys: the SigV4 pair of org `demo` and the

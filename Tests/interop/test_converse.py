@@ -1,5 +1,5 @@
 """`Converse` and `ConverseStream` through Tollgate with boto3: botocore parses the unified API's answer and every
-stream event kind, with usage in the final metadata event (issue 3).
+stream event kind, with usage in the final metadata event (ConverseStreamMetadataEvent).
 """
 
 import pytest

@@ -1,6 +1,6 @@
 """`tollgate demo` as scripts start it: the `demo_ready` line must reach a reader of a plain pipe while the demo
-runs, not only when it exits (issue 3: "a machine-readable line for scripts and tests that start the demo on
-port 0").
+runs, not only when it exits (it is the machine-readable signal that scripts and tests starting the demo on
+port 0 wait for).
 """
 
 import urllib.request

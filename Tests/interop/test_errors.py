@@ -1,5 +1,5 @@
 """Bedrock's error classes as boto3 raises them through Tollgate: scripted stand-in failures relayed with their
-status, `x-amzn-ErrorType` and message, and Tollgate's own 404 for an unknown model (issues 3 and 5).
+status, `x-amzn-ErrorType` and message, and Tollgate's own 404 for an unknown model (`ResourceNotFoundException`).
 
 A rule on model `*` fails every hop of a failover chain, so the last error a caller sees is the scripted one.
 """
@@ -16,7 +16,7 @@ BODY = json.dumps({"anthropic_version": "bedrock-2023-05-31", "max_tokens": 16,
                    "messages": [{"role": "user", "content": "Hi"}]}).encode()
 MESSAGES = [{"role": "user", "content": [{"text": "Hi"}]}]
 
-#: (status, exception class, retryable per issue 5)
+#: (status, exception class, retryable: 408, 424, 429 and 5xx are)
 SCRIPTED_ERRORS = [
     (429, "ThrottlingException", True),
     (400, "ValidationException", False),

@@ -1,6 +1,6 @@
 """Failover as a boto3 caller sees it: when a model fails with a retryable error, its catalogue `failover` target
 answers instead, and `x-tollgate-model` / `x-tollgate-attempts` say so; client errors are never failed over
-(issue 5).
+(400/403/404 types).
 """
 
 import json

@@ -1,5 +1,5 @@
 """`InvokeModel` through Tollgate with boto3: each model family's body and Bedrock's token headers arrive as the
-stand-in sent them, and binary answers pass through unchanged (issue 3).
+stand-in sent them, and binary answers (`image/png`) pass through unchanged.
 """
 
 import json

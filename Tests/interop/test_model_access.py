@@ -1,5 +1,5 @@
 """Which models a caller may reach, as boto3 sees it: an org-restricted model answers its own org and is, for
-anyone else, exactly as "not found" as a model that does not exist or is disabled (issue 5).
+anyone else, exactly as "not found" as a model that does not exist or is disabled (the same 404 body).
 """
 
 import json

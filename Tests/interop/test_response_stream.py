@@ -1,6 +1,6 @@
 """`InvokeModelWithResponseStream` through Tollgate with boto3: chunk events decoded by botocore's eventstream
 parser, relayed frame by frame, ending with `amazon-bedrock-invocationMetrics`; an exception frame after some
-chunks surfaces as botocore's `EventStreamError` while iterating (issues 3 and 5).
+chunks surfaces as botocore's `EventStreamError` while iterating (never a silently truncated 200).
 """
 
 import json

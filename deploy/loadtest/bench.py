@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The Tollgate load-test bench (issue 7). Started by run.sh after the installs and the release build.
+"""The Tollgate load-test bench (Tollgate beside nginx). Started by run.sh after the installs and the release build.
 
 On loopback, with ports chosen free at run time, it starts a static Bedrock-shaped upstream (nginx), nginx as a
 plain reverse proxy to it (the reference) and Tollgate pointed at it (bearer client key, SigV4-signed upstream

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The Tollgate load-test bench (issue 7), one command on a fresh Debian machine, as root:
+# The Tollgate load-test bench (Tollgate beside nginx), one command on a fresh Debian machine, as root:
 #
 #   deploy/loadtest/run.sh [bench.py options]     e.g. --rounds 1 --duration 5 --keep; --help lists them
 #
