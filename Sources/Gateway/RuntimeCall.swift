@@ -7,21 +7,22 @@ import HTTP
 import Support
 import Upstream
 
-/// One Bedrock Runtime call through the gateway: tries its targets in order (the model, then its failover chain),
-/// relays the first answer that is not a retryable failure, and streams it to the client with backpressure both
-/// ways. Confined to the request's loop.
-///
-/// Phases: `.idle` → `.awaitingHead` → `.relaying` (success: bytes flow to the client) or `.collectingError` (an
-/// error answer is buffered, then retried, failed over, or passed on) → `.done`; `.backingOff` waits between
-/// attempts. A success head is held back until the first body byte, so an upstream that fails before answering
-/// anything can still be replaced: failover happens only while nothing has reached the client.
+/// One Bedrock Runtime call through the gateway: performs what ``RuntimeCallStateMachine`` decides — attempts on
+/// the model and its failover chain, backoffs, the relay to the client with backpressure both ways, the one ledger
+/// record — with the real sockets, timers and writer. Confined to the request's loop.
 final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
-    private enum Phase { case idle, awaitingHead, relaying, collectingError(UpstreamResponseHead), backingOff, done }
-
     /// A model to try: where to send it, and its catalogue entry (pricing, type).
     struct Candidate: Sendable {
         var target: UpstreamTarget
         var model: ResolvedModel
+    }
+
+    /// The candidates' model ids as the state machine sees them: a view of the list, not a copy.
+    struct ModelIDs: RandomAccessCollection {
+        let candidates: [Candidate]
+        var startIndex: Int { 0 }
+        var endIndex: Int { candidates.count }
+        subscript(position: Int) -> String { candidates[position].target.modelID }
     }
 
     private let context: GatewayContext
@@ -32,28 +33,16 @@ final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
     private let caller: Caller
     private let requestedModel: String
     private let candidates: [Candidate]
+    private var machine: RuntimeCallStateMachine<ModelIDs>
     private var meter: CallMeter
-    private var recorded = false
     /// The body's SHA-256 for signing each attempt (dropped with the body once the answer is committed).
     private var payloadHash: String
     /// The client headers passed upstream on every attempt (dropped once the answer is committed).
     private var forwardedHeaders: [(name: String, value: String)]
-    private var phase = Phase.idle
-    /// Index into `candidates` of the model being tried.
-    private var targetIndex = 0
-    /// Attempts made on the current target.
-    private var triesOnTarget = 0
     private var transfer: UpstreamTransfer?
-    private var errorBody: [UInt8] = []
-    /// A success head not yet sent (held until the first body byte).
-    private var pendingHead: UpstreamResponseHead?
-    private(set) var attempts: [UsageRecord.Attempt] = []
-    /// Error answers larger than this are cut (Bedrock's are a few hundred bytes).
-    private static let maxErrorBody = 64 * 1024
 
     init(context: GatewayContext, request: HTTPServerRequest, writer: HTTPResponseWriter, operation: BedrockOperation,
          caller: Caller, requestedModel: String, candidates: [Candidate]) {
-        precondition(!candidates.isEmpty, "a runtime call needs a target")
         self.context = context
         self.request = request
         self.writer = writer
@@ -61,6 +50,7 @@ final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
         self.caller = caller
         self.requestedModel = requestedModel
         self.candidates = candidates
+        self.machine = RuntimeCallStateMachine(candidates: ModelIDs(candidates: candidates), policy: context.configuration.retry)
         self.meter = CallMeter(operation: operation, startNanos: request.startNanos)
         self.payloadHash = SHA256.hexDigest(request.body)
         self.forwardedHeaders = ForwardedHeaders.upstreamRequestHeaders(from: request.head.headers)
@@ -74,28 +64,25 @@ final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
         writer.onClose = { [self] in
             transfer?.cancel()
             transfer = nil
-            let answered = phaseIsAnswering
-            phase = .done
+            guard let answered = machine.clientClosed() else { return }
             // 499 (client closed request) when the client left before any answer, as nginx logs it.
             record(status: writer.headWritten ? writer.status : 499, answered: answered, complete: false)
         }
-        send()
+        send(to: machine.start())
     }
 
-    /// Writes the call's ledger record, once, when it ends by any path.
+    /// Writes the call's ledger record; the machine makes sure this happens once, on every path.
     private func record(status: Int, answered: Bool, complete: Bool) {
-        guard !recorded else { return }
-        recorded = true
         let metrics = context.accountant.metrics
         metrics.inFlightRequests.add(-1)
         if operation.isStreaming { metrics.inFlightStreams.add(-1) }
         let timings = meter.timings()
-        let answering = answered ? candidates[targetIndex].model : nil
+        let answering = answered ? candidates[machine.candidate].model : nil
         let usage = answered ? meter.usage(complete: complete) : Usage()
         let record = UsageRecord(
             time: Date(timeIntervalSinceNow: -Double(timings.latencyMs) / 1000), requestID: request.requestID,
             keyID: caller.keyID, org: caller.org, requestedModel: requestedModel, answeringModel: answering?.id,
-            attempts: attempts, operation: operation, status: status, usage: usage, cost: 0, currency: "USD",
+            attempts: machine.attempts, operation: operation, status: status, usage: usage, cost: 0, currency: "USD",
             latencyMs: timings.latencyMs, ttfbMs: timings.ttfbMs
         )
         context.accountant.finish(record, pricing: answering?.pricing)
@@ -105,16 +92,13 @@ final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
 
     // MARK: - Attempts
 
-    private func send() {
-        triesOnTarget += 1
-        let target = candidates[targetIndex].target
+    private func send(to index: Int) {
         let upstreamRequest: UpstreamRequest
         do {
-            upstreamRequest = try makeRequest(for: target)
+            upstreamRequest = try makeRequest(for: candidates[index].target)
         } catch {
-            return finishWithError(error)
+            return finishWithError(machine.attemptNotMade(error))
         }
-        phase = .awaitingHead
         transfer = context.upstreamClient(for: request.loop).execute(upstreamRequest, delegate: self)
     }
 
@@ -135,63 +119,38 @@ final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
         return UpstreamRequest(method: "POST", url: target.url(for: operation), headers: headers, body: request.body, isStreaming: operation.isStreaming)
     }
 
-    /// After a failed attempt: retry the same model (after a backoff), fail over to the next one, or give up.
-    /// Returns whether another attempt is under way.
-    private func retry(after error: BedrockError, retryAfter: String? = nil) -> Bool {
-        let model = candidates[targetIndex].target.modelID
-        attempts.append(UsageRecord.Attempt(model: model, status: error.status, outcome: error.name))
-        guard error.isRetryable, !writer.headWritten else { return false }
-        let policy = context.configuration.retry
-        var delay: Int?
-        if triesOnTarget < policy.attemptsPerModel {
-            delay = policy.delayMs(beforeRetry: triesOnTarget, retryAfterSeconds: retryAfter.flatMap { Int($0) }) { Int.random(in: $0) }
-        }
-        if delay == nil {
-            guard targetIndex + 1 < candidates.count else { return false }
-            targetIndex += 1
-            triesOnTarget = 0
-            context.accountant.metrics.failovers.increment([model, candidates[targetIndex].target.modelID])
-        }
-        let next = candidates[targetIndex].target.modelID
+    /// Performs a retry the machine decided on: logs it, counts a failover, waits if asked, sends.
+    private func perform(_ retry: RuntimeCallStateMachine<ModelIDs>.Retry) {
+        if let failover = retry.failover { context.accountant.metrics.failovers.increment([failover.from, failover.to]) }
         context.logger.warning("upstream_attempt_failed", [
-            "request_id": .string(request.requestID), "model": .string(model), "error": .string(error.name),
-            "attempt": .int(attempts.count), "next_model": .string(next), "delay_ms": .int(delay ?? 0),
+            "request_id": .string(request.requestID), "model": .string(retry.failover?.from ?? candidates[retry.candidate].target.modelID),
+            "error": .string(retry.error.name), "attempt": .int(machine.attempts.count),
+            "next_model": .string(candidates[retry.candidate].target.modelID), "delay_ms": .int(retry.delayMs),
         ])
-        errorBody = []
-        if let delay, delay > 0 {
-            phase = .backingOff
-            request.loop.queue.asyncAfter(deadline: .now() + .milliseconds(delay)) { [self] in
-                guard case .backingOff = phase else { return }
-                send()
-            }
-        } else {
-            send()
+        guard retry.delayMs > 0 else {
+            if let next = machine.backoffElapsed() { send(to: next) }
+            return
         }
-        return true
+        request.loop.queue.asyncAfter(deadline: .now() + .milliseconds(retry.delayMs)) { [self] in
+            if let next = machine.backoffElapsed() { send(to: next) }
+        }
     }
 
     /// Headers every answer carries: which model answered and how many attempts it took.
     private func routingHeaders(into headers: inout HTTPHeaders) {
-        headers.add("x-tollgate-model", candidates[targetIndex].target.modelID)
-        headers.add("x-tollgate-attempts", String(attempts.count + (phaseIsAnswering ? 1 : 0)))
+        headers.add("x-tollgate-model", candidates[machine.candidate].target.modelID)
+        headers.add("x-tollgate-attempts", String(machine.attempts.count + (machine.isAnswering ? 1 : 0)))
     }
 
-    private var phaseIsAnswering: Bool {
-        if case .relaying = phase { return true }
-        return false
-    }
-
-    /// Sends the held success head, once, with the first body bytes when there are some (one `send` for both).
-    private func flushHead(firstBody: UnsafeRawBufferPointer? = nil) {
-        guard let head = pendingHead else { return }
-        pendingHead = nil
+    /// Sends the success head, with the first body bytes when there are some (one `send` for both).
+    private func writeHead(_ head: UpstreamResponseHead, firstBody: UnsafeRawBufferPointer?) {
         request.body = []
         payloadHash = ""
         forwardedHeaders = []
         var headers = ForwardedHeaders.clientResponseHeaders(from: head.headers, includeErrorType: false)
         routingHeaders(into: &headers)
         let length = operation.isStreaming ? nil : head.value(of: "Content-Length").flatMap { Int($0) }
-        meter.head(head.headers, modelType: candidates[targetIndex].model.type)
+        meter.head(head.headers, modelType: candidates[machine.candidate].model.type)
         meter.markFirstByte()
         if let firstBody {
             meter.relayed(firstBody)
@@ -205,35 +164,28 @@ final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
     // MARK: - UpstreamResponseDelegate
 
     func upstream(_ transfer: UpstreamTransfer, didReceiveHead head: UpstreamResponseHead) {
-        guard case .awaitingHead = phase else { return }
-        if head.status >= 400 {
-            phase = .collectingError(head)
-            return
-        }
-        phase = .relaying
-        pendingHead = head
+        machine.upstreamHead(head)
     }
 
     func upstream(_ transfer: UpstreamTransfer, didReceiveBody bytes: UnsafeRawBufferPointer) -> UpstreamBodyDisposition {
-        switch phase {
-        case .relaying:
+        let held: UpstreamResponseHead?
+        if case .relaying(let head) = machine.phase { held = head } else { held = nil }
+        switch machine.upstreamBody(bytes, clientWritable: writer.isWritable) {
+        case .writeHeadAndBody:
             // The pieces of one upstream burst go to the client in one write, at the end of the batch. Corked bytes
             // are not in `isWritable`'s count, so a slow client can be overshot by one libcurl call's delivery
             // (a few receive buffers), never more.
             writer.cork()
-            if pendingHead != nil {
-                flushHead(firstBody: bytes)
-                return .consumed
-            }
-            guard writer.isWritable else { return .pause }
+            if let held { writeHead(held, firstBody: bytes) }
+            return .consumed
+        case .write:
+            writer.cork()
             meter.relayed(bytes)
             writer.write(bytes)
             return .consumed
-        case .collectingError:
-            let room = Self.maxErrorBody - errorBody.count
-            if room > 0 { errorBody.append(contentsOf: bytes.prefix(room)) }
-            return .consumed
-        default:
+        case .pause:
+            return .pause
+        case .consumed:
             return .consumed
         }
     }
@@ -244,40 +196,28 @@ final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
 
     func upstream(_ transfer: UpstreamTransfer, didFinishWith error: UpstreamError?) {
         self.transfer = nil
-        switch phase {
-        case .relaying:
-            if let error, pendingHead != nil {
-                // Failed before a single byte reached the client: still replaceable.
-                pendingHead = nil
-                phase = .awaitingHead
-                let bedrockError = Self.clientError(for: error)
-                if retry(after: bedrockError) { return }
-                return finishWithError(bedrockError)
+        switch machine.upstreamFinished(error: error) {
+        case .retry(let retry):
+            perform(retry)
+        case .respond(let bedrockError):
+            finishWithError(bedrockError)
+        case .passOn(let head, let body):
+            var headers = ForwardedHeaders.clientResponseHeaders(from: head.headers, includeErrorType: true)
+            routingHeaders(into: &headers)
+            if headers["x-amzn-ErrorType"] == nil {
+                headers.add("x-amzn-ErrorType", BedrockError(status: head.status, errorType: nil, body: body).errorTypeHeaderValue)
             }
-            flushHead()
-            attempts.append(UsageRecord.Attempt(model: candidates[targetIndex].target.modelID, status: writer.status,
-                                                outcome: error.map { "relay_failed:\($0.name)" } ?? "ok"))
-            record(status: writer.status, answered: true, complete: error == nil)
-            phase = .done
-            if let error {
-                relayFailed(error)
+            record(status: head.status, answered: false, complete: true)
+            writer.respond(status: head.status, headers: headers, body: body)
+        case .completeRelay(let held, let relayError):
+            if let held { writeHead(held, firstBody: nil) }
+            record(status: writer.status, answered: true, complete: relayError == nil)
+            if let relayError {
+                relayFailed(relayError)
             } else {
                 writer.end()
             }
-        case .collectingError(let head):
-            let bedrockError = BedrockError(status: head.status, errorType: head.value(of: "x-amzn-ErrorType"), body: errorBody)
-            if retry(after: bedrockError, retryAfter: head.value(of: "Retry-After")) { return }
-            phase = .done
-            var headers = ForwardedHeaders.clientResponseHeaders(from: head.headers, includeErrorType: true)
-            routingHeaders(into: &headers)
-            if headers["x-amzn-ErrorType"] == nil { headers.add("x-amzn-ErrorType", bedrockError.errorTypeHeaderValue) }
-            record(status: head.status, answered: false, complete: true)
-            writer.respond(status: head.status, headers: headers, body: errorBody)
-        case .awaitingHead:
-            let bedrockError = Self.clientError(for: error ?? .protocolError)
-            if retry(after: bedrockError) { return }
-            finishWithError(bedrockError)
-        case .idle, .backingOff, .done:
+        case .none:
             break
         }
     }
@@ -295,7 +235,6 @@ final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
     }
 
     private func finishWithError(_ error: BedrockError) {
-        phase = .done
         record(status: error.status, answered: false, complete: true)
         var headers = HTTPHeaders(error.responseHeaders)
         routingHeaders(into: &headers)
