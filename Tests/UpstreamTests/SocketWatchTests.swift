@@ -13,6 +13,15 @@ final class SocketWatchTests: XCTestCase {
     private let queue = DispatchQueue(label: "socket-watch-tests")
     private lazy var poller = EventPoller(queue: queue)
 
+    /// A watch that reads the one byte each readiness report announces, then calls `then` with the mask.
+    private func readingWatch(_ socket: Int32, then: @escaping @Sendable (Int32) -> Void) -> SocketWatch {
+        SocketWatch(curlSocket: socket, poller: poller) { socket, mask in
+            var byte: UInt8 = 0
+            _ = read(socket, &byte, 1)
+            then(mask)
+        }
+    }
+
     private func socketPair() -> (Int32, Int32) {
         var fds: [Int32] = [0, 0]
         XCTAssertEqual(socketpair(AF_UNIX, streamSocketType, 0, &fds), 0)
@@ -63,11 +72,7 @@ final class SocketWatchTests: XCTestCase {
         let (controlMine, controlPeer) = socketPair()
         defer { close(controlMine); close(controlPeer) }
         let controlReady = expectation(description: "control")
-        let control = SocketWatch(curlSocket: controlMine, poller: poller) { socket, _ in
-            var byte: UInt8 = 0
-            _ = read(socket, &byte, 1)
-            controlReady.fulfill()
-        }
+        let control = readingWatch(controlMine) { _ in controlReady.fulfill() }
         queue.sync { control.update(wantRead: true, wantWrite: false) }
         XCTAssertEqual(write(controlPeer, "x", 1), 1)
         wait(for: [controlReady], timeout: 10)
@@ -97,9 +102,7 @@ final class SocketWatchTests: XCTestCase {
         let (reused, reusedPeer) = socketPair()
         defer { close(reused); close(reusedPeer) }
         let ready = expectation(description: "reused readable")
-        let fresh = SocketWatch(curlSocket: reused, poller: poller) { socket, mask in
-            var byte: UInt8 = 0
-            _ = read(socket, &byte, 1)
+        let fresh = readingWatch(reused) { mask in
             XCTAssertEqual(mask, CURL_CSELECT_IN)
             ready.fulfill()
         }
@@ -124,9 +127,7 @@ final class SocketWatchTests: XCTestCase {
         }
         // An unparked watch on another socket, made readable after the parked one: once it has reported, the poller
         // has seen the parked socket's readiness too, so it would have reported by then if parking did nothing.
-        let control = SocketWatch(curlSocket: controlMine, poller: poller) { socket, _ in
-            var byte: UInt8 = 0
-            _ = read(socket, &byte, 1)
+        let control = readingWatch(controlMine) { _ in
             log.update { $0.append("control") }
             controlReady.fulfill()
         }
