@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 import Dispatch
 import Foundation
 import Support
@@ -116,10 +117,10 @@ final class LedgerFaultTests: XCTestCase {
                                 policy: LedgerPolicy(onFailure: .refuse, maxBacklogBytes: 1 << 20, maxBacklogMilliseconds: 50),
                                 calls: disk.calls, onHealthChange: { changes.add($0) })
         ledger.append(RecordFixtures.record(0))
-        waitUntil { !ledger.admitsNewCalls }
-        waitUntil { changes.last?.isOverBound == true }
+        XCTAssertTrue(waitUntil { !ledger.admitsNewCalls })
+        XCTAssertTrue(waitUntil { changes.last?.isOverBound == true })
         disk.setFull(false)
-        waitUntil { ledger.admitsNewCalls && changes.last?.isWriting == true }
+        XCTAssertTrue(waitUntil { ledger.admitsNewCalls && changes.last?.isWriting == true })
         try ledger.close()
         XCTAssertEqual(lines(ledger.path(for: CivilDate(RecordFixtures.noon))).count, 1)
     }

@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 import Dispatch
 import Foundation
 import Support
@@ -27,9 +28,9 @@ final class LedgerTests: XCTestCase {
         let ledger = try Ledger(directory: dir, commitInterval: .milliseconds(20))
         let path = ledger.path(for: CivilDate(RecordFixtures.noon))
         for i in 0..<10 { ledger.append(RecordFixtures.record(i)) }
-        waitUntil { lines(path).count == 10 }
+        XCTAssertTrue(waitUntil { lines(path).count == 10 })
         ledger.append(RecordFixtures.record(10))
-        waitUntil { lines(path).count == 11 }
+        XCTAssertTrue(waitUntil { lines(path).count == 11 })
         try ledger.close()
     }
 

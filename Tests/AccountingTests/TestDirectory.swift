@@ -8,18 +8,6 @@ func makeTemporaryDirectory(_ name: String = "accounting") throws -> String {
     return dir
 }
 
-/// Waits (polling, bounded) until `condition` holds; fails the test when it never does.
-func waitUntil(timeout: TimeInterval = 10, file: StaticString = #filePath, line: UInt = #line, _ condition: () -> Bool) {
-    let deadline = Date().addingTimeInterval(timeout)
-    while !condition() {
-        if Date() > deadline {
-            XCTFail("condition not met within \(timeout) s", file: file, line: line)
-            return
-        }
-        usleep(1_000)
-    }
-}
-
 /// Lines of a file (without empty ones).
 func lines(_ path: String) -> [String] {
     guard let data = FileManager.default.contents(atPath: path) else { return [] }

@@ -36,7 +36,7 @@ final class SocketWatchTests: XCTestCase {
         let watch = SocketWatch(curlSocket: mine, poller: poller) { socket, mask in
             var byte: UInt8 = 0
             _ = read(socket, &byte, 1)
-            reported.update { $0.append(socket) }
+            reported.withLock { $0.append(socket) }
             XCTAssertEqual(mask, CURL_CSELECT_IN)
             ready.fulfill()
         }
@@ -47,7 +47,7 @@ final class SocketWatchTests: XCTestCase {
             watch.remove()
             XCTAssertEqual(poller.count, 0)
         }
-        XCTAssertEqual(reported.current, [mine])
+        XCTAssertEqual(reported.get(), [mine])
     }
 
     /// Write interest only while libcurl asks for it: an idle socket is always writable, and a level-triggered
@@ -58,8 +58,8 @@ final class SocketWatchTests: XCTestCase {
         let writable = expectation(description: "writable")
         let masks = Locked<[Int32]>([])
         let watch = SocketWatch(curlSocket: mine, poller: poller) { _, mask in
-            masks.update { $0.append(mask) }
-            if masks.current == [mask] { writable.fulfill() }
+            masks.withLock { $0.append(mask) }
+            if masks.get() == [mask] { writable.fulfill() }
         }
         queue.sync { watch.update(wantRead: false, wantWrite: true) }
         wait(for: [writable], timeout: 10)
@@ -67,7 +67,7 @@ final class SocketWatchTests: XCTestCase {
         // may be reported for writability; a control socket made readable afterwards proves the poller ran turns.
         queue.sync {
             watch.update(wantRead: true, wantWrite: false)
-            masks.update { $0.append(-1) }
+            masks.withLock { $0.append(-1) }
         }
         let (controlMine, controlPeer) = socketPair()
         defer { close(controlMine); close(controlPeer) }
@@ -80,9 +80,9 @@ final class SocketWatchTests: XCTestCase {
             watch.remove()
             control.remove()
         }
-        let afterChange = masks.current.drop { $0 != -1 }.dropFirst()
-        XCTAssertEqual(Array(afterChange), [], "\(masks.current)")
-        XCTAssertTrue(masks.current.prefix { $0 != -1 }.allSatisfy { $0 == CURL_CSELECT_OUT })
+        let afterChange = masks.get().drop { $0 != -1 }.dropFirst()
+        XCTAssertEqual(Array(afterChange), [], "\(masks.get())")
+        XCTAssertTrue(masks.get().prefix { $0 != -1 }.allSatisfy { $0 == CURL_CSELECT_OUT })
     }
 
     /// Removal is synchronous: libcurl may close the descriptor right after `CURL_POLL_REMOVE`, and the next socket
@@ -122,13 +122,13 @@ final class SocketWatchTests: XCTestCase {
         let watch = SocketWatch(curlSocket: mine, poller: poller) { socket, _ in
             var byte: UInt8 = 0
             _ = read(socket, &byte, 1)
-            log.update { $0.append("parked watch") }
+            log.withLock { $0.append("parked watch") }
             ready.fulfill()
         }
         // An unparked watch on another socket, made readable after the parked one: once it has reported, the poller
         // has seen the parked socket's readiness too, so it would have reported by then if parking did nothing.
         let control = readingWatch(controlMine) { _ in
-            log.update { $0.append("control") }
+            log.withLock { $0.append("control") }
             controlReady.fulfill()
         }
         queue.sync {
@@ -141,7 +141,7 @@ final class SocketWatchTests: XCTestCase {
         XCTAssertEqual(write(controlPeer, "x", 1), 1)
         wait(for: [controlReady], timeout: 10)
         queue.sync {
-            log.update { $0.append("unpark") }
+            log.withLock { $0.append("unpark") }
             watch.update(wantRead: true, wantWrite: false)
             XCTAssertFalse(watch.isParked)
         }
@@ -150,6 +150,6 @@ final class SocketWatchTests: XCTestCase {
             watch.remove()
             control.remove()
         }
-        XCTAssertEqual(log.current.filter { $0 != "control" }, ["unpark", "parked watch"])
+        XCTAssertEqual(log.get().filter { $0 != "control" }, ["unpark", "parked watch"])
     }
 }

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import XCTest
+import IO
 import TestSupport
 @testable import Upstream
 #if canImport(Glibc)
@@ -65,7 +66,7 @@ final class UpstreamClientFlowTests: XCTestCase {
                 }
                 guard written < 0, errno == EAGAIN || errno == EINTR else { break }
                 // Stalled = not writable for 300 ms although the client had paused before we started waiting.
-                let pausedBefore = paused.current
+                let pausedBefore = paused.get()
                 var poller = pollfd(fd: connection.fd, events: Int16(POLLOUT), revents: 0)
                 if poll(&poller, 1, pausedBefore ? 300 : 50) == 0 {
                     if pausedBefore, !reported {
@@ -84,7 +85,7 @@ final class UpstreamClientFlowTests: XCTestCase {
         let delegate = RecordingDelegate()
         delegate.keepBody = false
         delegate.onBody = { _, bytes in
-            if !paused.current, received >= 1 << 20 {
+            if !paused.get(), received >= 1 << 20 {
                 paused.set(true)
                 callsAtPause = delegate.bodyCalls
                 receivedAtPause = received
@@ -108,7 +109,7 @@ final class UpstreamClientFlowTests: XCTestCase {
         queue.sync {
             XCTAssertEqual(delegate.bodyCalls, callsAtPause, "body delivered while paused")
             XCTAssertEqual(received, receivedAtPause)
-            XCTAssertLessThan(sent.current, total, "server wrote everything although the client paused")
+            XCTAssertLessThan(sent.get(), total, "server wrote everything although the client paused")
             transfer.resume()
         }
         wait(for: [delegate.finishedExpectation], timeout: 60)

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import XCTest
+import IO
 @testable import Upstream
 
 /// End-to-end tests of `UpstreamClient` against the loopback `TestHTTPServer`.
@@ -111,7 +112,7 @@ final class UpstreamClientTests: XCTestCase {
         delegate.onBody = { _, bytes in
             if delegate.body.isEmpty {
                 XCTAssertEqual(String(decoding: bytes, as: UTF8.self), "first")
-                XCTAssertFalse(secondSent.current, "first chunk arrived only after the second was sent")
+                XCTAssertFalse(secondSent.get(), "first chunk arrived only after the second was sent")
                 firstArrived.fulfill()
             }
             return .consumed
