@@ -62,6 +62,16 @@ public struct ControlPlaneAPI: Sendable {
                     throw .resourceNotFound("Could not find the custom model \(identifier).")
                 }
                 body = details.serialized()
+            case .listInferenceProfiles:
+                let filter = try Self.profileFilter(query)
+                body = cache.body(for: Self.cacheKey("ip", caller.org, filter.key), version: snapshot.version) {
+                    Self.listInferenceProfiles(snapshot, org: caller.org, filter: filter).serialized()
+                }
+            case .getInferenceProfile(let identifier):
+                guard let details = Self.inferenceProfile(snapshot, identifier: identifier, org: caller.org) else {
+                    throw .resourceNotFound("Could not find the inference profile \(identifier).")
+                }
+                body = details.serialized()
             case .notFound, .methodNotAllowed:
                 preconditionFailure("answered above: \(route)")
             }

@@ -9,7 +9,11 @@ import Catalogue
 /// [ListCustomModels](https://docs.aws.amazon.com/bedrock/latest/APIReference/API_ListCustomModels.html)
 /// `GET /custom-models` and
 /// [GetCustomModel](https://docs.aws.amazon.com/bedrock/latest/APIReference/API_GetCustomModel.html)
-/// `GET /custom-models/{modelIdentifier}`. The identifier is a catch-all, percent-decoded (SDKs send `/` and `:`
+/// `GET /custom-models/{modelIdentifier}`,
+/// [ListInferenceProfiles](https://docs.aws.amazon.com/bedrock/latest/APIReference/API_ListInferenceProfiles.html)
+/// `GET /inference-profiles` and
+/// [GetInferenceProfile](https://docs.aws.amazon.com/bedrock/latest/APIReference/API_GetInferenceProfile.html)
+/// `GET /inference-profiles/{inferenceProfileIdentifier}`. The identifier is a catch-all, percent-decoded (SDKs send `/` and `:`
 /// of ids and ARNs encoded; unencoded slashes work too).
 public enum ControlPlaneAPIRoute: Equatable, Sendable {
     /// `ListFoundationModels`.
@@ -20,6 +24,10 @@ public enum ControlPlaneAPIRoute: Equatable, Sendable {
     case listCustomModels
     /// `GetCustomModel` of a catalogue id, alias or custom-model ARN (decoded).
     case getCustomModel(identifier: String)
+    /// `ListInferenceProfiles`.
+    case listInferenceProfiles
+    /// `GetInferenceProfile` of a catalogue id, alias, profile id or profile ARN (decoded).
+    case getInferenceProfile(identifier: String)
     /// A known path with another method than `GET`.
     case methodNotAllowed
     /// Under a control-plane prefix, but nothing there (or an identifier that is not valid percent-encoded UTF-8).
@@ -27,8 +35,9 @@ public enum ControlPlaneAPIRoute: Equatable, Sendable {
 
     /// True when `path` belongs to the control-plane reads.
     public static func owns(_ path: Substring) -> Bool {
-        path == "/foundation-models" || path == "/custom-models"
+        path == "/foundation-models" || path == "/custom-models" || path == "/inference-profiles"
             || path.hasPrefix("/foundation-models/") || path.hasPrefix("/custom-models/")
+            || path.hasPrefix("/inference-profiles/")
     }
 
     /// Resolves `method` and the encoded `path` (without query). `HEAD` is answered like `GET`.
@@ -37,11 +46,14 @@ public enum ControlPlaneAPIRoute: Equatable, Sendable {
         switch path {
         case "/foundation-models": route = .listFoundationModels
         case "/custom-models": route = .listCustomModels
+        case "/inference-profiles": route = .listInferenceProfiles
         default:
             if let id = identifier(path, after: "/foundation-models/") {
                 route = .getFoundationModel(identifier: id)
             } else if let id = identifier(path, after: "/custom-models/") {
                 route = .getCustomModel(identifier: id)
+            } else if let id = identifier(path, after: "/inference-profiles/") {
+                route = .getInferenceProfile(identifier: id)
             } else {
                 return .notFound
             }

@@ -18,7 +18,9 @@ public enum TollgateCommand {
       check-config [--config PATH]   Validate the config and every file it names; print each problem; exit 1 on any.
       hash-key                       Read an API key on stdin; print the hash to store in the keys file.
       stand-in [--port N] [--host H] A Bedrock Runtime stand-in for tests and the demo (checks SigV4).
-      demo [--port N]                Start the stand-in and the gateway on loopback with the shipped config.
+      demo [--port N] [--stand-in-port N] [--config PATH]
+                                     Start the stand-in (port 9911 by default) and the gateway on loopback with the
+                                     shipped config (or PATH); port 0 picks a free one.
 
     Options:
       -h, --help                     Show this help.

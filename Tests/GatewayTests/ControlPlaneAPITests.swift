@@ -41,6 +41,10 @@ final class ControlPlaneAPITests: XCTestCase {
              .getFoundationModel(identifier: "arn:aws:bedrock:us-east-1::foundation-model/a.b")),
             ("GET", "/custom-models", .listCustomModels),
             ("GET", "/custom-models/tuned", .getCustomModel(identifier: "tuned")),
+            ("GET", "/inference-profiles", .listInferenceProfiles),
+            ("GET", "/inference-profiles/us.anthropic.claude-3-haiku-20240307-v1%3A0",
+             .getInferenceProfile(identifier: "us.anthropic.claude-3-haiku-20240307-v1:0")),
+            ("PUT", "/inference-profiles/x", .methodNotAllowed),
             ("POST", "/foundation-models", .methodNotAllowed),
             ("DELETE", "/custom-models/x", .methodNotAllowed),
             ("GET", "/foundation-models/", .notFound),
@@ -161,6 +165,38 @@ final class ControlPlaneAPITests: XCTestCase {
         // A hand edit (picked up by the watcher) drops it too.
         try gateway.editCatalogue { models in models.removeAll { $0["id"] == "embed" } }
         XCTAssertTrue(waitUntil { (try? self.modelIDs("/foundation-models", key: AdminTestGateway.globexKey)) == ["open", "private"] })
+    }
+
+    /// Inference profiles from the catalogue: system-defined profile ids (as the id or the upstream model id) and
+    /// application profile ARNs, each naming the foundation model behind it where the id says; plain models are none.
+    func testInferenceProfilesFromTheCatalogue() throws {
+        let snapshot = try CatalogueSnapshot.load(fileBytes: Array(#"""
+        {"models": [
+          {"id": "us.anthropic.claude-3-haiku-20240307-v1:0", "type": "completion", "display": {"label": "Haiku US"}},
+          {"id": "team/app", "type": "completion", "provider_config": {"region": "eu-west-1",
+            "model_id": "arn:aws:bedrock:eu-west-1:123456789012:application-inference-profile/a1b2c3"}},
+          {"id": "plain", "type": "completion", "provider_config": {"model_id": "anthropic.claude-3-haiku-20240307-v1:0"}},
+          {"id": "hidden", "type": "completion", "org_slugs": ["acme"], "provider_config": {"model_id": "eu.meta.llama3-8b-instruct-v1:0"}}
+        ]}
+        """#.utf8), version: 1)
+        let all = ControlPlaneAPI.listInferenceProfiles(snapshot, org: nil, filter: .init())["inferenceProfileSummaries"]?.arrayValue ?? []
+        XCTAssertEqual(all.compactMap { $0["inferenceProfileId"]?.stringValue }, ["a1b2c3", "us.anthropic.claude-3-haiku-20240307-v1:0"])
+        XCTAssertEqual(all[0]["type"], "APPLICATION")
+        XCTAssertEqual(all[0]["inferenceProfileArn"], "arn:aws:bedrock:eu-west-1:123456789012:application-inference-profile/a1b2c3")
+        XCTAssertEqual(all[1]["type"], "SYSTEM_DEFINED")
+        XCTAssertEqual(all[1]["inferenceProfileName"], "Haiku US")
+        XCTAssertEqual(all[1]["models"]?[0]?["modelArn"], "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0")
+        let acme = ControlPlaneAPI.listInferenceProfiles(snapshot, org: "acme", filter: .init())["inferenceProfileSummaries"]?.arrayValue ?? []
+        XCTAssertEqual(acme.count, 3, "the org's own profile is listed to it")
+        var page = ControlPlaneAPI.ProfileFilter()
+        page.maxResults = 1
+        let first = ControlPlaneAPI.listInferenceProfiles(snapshot, org: nil, filter: page)
+        XCTAssertEqual(first["nextToken"], "1")
+        page.start = 1
+        XCTAssertNil(ControlPlaneAPI.listInferenceProfiles(snapshot, org: nil, filter: page)["nextToken"])
+        XCTAssertNotNil(ControlPlaneAPI.inferenceProfile(snapshot, identifier: "arn:aws:bedrock:eu-west-1:123456789012:application-inference-profile/a1b2c3", org: nil))
+        XCTAssertNil(ControlPlaneAPI.inferenceProfile(snapshot, identifier: "plain", org: nil))
+        XCTAssertNil(ControlPlaneAPI.inferenceProfile(snapshot, identifier: "hidden", org: nil))
     }
 
     func testCacheUnit() {

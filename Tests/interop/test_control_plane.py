@@ -195,3 +195,36 @@ def test_listing_follows_a_catalogue_change(bedrock, tollgate):
     finally:
         assert patch({"org_slugs": ["acme"]}) == 200
     assert ACME_EU not in ids(bedrock.list_foundation_models()["modelSummaries"])
+
+
+US_PROFILE = "us.anthropic.claude-sonnet-4-20250514-v1:0"  # a catalogue id that is a system-defined profile id
+EU_PROFILE = "eu.anthropic.claude-sonnet-4-20250514-v1:0"  # the upstream id of ACME_EU (org acme only)
+
+
+def test_inference_profiles_list_and_get_through_boto3(bedrock):
+    """ListInferenceProfiles / GetInferenceProfile, as langchain-aws calls them to find a profile's base model."""
+    summaries = bedrock.list_inference_profiles()["inferenceProfileSummaries"]
+    ids = {p["inferenceProfileId"] for p in summaries}
+    assert US_PROFILE in ids
+    assert EU_PROFILE not in ids, "a profile of another org's model is not listed"
+    profile = bedrock.get_inference_profile(inferenceProfileIdentifier=US_PROFILE)
+    assert profile["type"] == "SYSTEM_DEFINED"
+    assert profile["status"] == "ACTIVE"
+    assert profile["inferenceProfileArn"].endswith(":inference-profile/" + US_PROFILE)
+    assert [m["modelArn"].split("/", 1)[1] for m in profile["models"]] == ["anthropic.claude-sonnet-4-20250514-v1:0"]
+    with pytest.raises(ClientError) as hidden:
+        bedrock.get_inference_profile(inferenceProfileIdentifier=EU_PROFILE)
+    assert hidden.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    with pytest.raises(ClientError) as missing:
+        bedrock.get_inference_profile(inferenceProfileIdentifier=HAIKU)
+    assert missing.value.response["Error"]["Code"] == "ResourceNotFoundException", "a plain model is no profile"
+
+
+def test_inference_profiles_page_and_filter(bedrock):
+    first = bedrock.list_inference_profiles(maxResults=1, typeEquals="SYSTEM_DEFINED")
+    assert len(first["inferenceProfileSummaries"]) == 1
+    assert all(p["type"] == "SYSTEM_DEFINED" for p in first["inferenceProfileSummaries"])
+    assert bedrock.list_inference_profiles(typeEquals="APPLICATION")["inferenceProfileSummaries"] == []
+    with pytest.raises(ClientError) as invalid:
+        bedrock.list_inference_profiles(maxResults=1001)
+    assert invalid.value.response["Error"]["Code"] == "ValidationException"
