@@ -9,6 +9,9 @@ public enum BedrockOperation: String, Sendable, Hashable, CaseIterable {
     case converse = "converse"
     /// `POST /model/{modelId}/converse-stream`.
     case converseStream = "converse-stream"
+    /// `POST /model/{modelId}/count-tokens`
+    /// ([CountTokens](https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_CountTokens.html)).
+    case countTokens = "count-tokens"
 
     /// The last path segment, e.g. `invoke-with-response-stream`.
     public var pathSuffix: String { rawValue }
@@ -20,6 +23,7 @@ public enum BedrockOperation: String, Sendable, Hashable, CaseIterable {
         case .invokeModelWithResponseStream: return "InvokeModelWithResponseStream"
         case .converse: return "Converse"
         case .converseStream: return "ConverseStream"
+        case .countTokens: return "CountTokens"
         }
     }
 

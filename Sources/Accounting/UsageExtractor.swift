@@ -47,7 +47,7 @@ public enum UsageExtractor {
     public static func needsBody(operation: BedrockOperation, headers: [(name: String, value: String)],
                                  modelType: ModelType?) -> Bool {
         switch operation {
-        case .converse: return true
+        case .converse, .countTokens: return true
         case .invokeModelWithResponseStream, .converseStream: return false
         case .invokeModel:
             if modelType == .imageGeneration { return true }
@@ -64,6 +64,9 @@ public enum UsageExtractor {
         case .converse:
             guard let json = try? JSONValue.parse(body) else { return nil }
             return ConverseUsage.usage(inBody: json)
+        case .countTokens:
+            // Counting uses nothing: the count is kept apart (``countedTokens(inBody:)``), never priced.
+            return Usage()
         case .invokeModel, .invokeModelWithResponseStream, .converseStream:
             let fromHeaders = usage(headers: headers)
             guard !body.isEmpty, let json = try? JSONValue.parse(body) else { return fromHeaders }
@@ -79,6 +82,12 @@ public enum UsageExtractor {
             }
             return result
         }
+    }
+
+    /// The `inputTokens` of a CountTokens answer (`{"inputTokens": N}`), or nil.
+    public static func countedTokens(inBody body: [UInt8]) -> Int? {
+        guard let json = try? JSONValue.parse(body), let n = json["inputTokens"]?.intValue, n >= 0 else { return nil }
+        return n
     }
 
     /// A header value as a non-negative count, or nil.

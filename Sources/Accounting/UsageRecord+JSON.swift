@@ -47,6 +47,7 @@ extension UsageRecord {
         key("latency_ms"); int(latencyMs)
         key("ttfb_ms"); int(ttfbMs)
         key("partial"); out.append(contentsOf: (usage.partial ? "true" : "false").utf8)
+        if let countedTokens { key("counted_tokens"); int(countedTokens) }
         out.append(UInt8(ascii: "}"))
     }
 
@@ -81,6 +82,7 @@ extension UsageRecord {
                   answeringModel: o["answering_model"]?.stringValue, attempts: attempts, operation: operation,
                   status: status, usage: usage, cost: cost, currency: currency,
                   latencyMs: o["latency_ms"]?.intValue ?? 0, ttfbMs: o["ttfb_ms"]?.intValue)
+        countedTokens = o["counted_tokens"]?.intValue
     }
 
     /// Reads one ledger line's bytes.

@@ -56,6 +56,8 @@ public struct UsageRecord: Sendable, Equatable {
     public var latencyMs: Int
     /// From request received to first response byte sent, when one was.
     public var ttfbMs: Int?
+    /// What a CountTokens call counted (the model's `inputTokens` for the given input): not usage, never priced.
+    public var countedTokens: Int?
 
     /// A record.
     public init(time: Date, requestID: String, keyID: String, org: String?, requestedModel: String,

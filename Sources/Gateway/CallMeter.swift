@@ -61,6 +61,12 @@ struct CallMeter {
         return usage
     }
 
+    /// What a CountTokens answer counted, or nil (another operation, or an unreadable answer).
+    var countedTokens: Int? {
+        guard operation == .countTokens, let body else { return nil }
+        return UsageExtractor.countedTokens(inBody: body)
+    }
+
     /// Milliseconds from the request to now, and to the first byte.
     func timings() -> (latencyMs: Int, ttfbMs: Int?) {
         let now = DispatchTime.now().uptimeNanoseconds

@@ -177,7 +177,9 @@ public final class Gateway: HTTPResponder, @unchecked Sendable {
             return reject(error, call, caller, request, writer, extraHeaders: ["Retry-After": String(rejection.retryAfterSeconds)])
         }
         var candidates = [RuntimeCall.Candidate(target: context.target(for: model, in: snapshot, loop: request.loop), model: model)]
-        for next in snapshot.failoverChain(from: model.id, org: org, maxHops: configuration.retry.maxFailoverHops) where Self.operationProblem(call.operation, model: next) == nil {
+        // CountTokens counts for the model asked about: another model's count would be wrong, so no failover.
+        let hops = call.operation == .countTokens ? 0 : configuration.retry.maxFailoverHops
+        for next in snapshot.failoverChain(from: model.id, org: org, maxHops: hops) where Self.operationProblem(call.operation, model: next) == nil {
             candidates.append(RuntimeCall.Candidate(target: context.target(for: next, in: snapshot, loop: request.loop), model: next))
         }
         RuntimeCall(context: context, request: request, writer: writer, operation: call.operation, caller: caller,
@@ -204,7 +206,8 @@ public final class Gateway: HTTPResponder, @unchecked Sendable {
             return "The model \(model.id) does not support streaming."
         }
         switch (operation, model.type) {
-        case (.converse, .completion), (.converseStream, .completion), (.invokeModel, _), (.invokeModelWithResponseStream, .completion):
+        case (.converse, .completion), (.converseStream, .completion), (.invokeModel, _), (.invokeModelWithResponseStream, .completion),
+             (.countTokens, .completion):
             return nil
         default:
             return "The model \(model.id) (\(model.type.rawValue)) does not support \(operation.actionName)."

@@ -79,12 +79,13 @@ final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
         let timings = meter.timings()
         let answering = answered ? candidates[machine.candidate].model : nil
         let usage = answered ? meter.usage(complete: complete) : Usage()
-        let record = UsageRecord(
+        var record = UsageRecord(
             time: Date(timeIntervalSinceNow: -Double(timings.latencyMs) / 1000), requestID: request.requestID,
             keyID: caller.keyID, org: caller.org, requestedModel: requestedModel, answeringModel: answering?.id,
             attempts: machine.attempts, operation: operation, status: status, usage: usage, cost: 0, currency: "USD",
             latencyMs: timings.latencyMs, ttfbMs: timings.ttfbMs
         )
+        if answered { record.countedTokens = meter.countedTokens }
         context.accountant.finish(record, pricing: answering?.pricing)
         metrics.observeUpstream(operation: operation.actionName, latencySeconds: Double(timings.latencyMs) / 1000,
                                 ttfbSeconds: timings.ttfbMs.map { Double($0) / 1000 })

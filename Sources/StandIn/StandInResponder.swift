@@ -73,6 +73,7 @@ final class StandInResponder: HTTPResponder, @unchecked Sendable {
             return send(.validation("The provided model identifier is invalid."), to: writer)
         }
         let operation = call.operation
+        if operation == .countTokens { return countTokens(request, family: family, writer: writer) }
         if (operation == .converse || operation == .converseStream) && !family.supportsConverse {
             return send(.validation("This model doesn't support the Converse operation."), to: writer)
         }
@@ -124,6 +125,8 @@ final class StandInResponder: HTTPResponder, @unchecked Sendable {
         case .converseStream:
             let frames = StandInReplies.converseStream(words: words, usage: usage, latencyMs: latency)
             StandInStream(writer: writer, frames: frames, rule: rule, owner: owner, headers: ["Content-Type": "application/vnd.amazon.eventstream"]).start()
+        case .countTokens:
+            break  // answered above
         }
     }
 
@@ -135,6 +138,8 @@ final class StandInResponder: HTTPResponder, @unchecked Sendable {
                 return "1 validation error detected: Value null at 'messages' failed to satisfy constraint: Member must not be null"
             }
             return nil
+        case .countTokens:
+            return nil
         case .invokeModel, .invokeModelWithResponseStream:
             if family == .anthropic {
                 if json["anthropic_version"]?.stringValue == nil { return "Malformed input request: #: required key [anthropic_version] not found, please reformat your input and try again." }
@@ -145,7 +150,7 @@ final class StandInResponder: HTTPResponder, @unchecked Sendable {
         }
     }
 
-    private func send(_ error: BedrockError, to writer: HTTPResponseWriter) {
+    func send(_ error: BedrockError, to writer: HTTPResponseWriter) {
         writer.respond(status: error.status, headers: HTTPHeaders(error.responseHeaders), body: error.responseBody)
     }
 
