@@ -69,7 +69,7 @@ public struct AdminAPIError: Error, Sendable, Equatable {
     init(authentication error: BedrockError) {
         switch error.name {
         case "MissingAuthenticationTokenException":
-            self = .unauthorized("missing credentials: send an admin key as Authorization: Bearer or x-api-key")
+            self = .unauthorized("missing credentials: send a key as Authorization: Bearer or x-api-key")
         case "AccessDeniedException":
             self = .unauthorized(error.message)
         default:
