@@ -13,6 +13,8 @@ extension Ledger {
         lock.lock()
         let batch = pending
         pending = [:]
+        // The batch stays counted while it is written (the bounds and the serve limit read these two).
+        owedBytes += pendingBytes
         pendingBytes = 0
         scheduled = false
         earlyCommitScheduled = false

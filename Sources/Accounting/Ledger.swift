@@ -156,7 +156,11 @@ public final class Ledger: @unchecked Sendable {
         let failure: LedgerError? = queue.sync {
             let failure = commit()
             if failure != nil {
-                for (_, line) in backlog.owedLines() { onDrop?(line, .unwrittenAtClose) }
+                let owed = backlog.owedLines()
+                for (_, line) in owed { onDrop?(line, .unwrittenAtClose) }
+                lock.lock()
+                dropped += owed.count
+                lock.unlock()
                 backlog = LedgerBacklog()
             }
             files.removeAll()

@@ -63,6 +63,8 @@ public final class EventPoller: @unchecked Sendable {
     private let source: DispatchSourceRead
     private var slots: [Slot] = []
     private var free: [Int] = []
+    /// The live slot of each registered descriptor number.
+    private var slotOfDescriptor: [Int32: Int] = [:]
     private let events: UnsafeMutablePointer<tg_poll_event>
 
     /// A poller for `queue`. Traps if the kernel refuses an epoll instance (no descriptors left at start-up).
@@ -89,6 +91,10 @@ public final class EventPoller: @unchecked Sendable {
     /// Registers `fd` for `interest`; `client` is held until ``unregister(_:)``. Returns nil with `errno` set when
     /// the kernel refuses (`EBADF`, `ENOMEM`, `ENOSPC`).
     public func register(_ fd: Int32, interest: Events, client: PollerClient) -> Registration? {
+        // A live slot for the same number is stale: its descriptor was closed behind our back (the kernel dropped
+        // the registration with it) and the number reused. Release it without a system call, so its owner's later
+        // `modify` or `unregister` (by generation) can never touch the new registration.
+        if let stale = slotOfDescriptor[fd] { release(stale) }
         let index: Int
         if let reused = free.popLast() {
             index = reused
@@ -99,6 +105,7 @@ public final class EventPoller: @unchecked Sendable {
         slots[index].generation &+= 1
         slots[index].fd = fd
         slots[index].client = client
+        slotOfDescriptor[fd] = index
         let registration = Registration(token: UInt64(slots[index].generation) << 32 | UInt64(index))
         guard tg_epoll_ctl(epfd, tg_epoll_ctl_add(), fd, interest.rawValue, registration.token) == 0 else {
             let saved = errno
@@ -132,6 +139,7 @@ public final class EventPoller: @unchecked Sendable {
     }
 
     private func release(_ index: Int) {
+        if slotOfDescriptor[slots[index].fd] == index { slotOfDescriptor[slots[index].fd] = nil }
         slots[index].fd = -1
         slots[index].client = nil
         slots[index].generation &+= 1

@@ -15,8 +15,9 @@ import IO
 /// A connection socket that goes idle in libcurl's connection cache is *parked* (``park()``) rather than removed, so
 /// the next transfer on the connection reuses its registration: in the steady state of keep-alive traffic, no
 /// `epoll_ctl` at all per transfer. Parking is a flag; only if the parked socket becomes ready (the server closing
-/// the idle connection) is its interest cleared, so the level-triggered poller does not report it again and again;
-/// the next ``update(wantRead:wantWrite:)`` restores it, and what is pending is reported then. Only sockets whose
+/// the idle connection, or resetting it) is it taken out of the epoll set — clearing its interest would not do, since
+/// epoll always reports a hang-up or an error, and level-triggered it would report it on every turn. The next
+/// ``update(wantRead:wantWrite:)`` registers it again, and what is pending is reported then. Only sockets whose
 /// close libcurl reports (`CURLOPT_CLOSESOCKETFUNCTION`) may be parked; see `UpstreamClient.watch`.
 ///
 /// Confined to the poller's queue: every method and every callback runs there.
@@ -35,6 +36,8 @@ final class SocketWatch: PollerClient, @unchecked Sendable {
     private var removed = false
     /// Parked: readiness is not reported (and writability not asked for).
     private(set) var isParked = false
+    /// Readiness events that arrived while parked (tests: a dead idle connection must not keep the loop busy).
+    private(set) var eventsWhileParked = 0
 
     /// Watches nothing yet; call `update` with what libcurl wants.
     init(curlSocket: curl_socket_t, poller: EventPoller,
@@ -76,8 +79,14 @@ final class SocketWatch: PollerClient, @unchecked Sendable {
     func pollerReady(_ events: EventPoller.Events) {
         guard !removed else { return }
         if isParked {
-            // Ready while idle (the server closed the connection): hold it until a transfer wants the socket.
-            apply([])
+            // Ready while idle (the server closed or reset the connection): out of the epoll set until a transfer
+            // wants the socket again.
+            eventsWhileParked += 1
+            if let registration {
+                self.registration = nil
+                registered = []
+                poller.unregister(registration)
+            }
             return
         }
         var mask: Int32 = 0
@@ -102,6 +111,11 @@ final class SocketWatch: PollerClient, @unchecked Sendable {
         }
         guard interest != registered else { return }
         registered = interest
-        poller.modify(registration, interest: interest)
+        if !poller.modify(registration, interest: interest) {
+            // The kernel no longer has it (closed behind our back and dropped): register afresh.
+            self.registration = nil
+            registered = []
+            apply(interest)
+        }
     }
 }

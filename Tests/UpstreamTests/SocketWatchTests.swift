@@ -1,5 +1,6 @@
 import Dispatch
 import XCTest
+import TestSupport
 import IO
 @testable import Upstream
 #if canImport(Glibc)
@@ -151,5 +152,39 @@ final class SocketWatchTests: XCTestCase {
             control.remove()
         }
         XCTAssertEqual(log.get().filter { $0 != "control" }, ["unpark", "parked watch"])
+    }
+
+    /// A parked connection whose peer goes away reports a hang-up on every epoll turn (epoll always reports it, and
+    /// level-triggered it stays reported): the watch leaves the epoll set on the first one instead of keeping the
+    /// loop busy, and a transfer that wants the socket again registers it afresh and hears the hang-up.
+    func testAParkedSocketWhosePeerWentAwayDoesNotKeepTheLoopBusy() {
+        let (mine, peer) = socketPair()
+        let (controlMine, controlPeer) = socketPair()
+        defer { close(mine); close(controlMine); close(controlPeer) }
+        let reported = Locked<[Int32]>([])
+        let watch = SocketWatch(curlSocket: mine, poller: poller) { _, mask in reported.withLock { $0.append(mask) } }
+        let turns = Locked(0)
+        let control = readingWatch(controlMine) { _ in turns.withLock { $0 += 1 } }
+        queue.sync {
+            watch.update(wantRead: true, wantWrite: false)
+            control.update(wantRead: true, wantWrite: false)
+            watch.park()
+        }
+        close(peer)
+        // Two full poller turns after the hang-up: each control byte is read on a turn of its own.
+        for expected in 1...2 {
+            XCTAssertEqual(write(controlPeer, "x", 1), 1)
+            XCTAssertTrue(waitUntil { turns.get() == expected })
+        }
+        queue.sync {
+            XCTAssertEqual(watch.eventsWhileParked, 1, "the hang-up is heard once while parked, not on every turn")
+            XCTAssertTrue(reported.get().isEmpty, "nothing is reported to libcurl while parked")
+            watch.update(wantRead: true, wantWrite: false)
+        }
+        XCTAssertTrue(waitUntil { !reported.get().isEmpty }, "the next transfer hears what happened")
+        queue.sync {
+            watch.remove()
+            control.remove()
+        }
     }
 }
