@@ -98,7 +98,7 @@ extension HTTPRequestParser {
                 }
                 let valueText: String
                 if highBytes {
-                    // Values travel on byte for byte (`X-Amzn-Bedrock-*` upstream, signed headers into SigV4): one that
+                    // Values travel on byte for byte (forwarded upstream, or covered by a signature): one that
                     // is not UTF-8 would be changed by decoding (U+FFFD) and break the signature, so it is refused.
                     guard let decoded = String(validating: value, as: UTF8.self) else {
                         throw .malformed("Header field \(String(decoding: name, as: UTF8.self)) is not valid UTF-8")
