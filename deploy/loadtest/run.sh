@@ -6,7 +6,7 @@
 # Installs wrk, nginx-light and valgrind if missing (plus Tollgate's build dependencies), builds Tollgate in
 # release mode, then runs bench.py: a static Bedrock-shaped upstream in nginx, nginx as a plain reverse proxy
 # (the reference) and Tollgate, all on 127.0.0.1 with ports chosen free at run time. Every phase has a fixed
-# length (about 5 minutes in all with the defaults). The report is printed and written to
+# length (about 8 minutes in all with the defaults). The report is printed and written to
 # deploy/loadtest/last-run.txt.
 #
 # TOLLGATE_BIN=/path/to/tollgate skips the build and measures that binary instead.
