@@ -25,8 +25,10 @@ public protocol TCPConnectionDelegate: AnyObject {
 /// reports what nobody wants. Each readiness event reads one buffer: what is left is reported again next turn,
 /// after the loop's other sockets had theirs.
 ///
-/// Lifecycle: `.open` → (`close()` / EOF / error / hang-up) → `.closed`. The registration is removed before the
-/// descriptor is closed, so a descriptor number reused by the next socket never inherits it.
+/// Lifecycle (``Lifecycle``): `.created` → `start()` → `.open` → (`closeAfterFlush()` with output queued →
+/// `.closingAfterFlush`) → `.closed` on `close()`, EOF, an error or a hang-up, from any state. The registration is
+/// removed before the descriptor is closed, so a descriptor number reused by the next socket never inherits it.
+/// Reading paused and output above the high-water mark are flow control, orthogonal to the lifecycle.
 public final class TCPConnection: @unchecked Sendable, PollerClient {
     /// The loop that owns this connection.
     public let loop: EventLoop
@@ -35,7 +37,20 @@ public final class TCPConnection: @unchecked Sendable, PollerClient {
     /// The owner; held weakly so the owner decides the lifetime.
     public weak var delegate: TCPConnectionDelegate?
 
+    /// Where the connection is in its life.
+    private enum Lifecycle {
+        /// Made, not registered yet.
+        case created
+        /// Registered with the poller; reading and writing.
+        case open
+        /// Closes once the queued output is sent.
+        case closingAfterFlush
+        /// Unregistered and closed; every call is a no-op.
+        case closed
+    }
+
     private let fd: Int32
+    private var lifecycle = Lifecycle.created
     private var registration: EventPoller.Registration?
     private var interest: EventPoller.Events = []
     private var readPaused = false
@@ -43,9 +58,11 @@ public final class TCPConnection: @unchecked Sendable, PollerClient {
     private var aboveHighWater = false
     private let highWaterMark: Int
     private let lowWaterMark: Int
-    private var closeWhenFlushed = false
     /// Whether the connection is closed.
-    public private(set) var isClosed = false
+    public var isClosed: Bool {
+        if case .closed = lifecycle { return true }
+        return false
+    }
     /// Bytes received so far.
     public private(set) var bytesRead = 0
     /// Bytes handed to the kernel so far.
@@ -63,7 +80,8 @@ public final class TCPConnection: @unchecked Sendable, PollerClient {
     /// Registers the socket with the loop's poller. The poller holds the connection until it is closed.
     public func start() {
         loop.assertOnLoop()
-        guard !isClosed, registration == nil else { return }
+        guard case .created = lifecycle else { return }
+        lifecycle = .open
         interest = wantedInterest
         registration = loop.poller.register(fd, interest: interest, client: self)
         if registration == nil { close() }
@@ -114,7 +132,7 @@ public final class TCPConnection: @unchecked Sendable, PollerClient {
     public func close() {
         loop.assertOnLoop()
         guard !isClosed else { return }
-        isClosed = true
+        lifecycle = .closed
         output.removeAll()
         if let registration {
             self.registration = nil
@@ -127,7 +145,8 @@ public final class TCPConnection: @unchecked Sendable, PollerClient {
     /// Closes once all queued output has been sent (or at once if nothing is queued).
     public func closeAfterFlush() {
         loop.assertOnLoop()
-        if output.isEmpty { close() } else { closeWhenFlushed = true }
+        guard !isClosed else { return }
+        if output.isEmpty { close() } else { lifecycle = .closingAfterFlush }
     }
 
     // MARK: - Readiness
@@ -202,7 +221,7 @@ public final class TCPConnection: @unchecked Sendable, PollerClient {
             output.consume(n)
         }
         if output.isEmpty {
-            if closeWhenFlushed { close(); return }
+            if case .closingAfterFlush = lifecycle { close(); return }
             updateInterest()
         }
         if aboveHighWater && output.byteCount <= lowWaterMark {
