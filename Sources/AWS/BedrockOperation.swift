@@ -12,6 +12,9 @@ public enum BedrockOperation: String, Sendable, Hashable, CaseIterable {
     /// `POST /model/{modelId}/count-tokens`
     /// ([CountTokens](https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_CountTokens.html)).
     case countTokens = "count-tokens"
+    /// `POST /guardrail/{guardrailIdentifier}/version/{guardrailVersion}/apply` (``GuardrailPath``; not a model path)
+    /// ([ApplyGuardrail](https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ApplyGuardrail.html)).
+    case applyGuardrail = "apply"
 
     /// The last path segment, e.g. `invoke-with-response-stream`.
     public var pathSuffix: String { rawValue }
@@ -24,8 +27,12 @@ public enum BedrockOperation: String, Sendable, Hashable, CaseIterable {
         case .converse: return "Converse"
         case .converseStream: return "ConverseStream"
         case .countTokens: return "CountTokens"
+        case .applyGuardrail: return "ApplyGuardrail"
         }
     }
+
+    /// The operations on a model, served at `/model/{modelId}/{suffix}` (every one but ApplyGuardrail).
+    public static let modelOperations: [BedrockOperation] = allCases.filter { $0 != .applyGuardrail }
 
     /// True when the answer is an `application/vnd.amazon.eventstream` stream.
     public var isStreaming: Bool { self == .invokeModelWithResponseStream || self == .converseStream }

@@ -30,6 +30,7 @@ public struct BedrockPath: Sendable, Hashable {
         guard let slash = rest.lastIndex(of: UInt8(ascii: "/")) else { return nil }
         let encodedId = rest[..<slash]
         guard let operation = BedrockOperation(rawValue: String(Substring(rest[rest.index(after: slash)...]))),
+            operation != .applyGuardrail,
             !encodedId.isEmpty, let decoded = PercentEncoding.decode(encodedId, strict: true),
             !decoded.isEmpty, decoded.count <= Self.maxModelIdLength,
             let modelId = String(validating: decoded, as: UTF8.self)

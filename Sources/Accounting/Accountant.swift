@@ -39,14 +39,20 @@ public final class Accountant: Sendable {
 
     /// Prices `record.usage` under the answering model's `pricing` (nil when none answered: failed attempts cost
     /// nothing), appends the record to the ledger, adds its cost and tokens to the budgets, and counts it in the
-    /// metrics. Returns the record as written, with any unpriced kinds.
+    /// metrics. Returns the record as written, with any unpriced kinds. `keepCost` keeps the cost and currency the
+    /// record carries instead (a call priced by its own rate, such as a guardrail's per text unit).
     @discardableResult
-    public func finish(_ record: UsageRecord, pricing: Pricing?) -> (record: UsageRecord, cost: Cost) {
+    public func finish(_ record: UsageRecord, pricing: Pricing?, keepCost: Bool = false) -> (record: UsageRecord, cost: Cost) {
         var priced = record
-        let cost = record.answeringModel == nil ? Cost.zero(pricing?.currency ?? "USD")
+        let cost: Cost
+        if keepCost {
+            cost = Cost(amount: record.cost, currency: record.currency)
+        } else {
+            cost = record.answeringModel == nil ? Cost.zero(pricing?.currency ?? "USD")
                                                 : CostCalculator.cost(of: record.usage, pricing: pricing)
-        priced.cost = cost.amount
-        priced.currency = cost.currency
+            priced.cost = cost.amount
+            priced.currency = cost.currency
+        }
         ledger.append(priced)
         gate.record(keyID: priced.keyID, org: priced.org, cost: priced.cost, tokens: priced.usage.totalTokens, now: priced.time)
         metrics.record(priced)

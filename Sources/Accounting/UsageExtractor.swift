@@ -47,7 +47,7 @@ public enum UsageExtractor {
     public static func needsBody(operation: BedrockOperation, headers: [(name: String, value: String)],
                                  modelType: ModelType?) -> Bool {
         switch operation {
-        case .converse, .countTokens: return true
+        case .converse, .countTokens, .applyGuardrail: return true
         case .invokeModelWithResponseStream, .converseStream: return false
         case .invokeModel:
             if modelType == .imageGeneration { return true }
@@ -64,8 +64,9 @@ public enum UsageExtractor {
         case .converse:
             guard let json = try? JSONValue.parse(body) else { return nil }
             return ConverseUsage.usage(inBody: json)
-        case .countTokens:
-            // Counting uses nothing: the count is kept apart (``countedTokens(inBody:)``), never priced.
+        case .countTokens, .applyGuardrail:
+            // Counting uses no tokens (the count is kept apart, ``countedTokens(inBody:)``); a guardrail's use is
+            // text units (``guardrailTextUnits(inBody:)``), priced by the guardrail's own rate.
             return Usage()
         case .invokeModel, .invokeModelWithResponseStream, .converseStream:
             let fromHeaders = usage(headers: headers)
@@ -88,6 +89,16 @@ public enum UsageExtractor {
     public static func countedTokens(inBody body: [UInt8]) -> Int? {
         guard let json = try? JSONValue.parse(body), let n = json["inputTokens"]?.intValue, n >= 0 else { return nil }
         return n
+    }
+
+    /// The text units an ApplyGuardrail answer reports: the sum of its `usage` policy units (free units excluded).
+    public static func guardrailTextUnits(inBody body: [UInt8]) -> Int? {
+        guard let json = try? JSONValue.parse(body), let usage = json["usage"]?.objectValue else { return nil }
+        var units = 0
+        for (name, value) in usage where name.hasSuffix("Units") && !name.hasSuffix("FreeUnits") {
+            units += max(0, value.intValue ?? 0)
+        }
+        return units
     }
 
     /// A header value as a non-negative count, or nil.

@@ -48,6 +48,7 @@ extension UsageRecord {
         key("ttfb_ms"); int(ttfbMs)
         key("partial"); out.append(contentsOf: (usage.partial ? "true" : "false").utf8)
         if let countedTokens { key("counted_tokens"); int(countedTokens) }
+        if let guardrailTextUnits { key("guardrail_text_units"); int(guardrailTextUnits) }
         out.append(UInt8(ascii: "}"))
     }
 
@@ -83,6 +84,7 @@ extension UsageRecord {
                   status: status, usage: usage, cost: cost, currency: currency,
                   latencyMs: o["latency_ms"]?.intValue ?? 0, ttfbMs: o["ttfb_ms"]?.intValue)
         countedTokens = o["counted_tokens"]?.intValue
+        guardrailTextUnits = o["guardrail_text_units"]?.intValue
     }
 
     /// Reads one ledger line's bytes.

@@ -58,6 +58,8 @@ public struct UsageRecord: Sendable, Equatable {
     public var ttfbMs: Int?
     /// What a CountTokens call counted (the model's `inputTokens` for the given input): not usage, never priced.
     public var countedTokens: Int?
+    /// What an ApplyGuardrail call used, in text units (the sum of its policies' units).
+    public var guardrailTextUnits: Int?
 
     /// A record.
     public init(time: Date, requestID: String, keyID: String, org: String?, requestedModel: String,

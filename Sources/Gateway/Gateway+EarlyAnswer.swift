@@ -7,7 +7,7 @@ extension Gateway {
     public func answerBeforeBody(_ head: HTTPRequestHead) -> HTTPEarlyAnswer? {
         let adminShape: Bool
         switch GatewayRoute.match(method: head.method, path: head.path) {
-        case .runtime, .controlPlane:
+        case .runtime, .controlPlane, .guardrail:
             adminShape = false
         case .admin, .usage:
             adminShape = true

@@ -111,6 +111,8 @@ public final class Gateway: HTTPResponder, @unchecked Sendable {
         switch GatewayRoute.match(method: request.head.method, path: request.head.path) {
         case .runtime(let call):
             runtime(call, request: request, writer: writer)
+        case .guardrail(let path):
+            guardrail(path, request: request, writer: writer)
         case .usage(let route):
             UsageAPI(context: context).respond(route, request: request, writer: writer)
         case .admin(let route):
@@ -214,7 +216,7 @@ public final class Gateway: HTTPResponder, @unchecked Sendable {
         }
     }
 
-    private func send(_ error: BedrockError, to writer: HTTPResponseWriter) {
+    func send(_ error: BedrockError, to writer: HTTPResponseWriter) {
         writer.respond(status: error.status, headers: HTTPHeaders(error.responseHeaders), body: error.responseBody)
     }
 

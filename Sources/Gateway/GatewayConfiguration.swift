@@ -46,6 +46,8 @@ public struct GatewayConfiguration: Sendable {
     public var ledgerPolicy: LedgerPolicy
     /// Where upstream calls may be sent (`upstream.allowed_endpoints`, plus `upstream.endpoint`).
     public var allowedEndpoints: EndpointAllowList
+    /// Guardrails callers may apply, by the identifier they send (`guardrails`).
+    public var guardrails: [String: GuardrailConfiguration]
     /// A second, key-less listener for `/metrics`, `/healthz` and `/readyz` (`admin_listen`), for operators who
     /// keep that port private; empty when not configured.
     public var adminListen: [SocketAddress]
@@ -186,6 +188,18 @@ public struct GatewayConfiguration: Sendable {
             ledgerPolicy = ledger(ledgerValue, directory: &ledgerDirectory, resolve: resolve, problems: &problems)
         }
 
+        var guardrails: [String: GuardrailConfiguration] = [:]
+        if let value = root.value("guardrails") {
+            if let entries = value.objectValue {
+                for (id, entry) in entries {
+                    if let g = GuardrailConfiguration.decode(entry, id: id, path: JSONPath.root.appending("guardrails").appending(id), problems: &problems) {
+                        guardrails[id] = g
+                    }
+                }
+            } else {
+                problems.append(("guardrails", "must be an object of guardrails by the identifier callers send"))
+            }
+        }
         var adminKeyHashes: [String] = []
         if let adminValue = root.value("admin") {
             var admin = ConfigObjectReader(adminValue, path: "admin", problems: &problems)
@@ -210,7 +224,7 @@ public struct GatewayConfiguration: Sendable {
             upstreamTotalTimeout: totalTimeout, credentials: credentials, retry: retry, ledgerDirectory: ledgerDirectory,
             ledgerPolicy: ledgerPolicy,
             allowedEndpoints: EndpointAllowList(patterns: endpointPatterns + (endpoint.map { [$0] } ?? [])) ?? .bedrock,
-            adminListen: adminListen, budgets: budgets, auditPath: auditPath, adminKeyHashes: adminKeyHashes
+            guardrails: guardrails, adminListen: adminListen, budgets: budgets, auditPath: auditPath, adminKeyHashes: adminKeyHashes
         )
     }
 

@@ -8,6 +8,8 @@ public enum GatewayRoute: Equatable, Sendable {
     case ready
     /// A Bedrock Runtime call (`/model/{modelId}/{operation}`), the id percent-decoded.
     case runtime(BedrockPath)
+    /// ApplyGuardrail (`/guardrail/{id}/version/{version}/apply`).
+    case guardrail(GuardrailPath)
     /// Usage reports and metrics (`/v1/usage`, `/v1/usage/self`, `/metrics`).
     case usage(UsageAPI.Route)
     /// The catalogue's admin API (`/v1/models…`, `/v1/audit`).
@@ -28,6 +30,10 @@ public enum GatewayRoute: Equatable, Sendable {
         if path.hasPrefix("/model/") {
             guard let call = BedrockPath(parsing: String(path)) else { return .notFound }
             return method == "POST" ? .runtime(call) : .methodNotAllowed
+        }
+        if path.hasPrefix("/guardrail/") {
+            guard let guardrail = GuardrailPath(parsing: String(path)) else { return .notFound }
+            return method == "POST" ? .guardrail(guardrail) : .methodNotAllowed
         }
         if let usage = UsageAPI.match(method: method, path: path) { return .usage(usage) }
         if AdminAPIRoute.owns(path) { return .admin(AdminAPIRoute.match(method: method, path: path)) }

@@ -45,7 +45,7 @@ public final class UpstreamTarget: Sendable {
         BedrockOperation.allCases.firstIndex(of: operation)!
     }
 
-    private static func hostHeader(of endpoint: String) -> String {
+    static func hostHeader(of endpoint: String) -> String {
         var rest = Substring(endpoint)
         var defaultPort = ""
         if rest.hasPrefix("https://") { rest = rest.dropFirst(8); defaultPort = ":443" }

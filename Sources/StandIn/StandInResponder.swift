@@ -16,6 +16,9 @@ final class StandInResponder: HTTPResponder, @unchecked Sendable {
         if path.hasPrefix("/_standin/") {
             return control(path: path, request: request, writer: writer, owner: owner)
         }
+        if request.head.method == "POST", let guardrail = GuardrailPath(parsing: path) {
+            return applyGuardrail(guardrail, request: request, writer: writer, owner: owner)
+        }
         guard request.head.method == "POST", let call = BedrockPath(parsing: path) else {
             return writer.respondError(status: 404, type: "UnknownOperationException", message: "Unknown operation")
         }
@@ -47,7 +50,7 @@ final class StandInResponder: HTTPResponder, @unchecked Sendable {
     }
 
     /// SigV4 (service `bedrock`, any region) or a configured Bedrock API key.
-    private func authenticate(_ request: HTTPServerRequest, owner: StandInServer) throws(BedrockError) -> String {
+    func authenticate(_ request: HTTPServerRequest, owner: StandInServer) throws(BedrockError) -> String {
         let authorization = request.head.headers["Authorization"] ?? ""
         if authorization.hasPrefix("Bearer ") {
             let key = String(authorization.dropFirst(7))
@@ -125,8 +128,8 @@ final class StandInResponder: HTTPResponder, @unchecked Sendable {
         case .converseStream:
             let frames = StandInReplies.converseStream(words: words, usage: usage, latencyMs: latency)
             StandInStream(writer: writer, frames: frames, rule: rule, owner: owner, headers: ["Content-Type": "application/vnd.amazon.eventstream"]).start()
-        case .countTokens:
-            break  // answered above
+        case .countTokens, .applyGuardrail:
+            break  // answered above; ApplyGuardrail has its own path
         }
     }
 
@@ -138,7 +141,7 @@ final class StandInResponder: HTTPResponder, @unchecked Sendable {
                 return "1 validation error detected: Value null at 'messages' failed to satisfy constraint: Member must not be null"
             }
             return nil
-        case .countTokens:
+        case .countTokens, .applyGuardrail:
             return nil
         case .invokeModel, .invokeModelWithResponseStream:
             if family == .anthropic {

@@ -6,7 +6,7 @@ final class BedrockPathTests: XCTestCase {
         "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-5-sonnet-20240620-v1:0"
 
     func testParsesAllFourOperations() {
-        for operation in BedrockOperation.allCases {
+        for operation in BedrockOperation.modelOperations {
             let path = BedrockPath(parsing: "/model/anthropic.claude-3-haiku-20240307-v1%3A0/\(operation.pathSuffix)")
             XCTAssertEqual(path?.operation, operation)
             XCTAssertEqual(path?.modelId, "anthropic.claude-3-haiku-20240307-v1:0")
