@@ -6,18 +6,7 @@ import HTTP
 /// a missing one.
 extension Gateway {
     func guardrail(_ path: GuardrailPath, request: HTTPServerRequest, writer: HTTPResponseWriter) {
-        let caller: Caller
-        do {
-            caller = try context.authenticator.authenticate(request.head, body: request.body)
-        } catch {
-            context.logger.info("auth_failed", ["request_id": .string(request.requestID), "error": .string(error.name)])
-            return send(error, to: writer)
-        }
-        guard caller.role.mayCallModels else { return send(.accessDenied("The key \(caller.keyID) may only read metrics."), to: writer) }
-        guard context.accountant.ledger.admitsNewCalls else {
-            context.accountant.metrics.ledgerRefusals.increment()
-            return send(.serviceUnavailable("Usage cannot be recorded right now; the call was not attempted. Try again later."), to: writer)
-        }
+        guard let caller = runtimeCaller(request, writer: writer) else { return }
         guard let guardrail = configuration.guardrails[path.identifier], guardrail.isVisible(to: caller.org) else {
             return send(.resourceNotFound("The guardrail \(path.identifier) was not found."), to: writer)
         }

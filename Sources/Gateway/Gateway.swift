@@ -146,24 +146,34 @@ public final class Gateway: HTTPResponder, @unchecked Sendable {
         }
     }
 
-    /// A Bedrock Runtime call: resolve the model for this caller, check the operation fits, forward.
-    private func runtime(_ call: BedrockPath, request: HTTPServerRequest, writer: HTTPResponseWriter) {
+    /// The caller of a runtime call (a model call or a guardrail), or nil when it was answered: the key must
+    /// authenticate and may call models, and the ledger must be able to record the call.
+    func runtimeCaller(_ request: HTTPServerRequest, writer: HTTPResponseWriter) -> Caller? {
         let caller: Caller
         do {
             caller = try context.authenticator.authenticate(request.head, body: request.body)
         } catch {
             context.logger.info("auth_failed", ["request_id": .string(request.requestID), "error": .string(error.name)])
-            return send(error, to: writer)
+            send(error, to: writer)
+            return nil
         }
         guard caller.role.mayCallModels else {
-            return send(.accessDenied("The key \(caller.keyID) may only read metrics."), to: writer)
+            send(.accessDenied("The key \(caller.keyID) may only read metrics."), to: writer)
+            return nil
         }
         guard context.accountant.ledger.admitsNewCalls else {
             // The call could not be recorded: refuse it before anything is spent. Not recorded either (the backlog
             // would only grow); counted and in the access log.
             context.accountant.metrics.ledgerRefusals.increment()
-            return send(.serviceUnavailable("Usage cannot be recorded right now; the call was not attempted. Try again later."), to: writer)
+            send(.serviceUnavailable("Usage cannot be recorded right now; the call was not attempted. Try again later."), to: writer)
+            return nil
         }
+        return caller
+    }
+
+    /// A Bedrock Runtime call: resolve the model for this caller, check the operation fits, forward.
+    private func runtime(_ call: BedrockPath, request: HTTPServerRequest, writer: HTTPResponseWriter) {
+        guard let caller = runtimeCaller(request, writer: writer) else { return }
         let snapshot = context.catalogue.snapshot
         let org = caller.org
         guard let model = snapshot.isRoutable(call.modelId, org: org) else {

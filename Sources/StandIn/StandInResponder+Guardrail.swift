@@ -9,17 +9,7 @@ import Support
 /// text unit per started 1,000 characters for each of the four text policies.
 extension StandInResponder {
     func applyGuardrail(_ path: GuardrailPath, request: HTTPServerRequest, writer: HTTPResponseWriter, owner: StandInServer) {
-        let principal: String
-        do {
-            principal = try authenticate(request, owner: owner)
-        } catch {
-            owner.state.withLock { $0.stats.rejected += 1 }
-            return send(error, to: writer)
-        }
-        owner.state.withLock {
-            $0.stats.calls.append(.init(operation: BedrockOperation.applyGuardrail.rawValue, model: path.identifier,
-                                        headers: request.head.headers.fields, bodyBytes: request.body.count, principal: principal))
-        }
+        guard admit(request, operation: .applyGuardrail, model: path.identifier, owner: owner, writer: writer) else { return }
         guard let json = try? JSONValue.parse(request.body),
               let source = json["source"]?.stringValue, source == "INPUT" || source == "OUTPUT",
               let content = json["content"]?.arrayValue, !content.isEmpty else {

@@ -22,19 +22,7 @@ final class StandInResponder: HTTPResponder, @unchecked Sendable {
         guard request.head.method == "POST", let call = BedrockPath(parsing: path) else {
             return writer.respondError(status: 404, type: "UnknownOperationException", message: "Unknown operation")
         }
-        let principal: String
-        do {
-            principal = try authenticate(request, owner: owner)
-        } catch {
-            owner.state.withLock { $0.stats.rejected += 1 }
-            return send(error, to: writer)
-        }
-        owner.state.withLock {
-            $0.stats.calls.append(.init(
-                operation: call.operation.rawValue, model: call.modelId, headers: request.head.headers.fields,
-                bodyBytes: request.body.count, principal: principal
-            ))
-        }
+        guard admit(request, operation: call.operation, model: call.modelId, owner: owner, writer: writer) else { return }
         let rule = owner.takeRule(model: call.modelId, operation: call.operation.rawValue)
         let answer: @Sendable () -> Void = { self.answer(call, request: request, rule: rule, writer: writer, owner: owner) }
         if let delay = rule?.delayMs, delay > 0 {
@@ -49,8 +37,26 @@ final class StandInResponder: HTTPResponder, @unchecked Sendable {
         }
     }
 
+    /// Checks the call's credentials and counts it in the stats (accepted or rejected); false when it was answered.
+    func admit(_ request: HTTPServerRequest, operation: BedrockOperation, model: String, owner: StandInServer,
+               writer: HTTPResponseWriter) -> Bool {
+        let principal: String
+        do {
+            principal = try authenticate(request, owner: owner)
+        } catch {
+            owner.state.withLock { $0.stats.rejected += 1 }
+            send(error, to: writer)
+            return false
+        }
+        owner.state.withLock {
+            $0.stats.calls.append(.init(operation: operation.rawValue, model: model, headers: request.head.headers.fields,
+                                        bodyBytes: request.body.count, principal: principal))
+        }
+        return true
+    }
+
     /// SigV4 (service `bedrock`, any region) or a configured Bedrock API key.
-    func authenticate(_ request: HTTPServerRequest, owner: StandInServer) throws(BedrockError) -> String {
+    private func authenticate(_ request: HTTPServerRequest, owner: StandInServer) throws(BedrockError) -> String {
         let authorization = request.head.headers["Authorization"] ?? ""
         if authorization.hasPrefix("Bearer ") {
             let key = String(authorization.dropFirst(7))
