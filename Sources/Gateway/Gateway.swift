@@ -178,15 +178,13 @@ public final class Gateway: HTTPResponder, @unchecked Sendable {
         let org = caller.org
         guard let model = snapshot.isRoutable(call.modelId, org: org) else {
             // The same answer whether the model is unknown, disabled or restricted: callers cannot probe.
-            return reject(.resourceNotFound("Could not resolve the foundation model from the provided model identifier."), call, caller, request, writer)
+            return reject(.resourceNotFound("Could not resolve the foundation model from the provided model identifier."), call.modelId, call.operation, caller, request, writer)
         }
         if let problem = Self.operationProblem(call.operation, model: model) {
-            return reject(.validation(problem), call, caller, request, writer)
+            return reject(.validation(problem), call.modelId, call.operation, caller, request, writer)
         }
         if let rejection = context.accountant.admit(keyID: caller.keyID, org: org) {
-            var error = BedrockError.throttling("Rate exceeded: \(rejection.message)")
-            error = BedrockError(name: error.name, status: 429, message: error.message)
-            return reject(error, call, caller, request, writer, extraHeaders: ["Retry-After": String(rejection.retryAfterSeconds)])
+            return rejectOverBudget(rejection, call.modelId, call.operation, caller, request, writer)
         }
         var candidates = [RuntimeCall.Candidate(target: context.target(for: model, in: snapshot, loop: request.loop), model: model)]
         // CountTokens counts for the model asked about: another model's count would be wrong, so no failover.
@@ -198,13 +196,21 @@ public final class Gateway: HTTPResponder, @unchecked Sendable {
                     requestedModel: call.modelId, candidates: candidates).start()
     }
 
+    /// A call a budget or rate gate refused: 429 naming the gate, with `Retry-After`, recorded like every refusal.
+    func rejectOverBudget(_ rejection: GateRejection, _ requested: String, _ operation: BedrockOperation, _ caller: Caller,
+                          _ request: HTTPServerRequest, _ writer: HTTPResponseWriter) {
+        var error = BedrockError.throttling("Rate exceeded: \(rejection.message)")
+        error = BedrockError(name: error.name, status: 429, message: error.message)
+        reject(error, requested, operation, caller, request, writer, extraHeaders: ["Retry-After": String(rejection.retryAfterSeconds)])
+    }
+
     /// Answers a call Tollgate refuses itself, after authentication; it still gets its ledger record (cost 0).
-    private func reject(_ error: BedrockError, _ call: BedrockPath, _ caller: Caller, _ request: HTTPServerRequest,
-                        _ writer: HTTPResponseWriter, extraHeaders: HTTPHeaders = [:]) {
+    func reject(_ error: BedrockError, _ requested: String, _ operation: BedrockOperation, _ caller: Caller,
+                _ request: HTTPServerRequest, _ writer: HTTPResponseWriter, extraHeaders: HTTPHeaders = [:]) {
         let latency = Int((DispatchTime.now().uptimeNanoseconds &- request.startNanos) / 1_000_000)
         context.accountant.finish(UsageRecord(
-            time: Date(), requestID: request.requestID, keyID: caller.keyID, org: caller.org, requestedModel: call.modelId,
-            answeringModel: nil, attempts: [], operation: call.operation, status: error.status, usage: Usage(), cost: 0,
+            time: Date(), requestID: request.requestID, keyID: caller.keyID, org: caller.org, requestedModel: requested,
+            answeringModel: nil, attempts: [], operation: operation, status: error.status, usage: Usage(), cost: 0,
             currency: "USD", latencyMs: latency, ttfbMs: nil
         ), pricing: nil)
         var headers = HTTPHeaders(error.responseHeaders)

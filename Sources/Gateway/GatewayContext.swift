@@ -1,4 +1,5 @@
 import Accounting
+import AWS
 import Catalogue
 import FoundationEssentials
 import IO
@@ -39,6 +40,24 @@ public final class GatewayContext: @unchecked Sendable {
     /// The upstream client of `loop` (one libcurl multi handle per loop), created on first use. Call on the loop.
     func upstreamClient(for loop: EventLoop) -> UpstreamClient {
         loop.attachment(UpstreamClient.self) { UpstreamClient(queue: loop.queue, poller: loop.poller, configuration: upstreamConfiguration) }
+    }
+
+    /// The headers that authenticate an upstream call carrying `headers`: `Authorization: Bearer` for an API-key
+    /// credential set, or the SigV4 headers of a `POST` to `path` on `host` in `region`, over the body whose hash is
+    /// `payloadHash` ([create a signed request](https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html)).
+    /// `RuntimeCall.makeRequest` does the same inline: through this function the invoke path measured 2–3k more
+    /// instructions per request (callgrind 406,966 inline against 408,498–410,394 in five runs).
+    func upstreamAuthorization(signing headers: [(name: String, value: String)], credentialSet: String, region: String,
+                               path: String, host: String, payloadHash: String) throws(BedrockError) -> [(name: String, value: String)] {
+        switch try credentials.authorization(for: credentialSet) {
+        case .bearer(let key):
+            return [(name: "Authorization", value: "Bearer \(key)")]
+        case .sigV4(let credentials):
+            var signed = headers
+            signed.append((name: "host", value: host))
+            let signer = SigV4Signer(credentials: credentials, region: region, service: "bedrock")
+            return signer.sign(SigV4Request(method: "POST", path: path, headers: signed), payloadHash: payloadHash, date: SigV4Date(Date())).headers
+        }
     }
 
     /// The upstream target for a catalogue model of `snapshot`: its provider config, else the gateway's defaults.

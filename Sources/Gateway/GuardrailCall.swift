@@ -54,17 +54,10 @@ final class GuardrailCall: UpstreamResponseDelegate, @unchecked Sendable {
         let wirePath = GuardrailPath(identifier: guardrail.upstreamID, version: path.version).wirePath
         var headers = ForwardedHeaders.upstreamRequestHeaders(from: request.head.headers)
         headers.append((name: "User-Agent", value: "tollgate/\(GatewayContext.version)"))
-        switch try context.credentials.authorization(for: guardrail.credentials) {
-        case .bearer(let key):
-            headers.append((name: "Authorization", value: "Bearer \(key)"))
-        case .sigV4(let credentials):
-            var signed = headers
-            signed.append((name: "host", value: UpstreamTarget.hostHeader(of: endpoint)))
-            let signer = SigV4Signer(credentials: credentials, region: region, service: "bedrock")
-            let signature = signer.sign(SigV4Request(method: "POST", path: wirePath, headers: signed),
-                                        payloadHash: SHA256.hexDigest(request.body), date: SigV4Date(Date()))
-            headers.append(contentsOf: signature.headers)
-        }
+        let authorization = try context.upstreamAuthorization(
+            signing: headers, credentialSet: guardrail.credentials, region: region, path: wirePath,
+            host: UpstreamTarget.hostHeader(of: endpoint), payloadHash: SHA256.hexDigest(request.body))
+        headers.append(contentsOf: authorization)
         return UpstreamRequest(method: "POST", url: endpoint + wirePath, headers: headers, body: request.body, isStreaming: false)
     }
 
