@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 //
 // Tollgate: an LLM gateway that speaks the Amazon Bedrock Runtime API.
-// No Swift package dependencies: the only outside code is libcurl and OpenSSL's libcrypto,
+// No Swift package dependencies: the only outside code is libcurl and OpenSSL (libcrypto, and libssl for TLS),
 // reached through system library targets, plus a small C shim target.
 import PackageDescription
 
@@ -24,12 +24,18 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
-        .target(name: "CShims", dependencies: ["CCurl", "CCrypto"]),
+        .systemLibrary(
+            name: "CSSL",
+            pkgConfig: "libssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .target(name: "CShims", dependencies: ["CCurl", "CCrypto", "CSSL"]),
 
         // MARK: Building blocks
         .target(name: "Support"),
         .target(name: "IO", dependencies: ["CShims", "Support"]),
         .target(name: "HTTP", dependencies: ["IO", "Support"]),
+        .target(name: "TLS", dependencies: ["CSSL", "CShims", "IO", "Support"]),
         .target(name: "AWS", dependencies: ["CCrypto", "CShims", "Support"]),
         .target(name: "Upstream", dependencies: ["CCurl", "CShims", "IO"]),
         .target(name: "Catalogue", dependencies: ["Support", "AWS"]),
@@ -40,15 +46,16 @@ let package = Package(
         .target(name: "StandIn", dependencies: ["BedrockHTTP", "HTTP", "IO", "AWS", "Support"]),
         .target(
             name: "Gateway",
-            dependencies: ["BedrockHTTP", "HTTP", "IO", "AWS", "Upstream", "Catalogue", "Accounting", "Support"]
+            dependencies: ["BedrockHTTP", "HTTP", "IO", "TLS", "AWS", "Upstream", "Catalogue", "Accounting", "Support"]
         ),
-        .target(name: "TollgateCLI", dependencies: ["Gateway", "StandIn", "AWS", "Catalogue", "Support", "IO"]),
+        .target(name: "TollgateCLI", dependencies: ["Gateway", "StandIn", "AWS", "Catalogue", "Support", "IO", "TLS"]),
         .executableTarget(name: "tollgate", dependencies: ["TollgateCLI"]),
 
         // MARK: Tests
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["IO", "TLS"], path: "Tests/TestSupport"),
         .testTarget(name: "SupportTests", dependencies: ["Support", "TestSupport"]),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "IO", "Support", "TestSupport"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "IO", "TLS", "Support", "TestSupport"]),
+        .testTarget(name: "TLSTests", dependencies: ["TLS", "IO", "TestSupport"]),
         .testTarget(name: "AWSTests", dependencies: ["AWS", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "HTTP", "IO", "TestSupport"]),
         .testTarget(name: "CatalogueTests", dependencies: ["Catalogue", "Support", "TestSupport"]),

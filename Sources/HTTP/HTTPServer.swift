@@ -23,6 +23,7 @@ public final class HTTPServer: @unchecked Sendable {
     /// ``HTTPServerConfiguration/requestIDHeader`` as bytes, written into every response head.
     let requestIDHeaderBytes: [UInt8]
     private var listeners: [Listener] = []
+    private var secureListeners: [Listener] = []
     private let perLoop: [LoopState]
     private let state = Locked(SharedState())
 
@@ -68,8 +69,10 @@ public final class HTTPServer: @unchecked Sendable {
         self.sweepInterval = min(max(shortest / 8, .milliseconds(10)), .seconds(1))
     }
 
-    /// The addresses actually bound (ports filled in when configured as 0).
+    /// The plain-HTTP addresses actually bound (ports filled in when configured as 0).
     public var localAddresses: [SocketAddress] { listeners.map(\.localAddress) }
+    /// The HTTPS addresses actually bound, in the order of ``HTTPServerConfiguration/secureAddresses``.
+    public var secureLocalAddresses: [SocketAddress] { secureListeners.map(\.localAddress) }
 
     /// Number of open client connections.
     public var openConnections: Int { state.get().open }
@@ -79,17 +82,26 @@ public final class HTTPServer: @unchecked Sendable {
         signal(SIGPIPE, SIG_IGN)
         for address in configuration.addresses {
             let listener = try Listener(address: address) { [unowned self] fd, remote in
-                self.accepted(fd: fd, remote: remote)
+                self.accepted(fd: fd, remote: remote, security: nil)
             }
             listeners.append(listener)
         }
+        for secure in configuration.secureAddresses {
+            let security = secure.security
+            let listener = try Listener(address: secure.address) { [unowned self] fd, remote in
+                self.accepted(fd: fd, remote: remote, security: security)
+            }
+            secureListeners.append(listener)
+        }
         listeners.forEach { $0.start() }
+        secureListeners.forEach { $0.start() }
     }
 
     /// Stops accepting, lets in-flight requests finish for up to `gracePeriod`, then closes what is left and calls
     /// `completion` (on an arbitrary queue).
     public func shutdown(gracePeriod: Duration, completion: @escaping @Sendable () -> Void) {
         listeners.forEach { $0.stop() }
+        secureListeners.forEach { $0.stop() }
         let alreadyDrained: Bool = state.withLock { s in
             s.shuttingDown = true
             if s.open == 0 { return true }
@@ -115,7 +127,7 @@ public final class HTTPServer: @unchecked Sendable {
 
     // MARK: - Connections
 
-    private func accepted(fd: Int32, remote: SocketAddress?) {
+    private func accepted(fd: Int32, remote: SocketAddress?, security: (any TransportSecurity)?) {
         let admitted: Bool = state.withLock { s in
             if s.shuttingDown || s.open >= configuration.maxConnections { return false }
             s.open += 1
@@ -123,8 +135,14 @@ public final class HTTPServer: @unchecked Sendable {
         }
         let loop = group.next()
         loop.execute { [self] in
+            let layer = security?.makeLayer()
+            if security != nil, layer == nil {
+                Glibc.close(fd)
+                if admitted { connectionGone() }
+                return
+            }
             let tcp = TCPConnection(
-                fd: fd, remoteAddress: remote, loop: loop,
+                fd: fd, remoteAddress: remote, loop: loop, layer: layer,
                 highWaterMark: configuration.writeHighWaterMark, lowWaterMark: configuration.writeLowWaterMark
             )
             guard admitted else {
@@ -139,7 +157,8 @@ public final class HTTPServer: @unchecked Sendable {
         }
     }
 
-    /// Over the connection cap: a 503 in the application's error shape, then close.
+    /// Over the connection cap: a 503 in the application's error shape, then close. Over TLS the answer would wait
+    /// for a handshake the server does not want to spend on a connection it refuses, so the client is just closed.
     private func rejectOverCapacity(_ tcp: TCPConnection) {
         tcp.start()
         eventLog?("connection_limit", ["limit": String(configuration.maxConnections)])
@@ -156,6 +175,11 @@ public final class HTTPServer: @unchecked Sendable {
         let registry = perLoop[connection.loop.index]
         registry.connections[ObjectIdentifier(connection)] = nil
         if registry.connections.isEmpty { registry.sweeper?.schedule(deadline: .distantFuture) }
+        connectionGone()
+    }
+
+    /// One admitted connection fewer; the last one during shutdown finishes the drain.
+    private func connectionGone() {
         let drained: (@Sendable () -> Void)? = state.withLock { s in
             s.open -= 1
             if s.shuttingDown && s.open == 0, let d = s.drained {

@@ -2,8 +2,11 @@ import IO
 
 /// How the HTTP server listens and the limits it enforces. Every limit has a clear error or a close.
 public struct HTTPServerConfiguration: Sendable {
-    /// Addresses to listen on (IPv4 and/or IPv6).
+    /// Addresses to listen on in plain HTTP (IPv4 and/or IPv6).
     public var addresses: [SocketAddress]
+    /// Addresses to listen on through a transport security (HTTPS: HTTP/1.1 inside TLS). The handshake counts
+    /// against ``headerTimeout``.
+    public var secureAddresses: [SecureAddress] = []
     /// Number of event loops; defaults to the number of cores.
     public var workers: Int
     /// Header-section and body size limits (431 / 413).
@@ -50,6 +53,17 @@ public struct HTTPServerConfiguration: Sendable {
         self.writeLowWaterMark = writeLowWaterMark
         self.requestIDHeader = requestIDHeader
         self.renderError = renderError
+    }
+}
+
+/// An address whose connections speak through a ``TransportSecurity`` (TLS).
+public struct SecureAddress: Sendable {
+    public var address: SocketAddress
+    public var security: any TransportSecurity
+
+    public init(address: SocketAddress, security: any TransportSecurity) {
+        self.address = address
+        self.security = security
     }
 }
 

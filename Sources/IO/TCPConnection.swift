@@ -25,6 +25,10 @@ public protocol TCPConnectionDelegate: AnyObject {
 /// reports what nobody wants. Each readiness event reads one buffer: what is left is reported again next turn,
 /// after the loop's other sockets had theirs.
 ///
+/// With a ``TransportLayer`` (TLS), the socket carries the layer's bytes: what is read goes into the layer and the
+/// delegate hears what comes out of it; what the delegate writes goes into the layer and the layer's output is
+/// queued like any other. Flow control counts the bytes on the wire.
+///
 /// Lifecycle (``Lifecycle``): `.created` → `start()` → `.open` → (`closeAfterFlush()` with output queued →
 /// `.closingAfterFlush`) → `.closed` on `close()`, EOF, an error or a hang-up, from any state. The registration is
 /// removed before the descriptor is closed, so a descriptor number reused by the next socket never inherits it.
@@ -50,6 +54,7 @@ public final class TCPConnection: @unchecked Sendable, PollerClient {
     }
 
     private let fd: Int32
+    private let layer: (any TransportLayer)?
     private var lifecycle = Lifecycle.created
     private var registration: EventPoller.Registration?
     private var interest: EventPoller.Events = []
@@ -68,9 +73,14 @@ public final class TCPConnection: @unchecked Sendable, PollerClient {
     /// Bytes handed to the kernel so far.
     public private(set) var bytesWritten = 0
 
-    /// Wraps an accepted, non-blocking socket. Call `start()` on the loop to begin reading.
-    public init(fd: Int32, remoteAddress: SocketAddress?, loop: EventLoop, highWaterMark: Int = 256 * 1024, lowWaterMark: Int = 64 * 1024) {
+    /// Wraps an accepted, non-blocking socket, speaking through `layer` when given. Call `start()` on the loop to
+    /// begin reading.
+    public init(
+        fd: Int32, remoteAddress: SocketAddress?, loop: EventLoop, layer: (any TransportLayer)? = nil,
+        highWaterMark: Int = 256 * 1024, lowWaterMark: Int = 64 * 1024
+    ) {
         self.fd = fd
+        self.layer = layer
         self.remoteAddress = remoteAddress
         self.loop = loop
         self.highWaterMark = highWaterMark
@@ -106,11 +116,27 @@ public final class TCPConnection: @unchecked Sendable, PollerClient {
         guard !isClosed, readPaused else { return }
         readPaused = false
         updateInterest()
+        // Input the layer already took from the socket will not be reported by the poller again.
+        if let layer, layer.hasBufferedInput {
+            loop.execute { [self] in
+                guard !isClosed, !readPaused, let layer = self.layer else { return }
+                deliver(from: layer)
+            }
+        }
     }
 
     /// Queues `bytes` for sending, writing as much as the kernel takes right away.
     public func write(_ bytes: UnsafeRawBufferPointer) {
         loop.assertOnLoop()
+        guard !isClosed, bytes.count > 0 else { return }
+        if let layer {
+            guard layer.send(bytes, output: { writeToSocket($0) }) else { close(); return }
+        } else {
+            writeToSocket(bytes)
+        }
+    }
+
+    private func writeToSocket(_ bytes: UnsafeRawBufferPointer) {
         guard !isClosed, bytes.count > 0 else { return }
         if output.isEmpty {
             let written = sendNow(bytes)
@@ -145,7 +171,12 @@ public final class TCPConnection: @unchecked Sendable, PollerClient {
     /// Closes once all queued output has been sent (or at once if nothing is queued).
     public func closeAfterFlush() {
         loop.assertOnLoop()
-        guard !isClosed else { return }
+        guard case .open = lifecycle else { return }
+        if let layer {
+            layer.shutdown()
+            sendLayerOutput(layer)
+            guard !isClosed else { return }
+        }
         if output.isEmpty { close() } else { lifecycle = .closingAfterFlush }
     }
 
@@ -193,8 +224,40 @@ public final class TCPConnection: @unchecked Sendable, PollerClient {
             close()
         case .processed(let n):
             bytesRead += n
-            delegate?.connection(self, didRead: UnsafeRawBufferPointer(rebasing: buffer[..<n]))
+            let bytes = UnsafeRawBufferPointer(rebasing: buffer[..<n])
+            if let layer {
+                guard layer.receive(bytes) else { close(); return }
+                deliver(from: layer)
+            } else {
+                delegate?.connection(self, didRead: bytes)
+            }
         }
+    }
+
+    /// Hands the delegate what the layer can produce until it needs more input or reading pauses, then sends what
+    /// the layer wants to send (handshake messages, tickets, alerts). The socket's bytes were copied into the layer,
+    /// so the loop's read buffer is free to carry the output.
+    private func deliver(from layer: any TransportLayer) {
+        let buffer = loop.readBuffer
+        while !isClosed, !readPaused {
+            switch layer.read(into: buffer) {
+            case .bytes(let n):
+                delegate?.connection(self, didRead: UnsafeRawBufferPointer(rebasing: buffer[..<n]))
+            case .needMore:
+                sendLayerOutput(layer)
+                return
+            case .closed, .failed:
+                // An alert the layer queued (for a failed handshake) is sent on a best-effort basis before closing.
+                sendLayerOutput(layer)
+                close()
+                return
+            }
+        }
+        if !isClosed { sendLayerOutput(layer) }
+    }
+
+    private func sendLayerOutput(_ layer: any TransportLayer) {
+        layer.takeOutput { writeToSocket($0) }
     }
 
     /// Writes as much of `bytes` as the kernel takes; returns the count. Closes on a hard error.

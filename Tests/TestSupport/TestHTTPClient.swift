@@ -1,11 +1,14 @@
 import Foundation
+import IO
+import TLS
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// A deliberately simple, blocking HTTP/1.1 client for tests: raw bytes in, parsed responses out.
 /// It speaks on a real loopback socket so tests exercise the server exactly as a client would. Every read
-/// has a timeout so a broken server fails the test instead of hanging it.
+/// has a timeout so a broken server fails the test instead of hanging it. Given a client ``TLSContext`` it speaks
+/// HTTPS: the handshake runs in `init`, and every byte sent and read goes through the session.
 public final class TestHTTPClient {
     public struct Response {
         public var status: Int
@@ -21,8 +24,11 @@ public final class TestHTTPClient {
 
     public let fd: Int32
     private var buffer: [UInt8] = []
+    /// The TLS session, when speaking HTTPS.
+    public private(set) var tls: TLSSession?
 
-    public init(port: UInt16, host: String = "127.0.0.1", timeoutSeconds: Int = 10) throws {
+    public init(port: UInt16, host: String = "127.0.0.1", timeoutSeconds: Int = 10, tls context: TLSContext? = nil,
+                serverName: String = "localhost") throws {
         let v6 = host.contains(":")
         fd = socket(v6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var tv = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
@@ -42,6 +48,52 @@ public final class TestHTTPClient {
             result = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
         }
         if result != 0 { let e = errno; close(fd); throw ClientError.connect(e) }
+        tls = context?.makeSession(serverName: serverName, isServer: false)
+        if let tls { try handshake(tls) }
+    }
+
+    /// Drives the client side of the handshake until it completes; throws `closed` if the server refuses it.
+    private func handshake(_ session: TLSSession) throws {
+        var scratch = [UInt8](repeating: 0, count: 16 * 1024)
+        while true {
+            let result = scratch.withUnsafeMutableBytes { session.read(into: $0) }
+            try sendRaw(session)
+            switch result {
+            case .bytes(let n):
+                buffer.append(contentsOf: scratch[..<n])
+                return
+            case .needMore:
+                if session.isEstablished { return }
+                try receiveRaw(into: session)
+            case .closed, .failed:
+                throw ClientError.closed
+            }
+        }
+    }
+
+    private func sendRaw(_ session: TLSSession) throws {
+        var failed = false
+        session.takeOutput { bytes in
+            if (try? sendAll(bytes)) == nil { failed = true }
+        }
+        if failed { throw ClientError.closed }
+    }
+
+    private func receiveRaw(into session: TLSSession) throws {
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        if n == 0 { throw ClientError.closed }
+        if n < 0 { throw errno == EAGAIN ? ClientError.timeout : ClientError.closed }
+        guard chunk[..<n].withUnsafeBytes({ session.receive($0) }) else { throw ClientError.closed }
+    }
+
+    private func sendAll(_ bytes: UnsafeRawBufferPointer) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let n = Glibc.send(fd, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
+            if n <= 0 { throw ClientError.closed }
+            offset += n
+        }
     }
 
     deinit { close(fd) }
@@ -53,18 +105,37 @@ public final class TestHTTPClient {
     }
 
     public func send(_ bytes: [UInt8]) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if n <= 0 { throw ClientError.closed }
-            offset += n
+        guard let tls else {
+            try bytes.withUnsafeBytes { try sendAll($0) }
+            return
         }
+        var failed = false
+        let accepted = bytes.withUnsafeBytes { plain in
+            tls.send(plain) { wire in if (try? sendAll(wire)) == nil { failed = true } }
+        }
+        if failed || !accepted { throw ClientError.closed }
     }
 
     public func send(_ text: String) throws { try send(Array(text.utf8)) }
 
     /// Reads more bytes into the buffer; throws on EOF or timeout.
     private func fill() throws {
+        if let tls {
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let result = chunk.withUnsafeMutableBytes { tls.read(into: $0) }
+                try sendRaw(tls)
+                switch result {
+                case .bytes(let n):
+                    buffer.append(contentsOf: chunk[..<n])
+                    return
+                case .needMore:
+                    try receiveRaw(into: tls)
+                case .closed, .failed:
+                    throw ClientError.closed
+                }
+            }
+        }
         var chunk = [UInt8](repeating: 0, count: 65536)
         let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
         if n == 0 { throw ClientError.closed }

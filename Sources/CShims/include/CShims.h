@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include "CShimsCrypto.h"
 #include "CShimsEpoll.h"
+#include "CShimsTLS.h"
 
 /// Fixed-type wrappers around libcurl's variadic setters, which Swift cannot call directly.
 /// See https://curl.se/libcurl/c/curl_easy_setopt.html and curl_multi_setopt.html.
