@@ -2,6 +2,7 @@ import FoundationEssentials
 import AWS
 import Catalogue
 import Support
+import TLS
 
 /// Offline validation of a whole configuration set: `tollgate.json` and every file it names.
 public enum ConfigValidation {
@@ -28,6 +29,13 @@ public enum ConfigValidation {
             }
         }
         if let keys = configuration.keysPath { problems += KeyStore.problems(inFile: keys) }
+        for entry in configuration.tlsListen {
+            do throws(TLSError) {
+                _ = try TLSContext(certificatePath: entry.certificatePath, privateKeyPath: entry.privateKeyPath)
+            } catch {
+                problems.append(ConfigProblem(file: configPath, path: entry.path(of: error), message: error.message))
+            }
+        }
         // Credential files can be checked offline (environment variables belong to the serving process).
         for (name, set) in configuration.credentials.sorted(by: { $0.key < $1.key }) {
             if case .file(let path) = set.source {

@@ -28,6 +28,65 @@ extension GatewayConfiguration {
         return []
     }
 
+    /// `listen`: entries are `"host:port"` (plain HTTP) or `{"address": "host:port", "tls": {"certificate": …,
+    /// "private_key": …}}` (HTTPS), alone or in a list; certificate paths are relative to the config file.
+    static func listenEntries(
+        _ value: JSONValue, resolve: (String) -> String, problems: inout [(path: String, message: String)]
+    ) -> (plain: [SocketAddress], tls: [TLSListen]) {
+        let path = JSONPath.root.appending("listen")
+        let items: [JSONValue]
+        switch value {
+        case .array(let list):
+            if list.isEmpty { problems.append((path.description, "must name at least one address")) }
+            items = list
+        case .string, .object:
+            items = [value]
+        default:
+            problems.append((path.description, "must be a \"host:port\" string, an {\"address\", \"tls\"} object or a list of them, not \(value.typeName)"))
+            return ([], [])
+        }
+        var plain: [SocketAddress] = []
+        var tls: [TLSListen] = []
+        for (i, item) in items.enumerated() {
+            let itemPath = value.arrayValue == nil ? path : path.appending(index: i)
+            if let text = item.stringValue {
+                if let address = SocketAddress(parsing: text) { plain.append(address) }
+                else { problems.append((itemPath.description, "not a host:port address: \(text)")) }
+                continue
+            }
+            guard item.objectValue != nil else {
+                problems.append((itemPath.description, "must be a \"host:port\" string or an {\"address\", \"tls\"} object"))
+                continue
+            }
+            var entry = ConfigObjectReader(item, path: itemPath, problems: &problems)
+            var address: SocketAddress?
+            if let text = entry.string("address") {
+                address = SocketAddress(parsing: text)
+                if address == nil { entry.fail("address", "not a host:port address: \(text)") }
+            } else if entry.value("address") == nil {
+                entry.fail("address", "required: \"host:port\"")
+            }
+            var pair: (String, String)?
+            if let tlsValue = entry.value("tls") {
+                var reader = ConfigObjectReader(tlsValue, path: itemPath.appending("tls"), problems: &problems)
+                let certificate = reader.string("certificate")
+                let key = reader.string("private_key")
+                if reader.value("certificate") == nil { reader.fail("certificate", "required: a PEM certificate (chain) file") }
+                if reader.value("private_key") == nil { reader.fail("private_key", "required: the certificate's PEM private key file") }
+                if let certificate, let key { pair = (resolve(certificate), resolve(key)) }
+                reader.finish(into: &problems)
+            } else {
+                entry.fail("tls", "required in an object entry (plain HTTP addresses are written as strings)")
+            }
+            entry.finish(into: &problems)
+            if let address, let pair {
+                tls.append(TLSListen(address: address, certificatePath: pair.0, privateKeyPath: pair.1,
+                                     configPath: itemPath.appending("tls").description))
+            }
+        }
+        return (plain, tls)
+    }
+
     /// `upstream.allowed_endpoints`: origins (`https://host[:port]`, one `*` label allowed) upstream calls may go to.
     static func allowedEndpoints(_ value: JSONValue, problems: inout [(path: String, message: String)]) -> [String] {
         let path = JSONPath.root.appending("upstream").appending("allowed_endpoints")

@@ -4,6 +4,7 @@ import FoundationEssentials
 import HTTP
 import IO
 import Support
+import TLS
 
 /// `tollgate.json`: how the gateway listens, its limits, logging, where the catalogue, keys and ledger live, and
 /// how it reaches Bedrock. Relative paths are resolved against the config file's directory.
@@ -25,8 +26,32 @@ public struct GatewayConfiguration: Sendable {
         public var source: Source
     }
 
+    /// An HTTPS listener: its address and the certificate and key it serves.
+    public struct TLSListen: Sendable, Equatable {
+        public var address: SocketAddress
+        public var certificatePath: String
+        public var privateKeyPath: String
+        /// Where the entry is in the config file (`listen[1].tls`), for problems found when its files are read.
+        public var configPath: String
+
+        public init(address: SocketAddress, certificatePath: String, privateKeyPath: String, configPath: String) {
+            self.address = address
+            self.certificatePath = certificatePath
+            self.privateKeyPath = privateKeyPath
+            self.configPath = configPath
+        }
+
+        /// The config path of the field an error is about (`listen[1].tls.private_key`).
+        public func path(of error: TLSError) -> String {
+            error.field.isEmpty ? configPath : configPath + "." + error.field
+        }
+    }
+
     public var configPath: String
+    /// Plain-HTTP addresses (`listen` entries written as strings).
     public var listen: [SocketAddress]
+    /// HTTPS listeners (`listen` entries written as objects with `tls`).
+    public var tlsListen: [TLSListen]
     public var workers: Int
     public var server: HTTPServerConfiguration
     public var shutdownGrace: Duration
@@ -85,8 +110,9 @@ public struct GatewayConfiguration: Sendable {
 
         var root = ConfigObjectReader(json, path: .root, problems: &problems)
 
-        let listen = root.value("listen").map { addresses($0, at: "listen", problems: &problems) }
-            ?? [SocketAddress(parsing: "127.0.0.1:8080")!]
+        let entries = root.value("listen").map { listenEntries($0, resolve: resolve, problems: &problems) }
+            ?? (plain: [SocketAddress(parsing: "127.0.0.1:8080")!], tls: [])
+        let listen = entries.plain
         let adminListen = root.value("admin_listen").map { addresses($0, at: "admin_listen", problems: &problems) } ?? []
         let workers = root.int("workers", min: 0, max: 256) ?? 0
 
@@ -218,7 +244,7 @@ public struct GatewayConfiguration: Sendable {
             throw ConfigProblems(problems.map { ConfigProblem(file: path, path: $0.path, message: $0.message) })
         }
         return GatewayConfiguration(
-            configPath: path, listen: listen, workers: workers, server: server, shutdownGrace: shutdownGrace,
+            configPath: path, listen: listen, tlsListen: entries.tls, workers: workers, server: server, shutdownGrace: shutdownGrace,
             logLevel: level, accessLog: accessLog, cataloguePath: cataloguePath, keysPath: keysPath, region: region,
             endpoint: endpoint, connectTimeout: connectTimeout, upstreamIdleTimeout: idleTimeout,
             upstreamTotalTimeout: totalTimeout, credentials: credentials, retry: retry, ledgerDirectory: ledgerDirectory,

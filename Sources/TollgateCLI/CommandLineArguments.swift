@@ -16,7 +16,7 @@ struct CommandLineArguments: Equatable {
         "serve": (["--config"], []),
         "check-config": (["--config"], []),
         "hash-key": ([], []),
-        "demo": (["--port", "--stand-in-port", "--config"], []),
+        "demo": (["--port", "--tls-port", "--stand-in-port", "--config"], []),
         "stand-in": (["--port", "--host", "--access-key-id", "--secret-access-key"], []),
         "help": ([], []),
         "version": ([], []),

@@ -26,10 +26,13 @@ enum ServeCommand {
                 service.logger.info("signal", ["signal": .string(signalName)])
                 service.shutdown { exit(0) }
             },
-            onReload: { running.get()?.gateway.reload() }
+            onReload: { running.get()?.reload() }
         )
         do {
             running.set(try GatewayService(configuration: configuration))
+        } catch let problems as ConfigProblems {
+            for problem in problems.problems { printError(problem.description) }
+            exit(1)
         } catch {
             printError("tollgate: cannot start: \(error)")
             exit(1)

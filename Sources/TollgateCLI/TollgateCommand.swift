@@ -18,9 +18,10 @@ public enum TollgateCommand {
       check-config [--config PATH]   Validate the config and every file it names; print each problem; exit 1 on any.
       hash-key                       Read an API key on stdin; print the hash to store in the keys file.
       stand-in [--port N] [--host H] A Bedrock Runtime stand-in for tests and the demo (checks SigV4).
-      demo [--port N] [--stand-in-port N] [--config PATH]
+      demo [--port N] [--tls-port N] [--stand-in-port N] [--config PATH]
                                      Start the stand-in (port 9911 by default) and the gateway on loopback with the
-                                     shipped config (or PATH); port 0 picks a free one.
+                                     shipped config (or PATH): HTTP on the config's port (or N), HTTPS on 8443 (or
+                                     N) with a self-signed certificate made in var/tls/; port 0 picks a free one.
 
     Options:
       -h, --help                     Show this help.

@@ -57,7 +57,7 @@ final class GatewayConfigurationTests: XCTestCase {
          "credentials": {"x": {"source": "magic"}}}, "surprise": true}
         """)
         XCTAssertEqual(Set(found), [
-            "listen[0]: not a host:port address",
+            "listen[0]: not a host:port address: nonsense",
             "workers: must be an integer, not string",
             "limits.max_body_bytes: must be between 0 and 1073741824, got -1",
             "limits.colour: unknown field",

@@ -56,7 +56,7 @@ final class GatewayHarness {
     }
 
     init(models: [String] = GatewayHarness.defaultModels, retry: String = #"{"attempts_per_model": 2, "base_delay_ms": 1, "max_delay_ms": 50}"#,
-         upstreamIdleTimeoutMs: Int = 5000, extraConfig: String = "") throws {
+         upstreamIdleTimeoutMs: Int = 5000, extraConfig: String = "", listen: String = #""127.0.0.1:0""#) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         standIn = try StandInServer(configuration: .init(credentials: [Self.upstreamKeyID: Self.upstreamSecret]))
@@ -65,7 +65,7 @@ final class GatewayHarness {
         try write("sigv4.secret", Self.sigV4Secret + "\n")
         try writeKeys()
         try write("tollgate.json", """
-        {"listen": "127.0.0.1:0", "workers": 2, "catalogue": "catalogue.json", "keys": "keys.json", "audit": "audit.jsonl",
+        {"listen": \(listen), "workers": 2, "catalogue": "catalogue.json", "keys": "keys.json", "audit": "audit.jsonl",
          "log": {"level": "error", "access": false}, \(extraConfig)
          "upstream": {"region": "us-east-1", "endpoint": "\(standIn.endpoint)", "idle_timeout_ms": \(upstreamIdleTimeoutMs),
                       "connect_timeout_ms": 1000, "retry": \(retry), "allowed_endpoints": ["http://127.0.0.1:1", "https://bedrock-runtime.*.amazonaws.com"],

@@ -31,7 +31,6 @@ import pytest
 from botocore import UNSIGNED
 from botocore.config import Config
 
-from tls_terminator import CERTIFICATE, TLSTerminator
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CONFIG_DIR = REPO_ROOT / "config"
@@ -184,14 +183,14 @@ class DemoProcess:
 
 
 def start_demo(config_path: Path, log_dir: Path, *, stdout_through_pty: bool) -> DemoProcess:
-    """Starts `tollgate demo` on port 0 for both servers.
+    """Starts `tollgate demo` on port 0 for every listener (HTTP, HTTPS and the stand-in).
 
     With `stdout_through_pty`, stdout is a pseudo-terminal (line-buffered in the child), else a plain pipe.
     """
     binary = tollgate_binary()
     if not binary.exists():
         pytest.fail(f"{binary} does not exist: build it first (swift build) or set TOLLGATE_BIN")
-    args = [str(binary), "demo", "--port", "0", "--stand-in-port", "0", "--config", str(config_path)]
+    args = [str(binary), "demo", "--port", "0", "--tls-port", "0", "--stand-in-port", "0", "--config", str(config_path)]
     stderr_path = log_dir / "tollgate-demo.stderr"
     stderr_file = open(stderr_path, "wb")
     try:
@@ -247,9 +246,12 @@ class StandIn:
 
 @dataclass
 class Tollgate:
-    """The running demo: the gateway's and the stand-in's base URLs."""
+    """The running demo: the gateway's HTTP and HTTPS base URLs, the certificate to trust for the latter, and the
+    stand-in's base URL."""
 
     gateway: str
+    gateway_tls: str
+    certificate: str
     stand_in: str
     config_dir: Path
     demo: DemoProcess
@@ -258,13 +260,14 @@ class Tollgate:
 class Clients:
     """Makes boto3 `bedrock-runtime` clients pointed at the gateway, and closes them all at the end.
 
-    Bearer clients go through `https_gateway` (a TLS terminator in front of the gateway): boto3 sends API keys
-    only over HTTPS.
+    Bearer clients use the gateway's own HTTPS listener (`https_gateway`, trusting the demo's self-signed
+    `certificate`): boto3 sends API keys only over HTTPS.
     """
 
-    def __init__(self, gateway: str, https_gateway: str):
+    def __init__(self, gateway: str, https_gateway: str, certificate: str):
         self.gateway = gateway
         self.https_gateway = https_gateway
+        self.certificate = certificate
         self._made: dict[tuple, Any] = {}
 
     def _config(self, **extra: Any) -> Config:
@@ -298,7 +301,7 @@ class Clients:
             os.environ[name] = token
             try:
                 session = boto3.session.Session(region_name=REGION)
-                return session.client("bedrock-runtime", endpoint_url=self.https_gateway, verify=str(CERTIFICATE),
+                return session.client("bedrock-runtime", endpoint_url=self.https_gateway, verify=self.certificate,
                                       config=self._config(signature_version="bearer"))
             finally:
                 if previous is None:
@@ -350,8 +353,8 @@ def tollgate(tmp_path_factory, _isolated_aws_environment) -> Iterator[Tollgate]:
         demo.stop()
         pytest.fail("tollgate demo did not print demo_ready within "
                     f"{READY_TIMEOUT_S:.0f} s (exit status {demo.process.poll()})\n{demo.diagnostics()}")
-    instance = Tollgate(gateway=ready["gateway"], stand_in=ready["stand_in"], config_dir=config_path.parent,
-                        demo=demo)
+    instance = Tollgate(gateway=ready["gateway"], gateway_tls=ready["gateway_tls"], certificate=ready["certificate"],
+                        stand_in=ready["stand_in"], config_dir=config_path.parent, demo=demo)
     yield instance
     status = demo.stop()
     assert status == 0, f"tollgate demo did not exit cleanly on SIGTERM (status {status})\n{demo.diagnostics()}"
@@ -359,12 +362,9 @@ def tollgate(tmp_path_factory, _isolated_aws_environment) -> Iterator[Tollgate]:
 
 @pytest.fixture(scope="session")
 def _session_clients(tollgate) -> Iterator[Clients]:
-    host, port = tollgate.gateway.removeprefix("http://").rsplit(":", 1)
-    terminator = TLSTerminator((host, int(port)))
-    made = Clients(tollgate.gateway, terminator.url)
+    made = Clients(tollgate.gateway, tollgate.gateway_tls, tollgate.certificate)
     yield made
     made.close_all()
-    terminator.close()
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ The auth error codes are not modelled in the bedrock-runtime service model, so b
 import datetime
 import json
 import os
+import socket
 
 import botocore.auth
 import pytest
@@ -54,6 +55,19 @@ def test_bearer_api_key(bearer_client, stand_in):
     answer = bearer_client.converse_stream(modelId=HAIKU, messages=MESSAGES)
     assert "metadata" in list(answer["stream"])[-1]
     assert {c["principal"] for c in stand_in.calls()} == {STAND_IN_ACCESS_KEY_ID}
+
+
+def test_bearer_clients_talk_to_tollgates_own_tls_listener(bearer_client, tollgate):
+    assert bearer_client.meta.endpoint_url == tollgate.gateway_tls
+    answer = bearer_client.converse(modelId=HAIKU, messages=MESSAGES)
+    assert answer["ResponseMetadata"]["HTTPHeaders"]["x-tollgate-model"] == HAIKU
+
+
+def test_plain_http_on_the_tls_port_is_closed_not_left_hanging(tollgate):
+    port = int(tollgate.gateway_tls.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+        raw.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        assert raw.recv(1024) == b"", "the server closes instead of answering in plain HTTP"
 
 
 def test_bearer_client_really_sends_the_api_key(bearer_client):

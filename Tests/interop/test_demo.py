@@ -3,6 +3,7 @@ runs, not only when it exits (it is the machine-readable signal that scripts and
 port 0 wait for).
 """
 
+import ssl
 import urllib.request
 
 import pytest
@@ -24,6 +25,12 @@ def test_demo_ready_line_arrives_through_a_pipe_while_the_demo_runs(tmp_path):
             assert response.status == 200
         with urllib.request.urlopen(ready["stand_in"] + "/_standin/stats", timeout=5) as response:
             assert response.status == 200
+        # The HTTPS listener, trusted through the certificate the demo made (and named) for it.
+        assert ready["gateway_tls"].startswith("https://localhost:")
+        context = ssl.create_default_context(cafile=ready["certificate"])
+        with urllib.request.urlopen(ready["gateway_tls"] + "/healthz", timeout=5, context=context) as response:
+            assert response.status == 200
+            assert response.version == 11
     finally:
         status = demo.stop()
     assert status == 0, demo.diagnostics()
