@@ -12,7 +12,8 @@ calls, a one-model catalogue with pricing, ledger on, no access log), then measu
   5. instructions per invoke request under callgrind (N and 2N requests, difference / N), top functions;
   6. time from spawn to the first answered /healthz (median of 5);
   7. the floor (floor.py): the libcurl floor, nginx's instructions per request, CPU per request of both under load,
-     and one Tollgate worker against one nginx worker.
+     and one Tollgate worker against one nginx worker;
+  8. HTTPS invoke (tls.py): Tollgate's TLS listener beside nginx with TLS on the same certificate.
 
 With --compare BASELINE (another tollgate binary, e.g. the build before a change) the phase `compare` runs too, or
 alone with --only compare: both builds serve the same config on their own ports and wrk alternates baseline,
@@ -42,6 +43,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fixtures  # noqa: E402
 import floor  # noqa: E402
+import tls  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODEL_PATH = "/model/anthropic.claude-3-haiku-20240307-v1%3A0/"
@@ -168,7 +170,9 @@ class Bench:
                         BENCH_THREADS=str(args.threads))
         # For floor.py.
         self.model_path, self.free_ports, self.wait_port, self.wait_healthy = MODEL_PATH, free_ports, wait_port, wait_healthy
+        self.log = log
         self.floor = None
+        self.tls = None
 
     # ---- output -------------------------------------------------------------------------------------------------
 
@@ -228,7 +232,7 @@ class Bench:
     # ---- wrk ----------------------------------------------------------------------------------------------------
 
     def wrk(self, port: int, op: str, seconds: float, connections: int, rate: float = 0, timeout: str = "10s",
-            label: str = "") -> dict:
+            label: str = "", scheme: str = "http") -> dict:
         if port == self.tg:
             self.ensure_tollgate()
             self.last_run = label or f"{op} {connections} connections"
@@ -236,7 +240,7 @@ class Bench:
         threads = min(self.a.threads, connections)
         env["BENCH_THREADS"] = str(threads)
         argv = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", f"--timeout={timeout}", "-s", LUA,
-                f"http://127.0.0.1:{port}{MODEL_PATH}{op}"]
+                f"{scheme}://127.0.0.1:{port}{MODEL_PATH}{op}"]
         r = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=seconds + 60)
         m = re.search(r"^BENCH (\{.*\})$", r.stdout, re.M)
         if not m:
@@ -680,7 +684,7 @@ class Bench:
                 # A quick loop over some phases while working on one figure; no target table, no last-run.txt.
                 for phase in a.only.split(","):
                     {"concurrency": self.concurrency, "callgrind": self.callgrind, "startup": self.startup,
-                     "compare": self.compare, "floor": lambda: floor.run(self)}[phase]()
+                     "compare": self.compare, "floor": lambda: floor.run(self), "tls": lambda: tls.run(self)}[phase]()
                 return
             invoke = self.table(f"invoke (POST {MODEL_PATH}invoke; medians of {a.rounds} rounds; errors summed)",
                                 "invoke", self.rounds("invoke"))
@@ -694,6 +698,7 @@ class Bench:
             self.ledger()
             self.callgrind()
             self.startup()
+            self.tls = tls.run(self)
             if a.compare:
                 self.compare()
             self.targets(invoke)
@@ -722,7 +727,7 @@ def main() -> None:
     p.add_argument("--stream-hold", type=int, default=15, help="seconds the 2,000 streams are held open")
     p.add_argument("--drip-rate", type=int, default=1024, help="bytes/s the dripping upstream sends per stream")
     p.add_argument("--callgrind-n", type=int, default=1000)
-    p.add_argument("--only", help="comma-separated phases to run alone (concurrency, callgrind, startup, compare, floor), "
+    p.add_argument("--only", help="comma-separated phases to run alone (concurrency, callgrind, startup, compare, floor, tls), "
                                    "for a quick loop; prints, writes no last-run.txt")
     p.add_argument("--keep", action="store_true", help="keep the temp dir (configs, logs, callgrind files)")
     p.add_argument("--compare", help="a baseline tollgate binary to run side by side with this one (phase compare)")

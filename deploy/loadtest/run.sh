@@ -3,7 +3,7 @@
 #
 #   deploy/loadtest/run.sh [bench.py options]     e.g. --rounds 1 --duration 5 --keep; --help lists them
 #
-# Installs wrk, nginx-light and valgrind if missing (plus Tollgate's build dependencies), builds Tollgate in
+# Installs wrk, nginx-light, valgrind and openssl (the TLS phase's certificate) if missing (plus Tollgate's build dependencies), builds Tollgate in
 # release mode, then runs bench.py: a static Bedrock-shaped upstream in nginx, nginx as a plain reverse proxy
 # (the reference) and Tollgate, all on 127.0.0.1 with ports chosen free at run time. Every phase has a fixed
 # length (about 8 minutes in all with the defaults). The report is printed and written to
@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 deploy/install-deps.sh
-needed=(wrk nginx-light valgrind python3)
+needed=(wrk nginx-light valgrind python3 openssl)
 missing=()
 for p in "${needed[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
