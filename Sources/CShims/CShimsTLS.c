@@ -81,10 +81,14 @@ SSL_CTX *tg_tls_server_context(const char *certificate_path, const char *key_pat
     return context;
 }
 
-SSL_CTX *tg_tls_client_context(const char *ca_path, char *error, size_t capacity) {
+int tg_tls_version_12(void) { return TLS1_2_VERSION; }
+int tg_tls_version_13(void) { return TLS1_3_VERSION; }
+
+SSL_CTX *tg_tls_client_context(const char *ca_path, int max_version, char *error, size_t capacity) {
     ERR_clear_error();
     SSL_CTX *context = common_context(TLS_client_method());
     if (!context) { tg_tls_take_error(error, capacity); return NULL; }
+    if (max_version) SSL_CTX_set_max_proto_version(context, max_version);
     if (SSL_CTX_load_verify_locations(context, ca_path, NULL) != 1) {
         tg_tls_take_error(error, capacity);
         SSL_CTX_free(context);

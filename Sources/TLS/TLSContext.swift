@@ -25,10 +25,17 @@ public final class TLSContext: @unchecked Sendable {
         pointer = context
     }
 
-    /// A client context that trusts the PEM certificates in `trusting` (tests and probes).
-    public init(clientTrusting caPath: String) throws(TLSError) {
+    /// The protocol versions a client may be limited to.
+    public enum Version: Sendable {
+        case tls12, tls13
+    }
+
+    /// A client context that trusts the PEM certificates in `caPath`, speaking TLS 1.2 up to `maximumVersion`
+    /// (tests and probes).
+    public init(clientTrusting caPath: String, maximumVersion: Version = .tls13) throws(TLSError) {
         var error = [CChar](repeating: 0, count: 256)
-        guard let context = tg_tls_client_context(caPath, &error, error.count) else {
+        let version = maximumVersion == .tls12 ? tg_tls_version_12() : tg_tls_version_13()
+        guard let context = tg_tls_client_context(caPath, version, &error, error.count) else {
             throw TLSError(field: "certificate", message: String(nulTerminated: error))
         }
         pointer = context
@@ -38,10 +45,13 @@ public final class TLSContext: @unchecked Sendable {
         SSL_CTX_free(pointer)
     }
 
-    /// A new session on this context, over memory buffers.
-    public func makeSession(serverName: String? = nil, isServer: Bool = true) -> TLSSession? {
-        let session = serverName.map { tg_tls_session(pointer, isServer ? 1 : 0, $0) } ?? tg_tls_session(pointer, isServer ? 1 : 0, nil)
-        return session.map { TLSSession(pointer: $0) }
+    /// A new session on this context, over memory buffers. A client may offer a `ticket` from an earlier session
+    /// with the same server to resume it.
+    public func makeSession(serverName: String? = nil, isServer: Bool = true, resuming ticket: TLSTicket? = nil) -> TLSSession? {
+        let made = serverName.map { tg_tls_session(pointer, isServer ? 1 : 0, $0) } ?? tg_tls_session(pointer, isServer ? 1 : 0, nil)
+        guard let made else { return nil }
+        if let ticket { SSL_set_session(made, ticket.pointer) }
+        return TLSSession(pointer: made)
     }
 
     private static func checkPrivate(_ path: String) throws(TLSError) {

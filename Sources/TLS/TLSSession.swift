@@ -42,6 +42,17 @@ public final class TLSSession: TransportLayer {
     /// Whether the session was resumed from a ticket.
     public var isResumed: Bool { SSL_session_reused(ssl) == 1 }
 
+    /// On a client, what the server gave to resume this session later (a TLS 1.3 ticket arrives after the
+    /// handshake, so read once before asking); nil when there is none.
+    public var ticket: TLSTicket? {
+        guard let session = SSL_get1_session(ssl) else { return nil }
+        guard SSL_SESSION_is_resumable(session) == 1 else {
+            SSL_SESSION_free(session)
+            return nil
+        }
+        return TLSTicket(pointer: session)
+    }
+
     public func receive(_ bytes: UnsafeRawBufferPointer) -> Bool {
         tg_tls_feed(ssl, bytes.baseAddress, bytes.count) == 1
     }
@@ -117,5 +128,18 @@ public final class TLSSession: TransportLayer {
         var reason = [CChar](repeating: 0, count: 200)
         tg_tls_take_error(&reason, reason.count)
         failure = String(nulTerminated: reason)
+    }
+}
+
+/// A client's saved TLS session (`SSL_SESSION`), offered to resume with ``TLSContext/makeSession(serverName:isServer:resuming:)``.
+public final class TLSTicket: @unchecked Sendable {
+    let pointer: OpaquePointer
+
+    init(pointer: OpaquePointer) {
+        self.pointer = pointer
+    }
+
+    deinit {
+        SSL_SESSION_free(pointer)
     }
 }

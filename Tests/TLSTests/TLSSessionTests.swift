@@ -78,6 +78,36 @@ final class TLSSessionTests: XCTestCase {
         XCTAssertEqual(ends.client, .closed)
     }
 
+    func testTLS12ClientsAreServed() throws {
+        let server = try XCTUnwrap(try certificate.serverSecurity().makeLayer() as? TLSSession)
+        let context = try TLSContext(clientTrusting: certificate.certificatePath, maximumVersion: .tls12)
+        let client = try XCTUnwrap(context.makeSession(serverName: "localhost", isServer: false))
+        var a: [UInt8] = []
+        var b: [UInt8] = []
+        _ = pump(client, server, clientReceived: &a, serverReceived: &b)
+        XCTAssertTrue(server.isEstablished)
+        XCTAssertEqual(server.version, "TLSv1.2")
+        XCTAssertEqual(server.negotiatedProtocol, "http/1.1")
+    }
+
+    func testASecondConnectionResumesFromTheTicket() throws {
+        let security = try certificate.serverSecurity()
+        let context = try certificate.clientContext()
+        var a: [UInt8] = []
+        var b: [UInt8] = []
+        let first = try XCTUnwrap(security.makeLayer() as? TLSSession)
+        let firstClient = try XCTUnwrap(context.makeSession(serverName: "localhost", isServer: false))
+        _ = pump(firstClient, first, clientReceived: &a, serverReceived: &b)
+        XCTAssertFalse(first.isResumed)
+        let ticket = try XCTUnwrap(firstClient.ticket, "the server issued a session ticket")
+
+        let second = try XCTUnwrap(security.makeLayer() as? TLSSession)
+        let secondClient = try XCTUnwrap(context.makeSession(serverName: "localhost", isServer: false, resuming: ticket))
+        _ = pump(secondClient, second, clientReceived: &a, serverReceived: &b)
+        XCTAssertTrue(second.isEstablished)
+        XCTAssertTrue(second.isResumed)
+    }
+
     func testWritesBeforeTheHandshakeWaitForIt() throws {
         let (client, server) = try sessions()
         var toClient: [UInt8] = []

@@ -16,9 +16,13 @@ struct ssl_st;
 struct ssl_ctx_st *tg_tls_server_context(const char *certificate_path, const char *key_path,
                                          char *error, size_t error_capacity);
 
-/// A client context (TLS 1.2+, offering ALPN `http/1.1`) that verifies the server against the PEM
-/// certificates in `ca_path`. NULL on failure, with the reason in `error`.
-struct ssl_ctx_st *tg_tls_client_context(const char *ca_path, char *error, size_t error_capacity);
+/// A client context (TLS 1.2 up to `max_version`, 0 for the newest; offering ALPN `http/1.1`) that verifies the
+/// server against the PEM certificates in `ca_path`. NULL on failure, with the reason in `error`.
+struct ssl_ctx_st *tg_tls_client_context(const char *ca_path, int max_version, char *error, size_t error_capacity);
+
+/// The TLS 1.2 and 1.3 protocol numbers, for `max_version`.
+int tg_tls_version_12(void);
+int tg_tls_version_13(void);
 
 /// A session on `context` reading from and writing to two memory BIOs. `server_name` (clients only) is sent as SNI
 /// and checked against the certificate. NULL when out of memory.
