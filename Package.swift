@@ -34,35 +34,54 @@ let package = Package(
         // MARK: Building blocks
         .target(name: "Support"),
         .target(name: "IO", dependencies: ["CShims", "Support"]),
-        .target(name: "HTTP", dependencies: ["IO", "Support"]),
+        .target(name: "HTTP", dependencies: ["IO"]),
         .target(name: "TLS", dependencies: ["CSSL", "CShims", "IO", "Support"]),
         .target(name: "AWS", dependencies: ["CCrypto", "CShims", "Support"]),
         .target(name: "Upstream", dependencies: ["CCurl", "CShims", "IO"]),
-        .target(name: "Catalogue", dependencies: ["Support", "AWS"]),
+        .target(name: "Catalogue", dependencies: ["Support"]),
         .target(name: "Accounting", dependencies: ["Catalogue", "AWS", "Support"]),
 
         // MARK: Composition
         .target(name: "BedrockHTTP", dependencies: ["HTTP", "AWS"]),
         .target(name: "StandIn", dependencies: ["BedrockHTTP", "HTTP", "IO", "AWS", "Support"]),
+        // The shared core: who is calling, the runtime call, targets and credentials. Every API face depends on
+        // it and on nothing of another face.
+        .target(name: "Identity", dependencies: ["AWS", "HTTP", "IO", "Accounting", "Support"]),
         .target(
-            name: "Gateway",
-            dependencies: ["BedrockHTTP", "HTTP", "IO", "TLS", "AWS", "Upstream", "Catalogue", "Accounting", "Support"]
+            name: "Core",
+            dependencies: ["Identity", "HTTP", "IO", "AWS", "Upstream", "Catalogue", "Accounting", "Support"]
         ),
-        .target(name: "TollgateCLI", dependencies: ["Gateway", "StandIn", "AWS", "Catalogue", "Support", "IO", "TLS"]),
+        .target(
+            name: "BedrockRuntime",
+            dependencies: ["Core", "Identity", "BedrockHTTP", "HTTP", "AWS", "Upstream", "Catalogue", "Accounting", "Support"]
+        ),
+        .target(
+            name: "BedrockControlPlane",
+            dependencies: ["Core", "Identity", "BedrockHTTP", "HTTP", "AWS", "Catalogue", "Support"]
+        ),
+        .target(name: "Admin", dependencies: ["Core", "Identity", "HTTP", "AWS", "Catalogue", "Accounting", "Support"]),
+        // Configuration and wiring: the faces composed into one route table behind the HTTP server.
+        .target(
+            name: "Server",
+            dependencies: ["BedrockRuntime", "BedrockControlPlane", "Admin", "Core", "Identity", "BedrockHTTP", "HTTP", "IO",
+                           "TLS", "AWS", "Catalogue", "Accounting", "Support"]
+        ),
+        .target(name: "TollgateCLI", dependencies: ["Server", "Identity", "StandIn", "Support", "IO", "TLS"]),
         .executableTarget(name: "tollgate", dependencies: ["TollgateCLI"]),
 
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["IO", "TLS"], path: "Tests/TestSupport"),
         .testTarget(name: "SupportTests", dependencies: ["Support", "TestSupport"]),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "IO", "TLS", "Support", "TestSupport"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "IO", "TLS", "TestSupport"]),
         .testTarget(name: "TLSTests", dependencies: ["TLS", "IO", "TestSupport"]),
         .testTarget(name: "AWSTests", dependencies: ["AWS", "TestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "HTTP", "IO", "TestSupport"]),
+        .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "CCurl", "IO", "TestSupport"]),
         .testTarget(name: "CatalogueTests", dependencies: ["Catalogue", "Support", "TestSupport"]),
         .testTarget(name: "AccountingTests", dependencies: ["Accounting", "Catalogue", "AWS", "Support", "TestSupport"]),
         .testTarget(
             name: "GatewayTests",
-            dependencies: ["Gateway", "StandIn", "TollgateCLI", "TestSupport", "HTTP", "IO", "AWS", "Upstream", "Catalogue", "Accounting", "Support"]
+            dependencies: ["Server", "Core", "Identity", "BedrockRuntime", "BedrockControlPlane", "Admin", "StandIn",
+                           "TestSupport", "HTTP", "IO", "TLS", "AWS", "Upstream", "Catalogue", "Accounting", "Support"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,4 @@
-import Gateway
+import Server
 
 /// `tollgate check-config`: validates the config and every file it names, offline. Prints each problem with its
 /// file and JSON path; exit status 1 if there is any.

@@ -3,7 +3,7 @@ import Glibc
 #endif
 import Dispatch
 import FoundationEssentials
-import Gateway
+import Server
 import IO
 import StandIn
 import Support

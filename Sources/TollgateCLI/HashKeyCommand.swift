@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Glibc
-import Gateway
+import Identity
+import Server
 
 /// `tollgate hash-key`: reads one key from standard input (trailing newline ignored), prints what to store.
 enum HashKeyCommand {

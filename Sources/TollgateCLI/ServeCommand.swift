@@ -2,7 +2,7 @@
 import Glibc
 #endif
 import Dispatch
-import Gateway
+import Server
 import IO
 import Support
 

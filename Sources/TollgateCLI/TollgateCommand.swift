@@ -2,7 +2,7 @@
 import Glibc
 #endif
 import FoundationEssentials
-import Gateway
+import Server
 import Support
 
 /// The `tollgate` command line: `serve`, `check-config`, `hash-key`, `stand-in`, `demo`.

@@ -2,7 +2,12 @@ import AWS
 import IO
 import Foundation
 import XCTest
-@testable import Gateway
+@testable import Server
+@testable import Core
+@testable import Identity
+@testable import BedrockRuntime
+@testable import BedrockControlPlane
+@testable import Admin
 import StandIn
 import Support
 import TestSupport

@@ -1,7 +1,12 @@
 import Foundation
 import XCTest
 import Catalogue
-@testable import Gateway
+@testable import Server
+@testable import Core
+@testable import Identity
+@testable import BedrockRuntime
+@testable import BedrockControlPlane
+@testable import Admin
 import IO
 import Support
 import TestSupport
@@ -51,7 +56,8 @@ final class ControlPlaneAPITests: XCTestCase {
             ("GET", "/foundation-models/%E2%28", .notFound),
         ]
         for (method, path, expected) in cases {
-            XCTAssertEqual(GatewayRoute.match(method: method, path: path[...]), .controlPlane(expected), "\(method) \(path)")
+            XCTAssertEqual(ControlPlaneAPIRoute.match(method: method, path: path[...]), expected, "\(method) \(path)")
+            XCTAssertTrue(gateway.service.gateway.face(for: path[...]) is ControlPlaneFace, "\(method) \(path)")
         }
     }
 

@@ -1,6 +1,11 @@
 import Foundation
 import XCTest
-@testable import Gateway
+@testable import Server
+@testable import Core
+@testable import Identity
+@testable import BedrockRuntime
+@testable import BedrockControlPlane
+@testable import Admin
 import IO
 import StandIn
 import Support

@@ -1,0 +1,143 @@
+import Identity
+import Core
+import Catalogue
+import HTTP
+import Support
+
+/// `/v1/models` (the model document of seed `001_…`): list, get, create, replace, patch, delete, validate. Models are served as their stored
+/// documents (what PUT replaces), server fields included; `version` is the `ETag` (RFC 9110 §8.8.3) and
+/// `If-Match` guards PUT/PATCH/DELETE (RFC 9110 §13.1.1).
+extension AdminAPI {
+    static let listParameters: Set<String> = ["type", "tag", "provider", "enabled", "limit", "cursor"]
+
+    /// `GET /v1/models?type=&tag=&provider=&enabled=&limit=&cursor=` → `{"models": [...], "next_cursor": …}`, in id order.
+    func listModels(query: AdminAPIQuery) throws(AdminAPIError) -> AdminAPIResponse {
+        try adminQuery(query.rejectUnknown(allowed: Self.listParameters))
+        var modelQuery = ModelQuery(audience: .admin)
+        if let type = query["type"] {
+            guard let parsed = ModelType(rawValue: type) else {
+                throw .invalidQuery("type must be one of completion, embeddings, image_generation", field: "type")
+            }
+            modelQuery.type = parsed
+        }
+        modelQuery.tag = query["tag"]
+        modelQuery.provider = query["provider"]
+        modelQuery.enabled = try adminQuery(query.bool("enabled"))
+        modelQuery.limit = try adminQuery(query.int("limit", in: 1...1000)) ?? 100
+        modelQuery.cursor = query["cursor"]
+        let page: ModelPage
+        do { page = try context.catalogue.snapshot.list(modelQuery) } catch { throw AdminAPIError(error) }
+        var out: JSONObject = ["models": .array(page.models.map(\.document.json))]
+        if let next = page.nextCursor { out["next_cursor"] = .string(next) }
+        return AdminAPIResponse(status: 200, json: .object(out))
+    }
+
+    /// `GET /v1/models/{id}` (an alias finds its model too).
+    func getModel(_ id: String) throws(AdminAPIError) -> AdminAPIResponse {
+        guard let model = context.catalogue.snapshot.model(id) else { throw .notFound("model \"\(id)\" does not exist") }
+        return Self.modelResponse(200, model)
+    }
+
+    /// `POST /v1/models`: 201 with `Location` and `ETag`; 409 when the id exists.
+    func createModel(_ body: JSONValue, actor: String) -> AdminAPIResponse {
+        change("create", actor: actor) { () throws(CatalogueError) in
+            let model = try context.catalogue.create(body, actor: actor)
+            var response = Self.modelResponse(201, model)
+            response.headers.add("Location", Self.location(of: model.id))
+            return response
+        }
+    }
+
+    /// `PUT /v1/models/{id}`: replaces every editable field; the id stays.
+    func replaceModel(_ id: String, _ body: JSONValue, ifMatch: String?, actor: String) -> AdminAPIResponse {
+        change("replace", actor: actor) { () throws(CatalogueError) in
+            Self.modelResponse(200, try context.catalogue.replace(id: id, with: body, ifMatch: ifMatch, actor: actor))
+        }
+    }
+
+    /// `PATCH /v1/models/{id}`: merges the fields present (see `CatalogueStore.patch`).
+    func patchModel(_ id: String, _ body: JSONValue, ifMatch: String?, actor: String) -> AdminAPIResponse {
+        change("patch", actor: actor) { () throws(CatalogueError) in
+            Self.modelResponse(200, try context.catalogue.patch(id: id, with: body, ifMatch: ifMatch, actor: actor))
+        }
+    }
+
+    /// `DELETE /v1/models/{id}`: 204; 409 while another model's `failover` or `base_model` points at it.
+    func deleteModel(_ id: String, ifMatch: String?, actor: String) -> AdminAPIResponse {
+        change("delete", actor: actor) { () throws(CatalogueError) in
+            try context.catalogue.delete(id: id, ifMatch: ifMatch, actor: actor)
+            return AdminAPIResponse(status: 204)
+        }
+    }
+
+    /// `POST /v1/models/{id}/validate`: format checks of the stored model (empty body) or of a candidate body (as a
+    /// create when the id is new, else as a replace), without changing anything. Live checks against Bedrock's
+    /// control plane are not run; the answer says so and why.
+    func validateModel(_ id: String, _ body: JSONValue?) -> AdminAPIResponse {
+        do {
+            let model = try context.catalogue.validate(id: id, body: body)
+            let out: JSONObject = [
+                "valid": true, "model": model.document.json,
+                "checks": ["format": "passed", "live": "not_run"], "live_checks": liveChecks(model),
+            ]
+            return AdminAPIResponse(status: 200, json: .object(out))
+        } catch {
+            let failure = AdminAPIError(error)
+            guard error.isValidationError else { return AdminAPIResponse(failure) }
+            var out = failure.json.objectValue!
+            out["valid"] = false
+            out["checks"] = ["format": "failed", "live": "not_run"]
+            out["live_checks"] = ["run": false, "reason": "the document failed its format checks"]
+            return AdminAPIResponse(status: failure.status, json: .object(out))
+        }
+    }
+
+    /// Why live checks did not run for `model`: no usable credentials for its credential set, or (with them) that
+    /// this gateway has no Bedrock control-plane client yet.
+    private func liveChecks(_ model: ResolvedModel) -> JSONValue {
+        let set = model.providerConfig?.credentials ?? "default"
+        let reason: String
+        do {
+            _ = try context.credentials.authorization(for: set)
+            reason = "credentials of set \"\(set)\" are available, but Tollgate does not call Bedrock's control plane "
+                + "(GetFoundationModel, GetCustomModel) yet: only format checks were run"
+        } catch {
+            reason = "no credentials allow it: \(error.message)"
+        }
+        return ["run": false, "credential_set": .string(set), "reason": .string(reason)]
+    }
+
+    /// Runs a catalogue change and logs it with its outcome (never with the body).
+    private func change(_ action: String, actor: String,
+                        _ body: () throws(CatalogueError) -> AdminAPIResponse) -> AdminAPIResponse {
+        do {
+            let response = try body()
+            context.logger.info("admin_change", ["action": .string(action), "actor": .string(actor), "status": .int(response.status)])
+            return response
+        } catch {
+            context.logger.info("admin_change_refused", ["action": .string(action), "actor": .string(actor),
+                                                         "code": .string(error.code), "field": .string(error.field ?? "")])
+            return AdminAPIResponse(AdminAPIError(error))
+        }
+    }
+
+    static func modelResponse(_ status: Int, _ model: ResolvedModel) -> AdminAPIResponse {
+        AdminAPIResponse(status: status, json: model.document.json, headers: ["ETag": model.etag])
+    }
+
+    /// `/v1/models/` plus the id with every byte but RFC 3986 unreserved ones, `/` and `:` percent-encoded.
+    static func location(of id: String) -> String {
+        var out = Array("/v1/models/".utf8)
+        let hex = Array("0123456789ABCDEF".utf8)
+        for b in id.utf8 {
+            switch b {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "/"), UInt8(ascii: ":"):
+                out.append(b)
+            default:
+                out.append(contentsOf: [UInt8(ascii: "%"), hex[Int(b >> 4)], hex[Int(b & 15)]])
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -1,0 +1,76 @@
+import Identity
+import Accounting
+import AWS
+import Catalogue
+import Dispatch
+
+/// Measures one runtime call beside the relay: the usage Amazon reported (headers, body or stream frames) and the
+/// timings. It only reads the bytes that pass; what the client receives is never changed.
+struct CallMeter {
+    let operation: BedrockOperation
+    let startNanos: UInt64
+    private(set) var firstByteNanos: UInt64?
+    private var stream: StreamUsageObserver?
+    private var headers: [(name: String, value: String)] = []
+    private var body: [UInt8]?
+    private var bodyOverflow = false
+    /// Bodies kept for usage extraction are bounded (image answers can be large; their count is near the start).
+    private static let maxKeptBody = 16 * 1024 * 1024
+
+    init(operation: BedrockOperation, startNanos: UInt64) {
+        self.operation = operation
+        self.startNanos = startNanos
+        if operation.isStreaming { stream = StreamUsageObserver(operation: operation) }
+    }
+
+    /// The success head that is being relayed. A stream's usage comes from its frames, so its headers are not
+    /// kept (an open stream holds its meter for minutes).
+    mutating func head(_ headers: [(name: String, value: String)], modelType: ModelType?) {
+        guard stream == nil else { return }
+        self.headers = headers
+        body = UsageExtractor.needsBody(operation: operation, headers: headers, modelType: modelType) ? [] : nil
+    }
+
+    /// The first byte went to the client.
+    mutating func markFirstByte() {
+        if firstByteNanos == nil { firstByteNanos = DispatchTime.now().uptimeNanoseconds }
+    }
+
+    /// Bytes relayed to the client.
+    mutating func relayed(_ bytes: UnsafeRawBufferPointer) {
+        if stream != nil {
+            stream!.observe(bytes)
+        } else if body != nil {
+            if body!.count + bytes.count <= Self.maxKeptBody { body!.append(contentsOf: bytes) } else { bodyOverflow = true }
+        }
+    }
+
+    /// Whether the relayed stream ends at a frame boundary (false for non-streams).
+    var streamAtFrameBoundary: Bool { stream?.atFrameBoundary ?? false }
+
+    /// What the answer reported, marked partial when a stream ended before its final metrics or a body could not be
+    /// read whole.
+    func usage(complete: Bool) -> Usage {
+        if let stream {
+            var usage = stream.usage
+            if !complete { usage.partial = true }
+            return usage
+        }
+        var usage = (body.flatMap { UsageExtractor.usage(operation: operation, headers: headers, body: $0) })
+            ?? UsageExtractor.usage(headers: headers) ?? Usage()
+        if !complete || bodyOverflow { usage.partial = true }
+        return usage
+    }
+
+    /// What a CountTokens answer counted, or nil (another operation, or an unreadable answer).
+    var countedTokens: Int? {
+        guard operation == .countTokens, let body else { return nil }
+        return UsageExtractor.countedTokens(inBody: body)
+    }
+
+    /// Milliseconds from the request to now, and to the first byte.
+    func timings() -> (latencyMs: Int, ttfbMs: Int?) {
+        let now = DispatchTime.now().uptimeNanoseconds
+        return (Int((now &- startNanos) / 1_000_000), firstByteNanos.map { Int(($0 &- startNanos) / 1_000_000) })
+    }
+}

@@ -1,0 +1,262 @@
+import Identity
+import Accounting
+import AWS
+import Catalogue
+import Dispatch
+import FoundationEssentials
+import HTTP
+import Support
+import Upstream
+
+/// One Bedrock Runtime call through the gateway: performs what ``RuntimeCallStateMachine`` decides — attempts on
+/// the model and its failover chain, backoffs, the relay to the client with backpressure both ways, the one ledger
+/// record — with the real sockets, timers and writer. Confined to the request's loop.
+public final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
+    /// A model to try: where to send it, and its catalogue entry (pricing, type).
+    public struct Candidate: Sendable {
+        var target: UpstreamTarget
+        var model: ResolvedModel
+
+        public init(target: UpstreamTarget, model: ResolvedModel) {
+            self.target = target
+            self.model = model
+        }
+    }
+
+    /// The candidates' model ids as the state machine sees them: a view of the list, not a copy.
+    struct ModelIDs: RandomAccessCollection {
+        let candidates: [Candidate]
+        var startIndex: Int { 0 }
+        var endIndex: Int { candidates.count }
+        subscript(position: Int) -> String { candidates[position].target.modelID }
+    }
+
+    private let context: GatewayContext
+    /// The client's request; its body is dropped once the answer is committed (no attempt can follow then).
+    private var request: HTTPServerRequest
+    private let writer: HTTPResponseWriter
+    private let operation: BedrockOperation
+    private let caller: Caller
+    private let requestedModel: String
+    private let candidates: [Candidate]
+    private var machine: RuntimeCallStateMachine<ModelIDs>
+    private var meter: CallMeter
+    /// The body's SHA-256 for signing each attempt (dropped with the body once the answer is committed).
+    private var payloadHash: String
+    /// The client headers passed upstream on every attempt (dropped once the answer is committed).
+    private var forwardedHeaders: [(name: String, value: String)]
+    private var transfer: UpstreamTransfer?
+
+    public init(context: GatewayContext, request: HTTPServerRequest, writer: HTTPResponseWriter, operation: BedrockOperation,
+         caller: Caller, requestedModel: String, candidates: [Candidate]) {
+        self.context = context
+        self.request = request
+        self.writer = writer
+        self.operation = operation
+        self.caller = caller
+        self.requestedModel = requestedModel
+        self.candidates = candidates
+        self.machine = RuntimeCallStateMachine(candidates: ModelIDs(candidates: candidates), policy: context.settings.retry)
+        self.meter = CallMeter(operation: operation, startNanos: request.startNanos)
+        self.payloadHash = SHA256.hexDigest(request.body)
+        self.forwardedHeaders = ForwardedHeaders.upstreamRequestHeaders(from: request.head.headers)
+        // Everything needed from the client's headers is in `forwardedHeaders`; a stream holds this call for minutes.
+        self.request.head.headers = HTTPHeaders()
+    }
+
+    public func start() {
+        context.accountant.metrics.inFlightRequests.add(1)
+        if operation.isStreaming { context.accountant.metrics.inFlightStreams.add(1) }
+        writer.onClose = { [self] in
+            transfer?.cancel()
+            transfer = nil
+            guard let answered = machine.clientClosed() else { return }
+            // 499 (client closed request) when the client left before any answer, as nginx logs it.
+            record(status: writer.headWritten ? writer.status : 499, answered: answered, complete: false)
+        }
+        send(to: machine.start())
+    }
+
+    /// Writes the call's ledger record; the machine makes sure this happens once, on every path.
+    private func record(status: Int, answered: Bool, complete: Bool) {
+        let metrics = context.accountant.metrics
+        metrics.inFlightRequests.add(-1)
+        if operation.isStreaming { metrics.inFlightStreams.add(-1) }
+        let timings = meter.timings()
+        let answering = answered ? candidates[machine.candidate].model : nil
+        let usage = answered ? meter.usage(complete: complete) : Usage()
+        var record = UsageRecord(
+            time: Date(timeIntervalSinceNow: -Double(timings.latencyMs) / 1000), requestID: request.requestID,
+            keyID: caller.keyID, org: caller.org, requestedModel: requestedModel, answeringModel: answering?.id,
+            attempts: machine.attempts, operation: operation, status: status, usage: usage, cost: 0, currency: "USD",
+            latencyMs: timings.latencyMs, ttfbMs: timings.ttfbMs
+        )
+        if answered { record.countedTokens = meter.countedTokens }
+        context.accountant.finish(record, pricing: answering?.pricing)
+        metrics.observeUpstream(operation: operation.actionName, latencySeconds: Double(timings.latencyMs) / 1000,
+                                ttfbSeconds: timings.ttfbMs.map { Double($0) / 1000 })
+    }
+
+    // MARK: - Attempts
+
+    private func send(to index: Int) {
+        let upstreamRequest: UpstreamRequest
+        do {
+            upstreamRequest = try makeRequest(for: candidates[index].target)
+        } catch {
+            return finishWithError(machine.attemptNotMade(error))
+        }
+        transfer = context.upstreamClient(for: request.loop).execute(upstreamRequest, delegate: self)
+    }
+
+    private func makeRequest(for target: UpstreamTarget) throws(BedrockError) -> UpstreamRequest {
+        var headers = forwardedHeaders
+        headers.append((name: "User-Agent", value: "tollgate/\(GatewayContext.version)"))
+        switch try context.credentials.authorization(for: target.credentialSet) {
+        case .bearer(let key):
+            headers.append((name: "Authorization", value: "Bearer \(key)"))
+        case .sigV4(let credentials):
+            let path = target.wirePath(for: operation)
+            var signed = headers
+            signed.append((name: "host", value: target.hostHeader))
+            let signer = SigV4Signer(credentials: credentials, region: target.region, service: "bedrock")
+            let signature = signer.sign(SigV4Request(method: "POST", path: path, headers: signed), payloadHash: payloadHash, date: SigV4Date(Date()))
+            headers.append(contentsOf: signature.headers)
+        }
+        return UpstreamRequest(method: "POST", url: target.url(for: operation), headers: headers, body: request.body, isStreaming: operation.isStreaming)
+    }
+
+    /// Performs a retry the machine decided on: logs it, counts a failover, waits if asked, sends.
+    private func perform(_ retry: RuntimeCallStateMachine<ModelIDs>.Retry) {
+        if let failover = retry.failover { context.accountant.metrics.failovers.increment([failover.from, failover.to]) }
+        context.logger.warning("upstream_attempt_failed", [
+            "request_id": .string(request.requestID), "model": .string(retry.failover?.from ?? candidates[retry.candidate].target.modelID),
+            "error": .string(retry.error.name), "attempt": .int(machine.attempts.count),
+            "next_model": .string(candidates[retry.candidate].target.modelID), "delay_ms": .int(retry.delayMs),
+        ])
+        guard retry.delayMs > 0 else {
+            if let next = machine.backoffElapsed() { send(to: next) }
+            return
+        }
+        request.loop.queue.asyncAfter(deadline: .now() + .milliseconds(retry.delayMs)) { [self] in
+            if let next = machine.backoffElapsed() { send(to: next) }
+        }
+    }
+
+    /// Headers every answer carries: which model answered and how many attempts it took.
+    private func routingHeaders(into headers: inout HTTPHeaders) {
+        headers.add("x-tollgate-model", candidates[machine.candidate].target.modelID)
+        headers.add("x-tollgate-attempts", String(machine.attempts.count + (machine.isAnswering ? 1 : 0)))
+    }
+
+    /// Sends the success head, with the first body bytes when there are some (one `send` for both).
+    private func writeHead(_ head: UpstreamResponseHead, firstBody: UnsafeRawBufferPointer?) {
+        request.body = []
+        payloadHash = ""
+        forwardedHeaders = []
+        var headers = ForwardedHeaders.clientResponseHeaders(from: head.headers, includeErrorType: false)
+        routingHeaders(into: &headers)
+        let length = operation.isStreaming ? nil : head.value(of: "Content-Length").flatMap { Int($0) }
+        meter.head(head.headers, modelType: candidates[machine.candidate].model.type)
+        meter.markFirstByte()
+        if let firstBody {
+            meter.relayed(firstBody)
+            writer.writeHead(status: head.status, headers: headers, contentLength: length, firstBody: firstBody)
+        } else {
+            writer.writeHead(status: head.status, headers: headers, contentLength: length)
+        }
+        writer.onWritable = { [weak self] in self?.transfer?.resume() }
+    }
+
+    // MARK: - UpstreamResponseDelegate
+
+    public func upstream(_ transfer: UpstreamTransfer, didReceiveHead head: UpstreamResponseHead) {
+        machine.upstreamHead(head)
+    }
+
+    public func upstream(_ transfer: UpstreamTransfer, didReceiveBody bytes: UnsafeRawBufferPointer) -> UpstreamBodyDisposition {
+        let held: UpstreamResponseHead?
+        if case .relaying(let head) = machine.phase { held = head } else { held = nil }
+        switch machine.upstreamBody(bytes, clientWritable: writer.isWritable) {
+        case .writeHeadAndBody:
+            // The pieces of one upstream burst go to the client in one write, at the end of the batch. Corked bytes
+            // are not in `isWritable`'s count, so a slow client can be overshot by one libcurl call's delivery
+            // (a few receive buffers), never more.
+            writer.cork()
+            if let held { writeHead(held, firstBody: bytes) }
+            return .consumed
+        case .write:
+            writer.cork()
+            meter.relayed(bytes)
+            writer.write(bytes)
+            return .consumed
+        case .pause:
+            return .pause
+        case .consumed:
+            return .consumed
+        }
+    }
+
+    public func upstreamDidDeliverBatch(_ transfer: UpstreamTransfer) {
+        writer.uncork()
+    }
+
+    public func upstream(_ transfer: UpstreamTransfer, didFinishWith error: UpstreamError?) {
+        self.transfer = nil
+        switch machine.upstreamFinished(error: error) {
+        case .retry(let retry):
+            perform(retry)
+        case .respond(let bedrockError):
+            finishWithError(bedrockError)
+        case .passOn(let head, let body):
+            var headers = ForwardedHeaders.clientResponseHeaders(from: head.headers, includeErrorType: true)
+            routingHeaders(into: &headers)
+            if headers["x-amzn-ErrorType"] == nil {
+                headers.add("x-amzn-ErrorType", BedrockError(status: head.status, errorType: nil, body: body).errorTypeHeaderValue)
+            }
+            record(status: head.status, answered: false, complete: true)
+            writer.respond(status: head.status, headers: headers, body: body)
+        case .completeRelay(let held, let relayError):
+            if let held { writeHead(held, firstBody: nil) }
+            record(status: writer.status, answered: true, complete: relayError == nil)
+            if let relayError {
+                relayFailed(relayError)
+            } else {
+                writer.end()
+            }
+        case .none:
+            break
+        }
+    }
+
+    /// The upstream broke off after the answer began. A stream ends with an exception frame, so the client's SDK
+    /// raises an error instead of seeing a silently truncated success; any other body is cut by closing.
+    private func relayFailed(_ error: UpstreamError) {
+        context.logger.warning("upstream_relay_failed", ["request_id": .string(request.requestID), "error": .string(error.name)])
+        // An exception frame can only follow a whole frame: after a partial one it would corrupt the framing, so
+        // then the only honest ending is to cut the connection.
+        guard operation.isStreaming, meter.streamAtFrameBoundary else { return writer.abort() }
+        let frame = BedrockEventStream.exception(.modelStreamError("The upstream stream failed: \(error.name)"))
+        if let bytes = try? EventStreamEncoder.encode(frame) { writer.write(bytes) }
+        writer.end()
+    }
+
+    private func finishWithError(_ error: BedrockError) {
+        record(status: error.status, answered: false, complete: true)
+        var headers = HTTPHeaders(error.responseHeaders)
+        routingHeaders(into: &headers)
+        writer.respond(status: error.status, headers: headers, body: error.responseBody)
+    }
+
+    /// How a transport failure reaches the client, in Bedrock's vocabulary.
+    public static func clientError(for error: UpstreamError) -> BedrockError {
+        switch error {
+        case .timedOut:
+            return .modelTimeout("The upstream model did not answer in time.")
+        case .resolveFailed, .connectFailed, .tlsFailed, .connectionLost:
+            return .serviceUnavailable("The upstream service is unavailable (\(error.name)).")
+        default:
+            return .internalServer("The upstream call failed (\(error.name)).")
+        }
+    }
+}

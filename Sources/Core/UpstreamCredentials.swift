@@ -1,0 +1,60 @@
+import Identity
+import AWS
+import FoundationEssentials
+import IO
+
+/// How an upstream request is authorised.
+public enum UpstreamAuthorization: Sendable {
+    /// SigV4 with a key pair (and session token).
+    case sigV4(AWSCredentials)
+    /// A Bedrock API key sent as `Authorization: Bearer`.
+    case bearer(String)
+}
+
+/// The named credential sets of the configuration, loaded once on first use and kept in memory (never logged).
+/// A set that cannot be loaded is reported by name with the reason, and retried on the next request.
+public final class UpstreamCredentials: @unchecked Sendable {
+    private let sets: [String: CredentialSet]
+    private let loaded = Locked<[String: UpstreamAuthorization]>([:])
+    private let environment: @Sendable () -> [String: String]
+
+    public init(sets: [String: CredentialSet],
+                environment: @escaping @Sendable () -> [String: String] = { ProcessInfo.processInfo.environment }) {
+        self.sets = sets
+        self.environment = environment
+    }
+
+    /// The authorization for the set called `name`.
+    public func authorization(for name: String) throws(BedrockError) -> UpstreamAuthorization {
+        if let cached = loaded.withLock({ $0[name] }) { return cached }
+        guard let set = sets[name] else {
+            throw .internalServer("Upstream credential set '\(name)' is not configured")
+        }
+        let auth: UpstreamAuthorization
+        do {
+            switch set.source {
+            case .standardEnvironment:
+                auth = .sigV4(try AWSCredentialsProvider.load(.standardEnvironment, environment: environment()))
+            case .environment(let id, let secret, let token):
+                auth = .sigV4(try AWSCredentialsProvider.load(
+                    .environmentVariables(accessKeyId: id, secretAccessKey: secret, sessionToken: token), environment: environment()))
+            case .file(let path):
+                auth = .sigV4(try AWSCredentialsProvider.load(.file(path: path), environment: environment()))
+            case .bearerEnvironment(let variable):
+                guard let key = environment()[variable], !key.isEmpty else {
+                    throw AWSCredentialsBearerMissing(variable: variable)
+                }
+                auth = .bearer(key)
+            }
+        } catch {
+            throw .internalServer("Upstream credential set '\(name)' is unavailable: \(error)")
+        }
+        loaded.withLock { $0[name] = auth }
+        return auth
+    }
+}
+
+private struct AWSCredentialsBearerMissing: Error, CustomStringConvertible {
+    var variable: String
+    var description: String { "environment variable \(variable) is not set" }
+}

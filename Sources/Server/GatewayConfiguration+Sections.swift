@@ -1,0 +1,130 @@
+import Identity
+import Core
+import Accounting
+import Catalogue
+import IO
+import Support
+
+/// Decoders for the sections of `tollgate.json` that are more than a scalar: listener addresses, the upstream
+/// endpoint allow-list and the ledger's failure policy. Each records its problems with their JSON path.
+extension GatewayConfiguration {
+    /// `"host:port"` or a list of them.
+    static func addresses(_ value: JSONValue, at key: String, problems: inout [(path: String, message: String)]) -> [SocketAddress] {
+        let path = JSONPath.root.appending(key)
+        switch value {
+        case .string(let s):
+            if let a = SocketAddress(parsing: s) { return [a] }
+            problems.append((path.description, "not a host:port address: \(s)"))
+        case .array(let items):
+            if items.isEmpty { problems.append((path.description, "must name at least one address")) }
+            var out: [SocketAddress] = []
+            for (i, item) in items.enumerated() {
+                if let s = item.stringValue, let a = SocketAddress(parsing: s) { out.append(a) } else {
+                    problems.append((path.appending(index: i).description, "not a host:port address"))
+                }
+            }
+            return out
+        default:
+            problems.append((path.description, "must be a \"host:port\" string or a list of them, not \(value.typeName)"))
+        }
+        return []
+    }
+
+    /// `listen`: entries are `"host:port"` (plain HTTP) or `{"address": "host:port", "tls": {"certificate": …,
+    /// "private_key": …}}` (HTTPS), alone or in a list; certificate paths are relative to the config file.
+    static func listenEntries(
+        _ value: JSONValue, resolve: (String) -> String, problems: inout [(path: String, message: String)]
+    ) -> (plain: [SocketAddress], tls: [TLSListen]) {
+        let path = JSONPath.root.appending("listen")
+        let items: [JSONValue]
+        switch value {
+        case .array(let list):
+            if list.isEmpty { problems.append((path.description, "must name at least one address")) }
+            items = list
+        case .string, .object:
+            items = [value]
+        default:
+            problems.append((path.description, "must be a \"host:port\" string, an {\"address\", \"tls\"} object or a list of them, not \(value.typeName)"))
+            return ([], [])
+        }
+        var plain: [SocketAddress] = []
+        var tls: [TLSListen] = []
+        for (i, item) in items.enumerated() {
+            let itemPath = value.arrayValue == nil ? path : path.appending(index: i)
+            if let text = item.stringValue {
+                if let address = SocketAddress(parsing: text) { plain.append(address) }
+                else { problems.append((itemPath.description, "not a host:port address: \(text)")) }
+                continue
+            }
+            guard item.objectValue != nil else {
+                problems.append((itemPath.description, "must be a \"host:port\" string or an {\"address\", \"tls\"} object"))
+                continue
+            }
+            var entry = ConfigObjectReader(item, path: itemPath, problems: &problems)
+            var address: SocketAddress?
+            if let text = entry.string("address") {
+                address = SocketAddress(parsing: text)
+                if address == nil { entry.fail("address", "not a host:port address: \(text)") }
+            } else if entry.value("address") == nil {
+                entry.fail("address", "required: \"host:port\"")
+            }
+            var pair: (String, String)?
+            if let tlsValue = entry.value("tls") {
+                var reader = ConfigObjectReader(tlsValue, path: itemPath.appending("tls"), problems: &problems)
+                let certificate = reader.string("certificate")
+                let key = reader.string("private_key")
+                if reader.value("certificate") == nil { reader.fail("certificate", "required: a PEM certificate (chain) file") }
+                if reader.value("private_key") == nil { reader.fail("private_key", "required: the certificate's PEM private key file") }
+                if let certificate, let key { pair = (resolve(certificate), resolve(key)) }
+                reader.finish(into: &problems)
+            } else {
+                entry.fail("tls", "required in an object entry (plain HTTP addresses are written as strings)")
+            }
+            entry.finish(into: &problems)
+            if let address, let pair {
+                tls.append(TLSListen(address: address, certificatePath: pair.0, privateKeyPath: pair.1,
+                                     configPath: itemPath.appending("tls").description))
+            }
+        }
+        return (plain, tls)
+    }
+
+    /// `upstream.allowed_endpoints`: origins (`https://host[:port]`, one `*` label allowed) upstream calls may go to.
+    static func allowedEndpoints(_ value: JSONValue, problems: inout [(path: String, message: String)]) -> [String] {
+        let path = JSONPath.root.appending("upstream").appending("allowed_endpoints")
+        guard let items = value.arrayValue else {
+            problems.append((path.description, "must be a list of endpoint origins such as \"https://bedrock-runtime.*.amazonaws.com\""))
+            return EndpointAllowList.bedrockPatterns
+        }
+        var patterns: [String] = []
+        for (i, item) in items.enumerated() {
+            guard let pattern = item.stringValue, EndpointAllowList.firstInvalid([pattern]) == nil else {
+                problems.append((path.appending(index: i).description,
+                                 "not an endpoint origin (http:// or https://, a host whose labels may be *, an optional port and path)"))
+                continue
+            }
+            patterns.append(pattern)
+        }
+        return patterns
+    }
+
+    /// `ledger`: `directory`, and the failure policy `on_failure` (`refuse` | `serve`), `max_backlog_bytes`,
+    /// `max_backlog_ms`, `serve_limit_bytes`.
+    static func ledger(_ value: JSONValue, directory: inout String?, resolve: (String) -> String,
+                       problems: inout [(path: String, message: String)]) -> LedgerPolicy {
+        var reader = ConfigObjectReader(value, path: "ledger", problems: &problems)
+        defer { reader.finish(into: &problems) }
+        directory = reader.string("directory").map(resolve) ?? resolve("ledger")
+        var policy = LedgerPolicy()
+        if let name = reader.string("on_failure") {
+            if let choice = LedgerPolicy.OnFailure(rawValue: name) { policy.onFailure = choice } else {
+                reader.fail("on_failure", "must be \"refuse\" (stop taking calls the ledger cannot record) or \"serve\"")
+            }
+        }
+        if let v = reader.int("max_backlog_bytes", min: 4096, max: 1 << 30) { policy.maxBacklogBytes = v }
+        if let v = reader.int("max_backlog_ms", min: 100, max: 3_600_000) { policy.maxBacklogMilliseconds = v }
+        if let v = reader.int("serve_limit_bytes", min: 4096, max: 1 << 32) { policy.serveLimitBytes = v }
+        policy.serveLimitBytes = max(policy.serveLimitBytes, policy.maxBacklogBytes)
+        return policy
+    }
+}
