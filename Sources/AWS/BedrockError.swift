@@ -8,7 +8,7 @@ import Support
 ///
 /// ``name`` is stable and short (`ThrottlingException`): use it as a metrics label. Errors raised by Tollgate and
 /// errors relayed from upstream share this type; unknown upstream names are kept as they came.
-public struct BedrockError: Error, Sendable, Hashable, CustomStringConvertible {
+public struct BedrockError: ServiceError, Hashable, CustomStringConvertible {
     private enum Code: Sendable, Hashable {
         case accessDenied, resourceNotFound, throttling, modelNotReady, modelTimeout, modelError, modelStreamError
         case serviceUnavailable, internalServer, validation, serviceQuotaExceeded

@@ -116,7 +116,7 @@ extension AdminAPI {
             return response
         } catch {
             context.logger.info("admin_change_refused", ["action": .string(action), "actor": .string(actor),
-                                                         "code": .string(error.code), "field": .string(error.field ?? "")])
+                                                         "code": .string(error.name), "field": .string(error.field ?? "")])
             return AdminAPIResponse(AdminAPIError(error))
         }
     }

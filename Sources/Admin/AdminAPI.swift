@@ -41,7 +41,7 @@ public struct AdminAPI: Sendable {
         do {
             caller = try admin(request)
         } catch {
-            context.logger.info("admin_auth_failed", ["request_id": .string(request.requestID), "error": .string(error.code)])
+            context.logger.info("admin_auth_failed", ["request_id": .string(request.requestID), "error": .string(error.name)])
             return AdminAPIResponse(error).send(to: writer)
         }
         do {

@@ -8,9 +8,9 @@ import Support
 /// An admin API failure, served as `{"error": {"code": …, "message": …, "field": …}}` with its HTTP status
 /// naming the offending field, as the seed catalogue APIs (`001_…`) report validation errors; admin keys only.
 ///
-/// ``code`` is stable and short (`invalid_json`, `forbidden`): use it as a metrics label. Catalogue errors keep
-/// their own code, status and field.
-public struct AdminAPIError: Error, Sendable, Equatable {
+/// ``name`` is stable and short (`invalid_json`, `forbidden`): use it as a metrics label; it is written as
+/// `code`, the seed APIs' word. Catalogue errors keep their own name, status and field.
+public struct AdminAPIError: ServiceError, Equatable {
     private enum Code: String, Sendable {
         case unauthorized
         case forbidden
@@ -24,8 +24,8 @@ public struct AdminAPIError: Error, Sendable, Equatable {
 
     /// The HTTP status (RFC 9110 §15).
     public let status: Int
-    /// Stable short code.
-    public let code: String
+    /// Stable short name (written as `code`).
+    public let name: String
     /// Human-readable explanation; never holds a key or secret.
     public let message: String
     /// The request field at fault (`pricing.input.cost`, a query parameter name), when there is one.
@@ -33,15 +33,15 @@ public struct AdminAPIError: Error, Sendable, Equatable {
 
     private init(_ code: Code, status: Int, _ message: String, field: String? = nil) {
         self.status = status
-        self.code = code.rawValue
+        self.name = code.rawValue
         self.message = message
         self.field = field
     }
 
     /// A catalogue error with its own status, code and field.
     public init(_ error: CatalogueError) {
-        self.status = error.httpStatus
-        self.code = error.code
+        self.status = error.status
+        self.name = error.name
         self.message = error.message
         self.field = error.field
     }
@@ -81,7 +81,7 @@ public struct AdminAPIError: Error, Sendable, Equatable {
 
     /// `{"error": {"code": …, "message": …, "field": …}}`.
     public var json: JSONValue {
-        var inner: JSONObject = ["code": .string(code), "message": .string(message)]
+        var inner: JSONObject = ["code": .string(name), "message": .string(message)]
         if let field { inner["field"] = .string(field) }
         return ["error": .object(inner)]
     }

@@ -2,9 +2,9 @@ import Support
 
 /// Why a catalogue operation was refused, with the JSON path of the offending field.
 ///
-/// Served by the admin API as `{"error": {"code": …, "message": …, "field": …}}` with `httpStatus`
-/// (`field` is a path such as `pricing.input.cost`). `code` is stable and usable as a metrics label.
-public struct CatalogueError: Error, Sendable, Equatable, CustomStringConvertible {
+/// `name` is stable and usable as a metrics label (`unknown_field`); `status` is the HTTP status an API answers it
+/// with; `field` is a path such as `pricing.input.cost`. How it is written on the wire is each API's business.
+public struct CatalogueError: ServiceError, Equatable, CustomStringConvertible {
     enum Code: String, Sendable {
         case invalidJSON = "invalid_json"
         case unknownField = "unknown_field"
@@ -33,11 +33,11 @@ public struct CatalogueError: Error, Sendable, Equatable, CustomStringConvertibl
         self.field = field.flatMap { $0.isRoot ? nil : $0.description }
     }
 
-    /// Stable short code, e.g. `unknown_field`, `precondition_failed`.
-    public var code: String { kind.rawValue }
+    /// Stable short name, e.g. `unknown_field`, `precondition_failed`.
+    public var name: String { kind.rawValue }
 
-    /// The HTTP status the admin API answers with (RFC 9110 §15).
-    public var httpStatus: Int {
+    /// The HTTP status an API answers with (RFC 9110 §15).
+    public var status: Int {
         switch kind {
         case .notFound: return 404
         case .alreadyExists, .referenced: return 409
@@ -48,14 +48,7 @@ public struct CatalogueError: Error, Sendable, Equatable, CustomStringConvertibl
     }
 
     /// True for errors caused by the request's content (HTTP 400).
-    public var isValidationError: Bool { httpStatus == 400 }
-
-    /// `{"error": {"code": …, "message": …, "field": …}}`.
-    public var json: JSONValue {
-        var inner: JSONObject = ["code": .string(code), "message": .string(message)]
-        if let field { inner["field"] = .string(field) }
-        return ["error": .object(inner)]
-    }
+    public var isValidationError: Bool { status == 400 }
 
     /// The same error with `prefix` put in front of its field path (used to report `models[3].…`).
     func prefixed(_ prefix: JSONPath) -> CatalogueError {
@@ -72,7 +65,7 @@ public struct CatalogueError: Error, Sendable, Equatable, CustomStringConvertibl
     }
 
     public var description: String {
-        if let field { return "\(code) at \(field): \(message)" }
-        return "\(code): \(message)"
+        if let field { return "\(name) at \(field): \(message)" }
+        return "\(name): \(message)"
     }
 }

@@ -107,6 +107,6 @@ final class CatalogueSnapshotTests: XCTestCase {
         let bytes = Array(#"{"models":[{"id":"ok"},{"id":"x","type":1},{"id":"y","colour":2}],"extra":1}"#.utf8)
         let problems = CatalogueSnapshot.problems(inFile: bytes)
         XCTAssertEqual(problems.map(\.field), ["extra", "models[1].type", "models[2].colour"])
-        XCTAssertEqual(CatalogueSnapshot.problems(inFile: Array("{".utf8)).first?.code, "invalid_json")
+        XCTAssertEqual(CatalogueSnapshot.problems(inFile: Array("{".utf8)).first?.name, "invalid_json")
     }
 }

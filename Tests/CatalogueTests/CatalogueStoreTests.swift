@@ -78,7 +78,7 @@ final class CatalogueStoreTests: XCTestCase {
         XCTAssertTrue(store.snapshot === good)
         try write("{not json")
         guard case .failed(let syntax) = store.reload() else { return XCTFail("expected failure") }
-        XCTAssertEqual(syntax.code, "invalid_json")
+        XCTAssertEqual(syntax.name, "invalid_json")
         XCTAssertTrue(store.snapshot === good)
     }
 

@@ -19,7 +19,7 @@ enum Fixtures {
             try body()
             XCTFail("expected \(code) at \(field ?? "-")", file: file, line: line)
         } catch let error as CatalogueError {
-            XCTAssertEqual(error.code, code, "\(error)", file: file, line: line)
+            XCTAssertEqual(error.name, code, "\(error)", file: file, line: line)
             XCTAssertEqual(error.field, field, "\(error)", file: file, line: line)
         } catch {
             XCTFail("unexpected \(error)", file: file, line: line)
