@@ -70,7 +70,7 @@ let package = Package(
         .executableTarget(name: "tollgate", dependencies: ["TollgateCLI"]),
 
         // MARK: Tests
-        .target(name: "TestSupport", dependencies: ["IO", "TLS"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["IO", "HTTP", "TLS"], path: "Tests/TestSupport"),
         .testTarget(name: "SupportTests", dependencies: ["Support", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "IO", "TLS", "TestSupport"]),
         .testTarget(name: "TLSTests", dependencies: ["TLS", "IO", "TestSupport"]),

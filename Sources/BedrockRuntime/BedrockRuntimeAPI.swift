@@ -23,12 +23,12 @@ public final class BedrockRuntimeAPI: APIFace, @unchecked Sendable {
     }
 
     public func owns(path: Substring) -> Bool {
-        path.hasPrefix("/model/") || path.hasPrefix("/guardrail/")
+        path.hasBytePrefix("/model/") || path.hasBytePrefix("/guardrail/")
     }
 
     public func respond(to request: HTTPServerRequest, writer: HTTPResponseWriter) {
         let path = request.head.path
-        if path.hasPrefix("/model/") {
+        if path.hasBytePrefix("/model/") {
             guard let call = BedrockPath(parsing: String(path)) else { return unknownOperation(request, writer) }
             guard request.head.method == "POST" else { return methodNotAllowed(request, writer) }
             runtime(call, request: request, writer: writer)

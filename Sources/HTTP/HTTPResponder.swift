@@ -14,6 +14,16 @@ public struct HTTPServerRequest: Sendable {
     public var loop: EventLoop
     /// Monotonic time the head was complete, in nanoseconds (`DispatchTime.now().uptimeNanoseconds`).
     public var startNanos: UInt64
+
+    public init(head: HTTPRequestHead, body: [UInt8], requestID: String, remoteAddress: SocketAddress? = nil,
+                loop: EventLoop, startNanos: UInt64) {
+        self.head = head
+        self.body = body
+        self.requestID = requestID
+        self.remoteAddress = remoteAddress
+        self.loop = loop
+        self.startNanos = startNanos
+    }
 }
 
 /// The application side of the server: answers requests.

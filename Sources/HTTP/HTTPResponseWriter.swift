@@ -17,9 +17,11 @@ public final class HTTPResponseWriter: @unchecked Sendable {
 
     // Strong: the connection drops its writer when the response ends or the connection closes, which breaks the
     // cycle; a producer that still holds the writer after a disconnect must find a live (closed) connection.
-    let connection: HTTPServerConnection
+    let sink: any ResponseSink
     /// The loop the response is written on.
-    public var loop: EventLoop { connection.loop }
+    public let loop: EventLoop
+    private let requestIDHeader: String
+    private let requestIDHeaderBytes: [UInt8]
     /// The id sent in the server's request-id header (``HTTPServerConfiguration/requestIDHeader``).
     public let requestID: String
     let isHeadRequest: Bool
@@ -39,8 +41,12 @@ public final class HTTPResponseWriter: @unchecked Sendable {
     private var staged: [UInt8] = []
     private var corked = false
 
-    init(connection: HTTPServerConnection, requestID: String, head: HTTPRequestHead) {
-        self.connection = connection
+    /// A writer for the response to the request with `head`, sent to `sink`.
+    public init(sink: any ResponseSink, requestID: String, head: HTTPRequestHead) {
+        self.sink = sink
+        self.loop = sink.loop
+        self.requestIDHeader = sink.requestIDHeader
+        self.requestIDHeaderBytes = sink.requestIDHeaderBytes
         self.requestID = requestID
         self.isHeadRequest = head.method == "HEAD"
         self.version = head.version
@@ -52,11 +58,11 @@ public final class HTTPResponseWriter: @unchecked Sendable {
     /// Whether `end()` or `abort()` was called, or the client went away.
     public var isFinished: Bool { state == .finished }
     /// Whether the client can take more output now.
-    public var isWritable: Bool { connection.tcp.isWritable }
+    public var isWritable: Bool { sink.isWritable }
     /// Bytes queued for the client but not yet taken by the kernel.
-    public var pendingOutputBytes: Int { connection.tcp.pendingOutputBytes }
+    public var pendingOutputBytes: Int { sink.pendingOutputBytes }
     /// Whether the client connection is gone.
-    public var isClosed: Bool { connection.tcp.isClosed }
+    public var isClosed: Bool { sink.isClosed }
 
     /// Writes the status line and headers. `contentLength: nil` streams the body chunked (or close-delimited for
     /// HTTP/1.0). `Date`, `Connection`, framing headers and the request id are set by the writer.
@@ -88,7 +94,7 @@ public final class HTTPResponseWriter: @unchecked Sendable {
         guard !staged.isEmpty else { return }
         let out = staged
         staged = []
-        connection.tcp.write(out)
+        sink.write(out)
     }
 
     /// Sends a complete response in one write.
@@ -103,7 +109,7 @@ public final class HTTPResponseWriter: @unchecked Sendable {
 
     /// Sends an error the server raises itself, worded by the configuration's ``HTTPServerConfiguration/renderError``.
     func respondServerError(status: Int, reason: String) {
-        let rendering = connection.server.configuration.renderError(status, reason)
+        let rendering = sink.renderError(status: status, reason: reason)
         respond(status: status, headers: rendering.headers, body: rendering.body)
     }
 
@@ -131,11 +137,11 @@ public final class HTTPResponseWriter: @unchecked Sendable {
     }
 
     private func emit(_ bytes: UnsafeRawBufferPointer) {
-        if corked { staged.append(contentsOf: bytes) } else { connection.tcp.write(bytes) }
+        if corked { staged.append(contentsOf: bytes) } else { sink.write(bytes) }
     }
 
     private func emit(_ bytes: [UInt8]) {
-        if corked { staged.append(contentsOf: bytes) } else { connection.tcp.write(bytes) }
+        if corked { staged.append(contentsOf: bytes) } else { sink.write(bytes) }
     }
 
     /// Writes body bytes.
@@ -158,7 +164,7 @@ public final class HTTPResponseWriter: @unchecked Sendable {
         staged = []
         corked = false
         keepAlive = false
-        connection.responseFinished(self, abort: true)
+        sink.responseFinished(self, abort: true)
     }
 
     /// The client went away: tell the producer once.
@@ -187,11 +193,11 @@ public final class HTTPResponseWriter: @unchecked Sendable {
             staged = []
         }
         corked = false
-        if !out.isEmpty { connection.tcp.write(out) }
+        if !out.isEmpty { sink.write(out) }
         state = .finished
         onWritable = nil
         onClose = nil
-        connection.responseFinished(self, abort: abort)
+        sink.responseFinished(self, abort: abort)
     }
 
     /// A head for a response that already has one. After the end (or the client's departure) it is a late answer
@@ -204,7 +210,7 @@ public final class HTTPResponseWriter: @unchecked Sendable {
     private func headBytes(status: Int, headers: HTTPHeaders, contentLength: Int?) -> [UInt8] {
         state = .streaming
         self.status = status
-        if connection.isShuttingDown { keepAlive = false }
+        if sink.isShuttingDown { keepAlive = false }
         let bodyless = status == 204 || status == 304 || (100..<200).contains(status)
         if bodyless {
             framing = .length(remaining: 0)
@@ -227,8 +233,7 @@ public final class HTTPResponseWriter: @unchecked Sendable {
             case 17 where field.name.equalsCaseInsensitively("Transfer-Encoding"): continue
             case 10 where field.name.equalsCaseInsensitively("Connection"): continue
             case 4 where field.name.equalsCaseInsensitively("Date"): continue
-            case connection.server.requestIDHeaderBytes.count
-                where field.name.equalsCaseInsensitively(connection.server.configuration.requestIDHeader): hasRequestID = true
+            case requestIDHeaderBytes.count where field.name.equalsCaseInsensitively(requestIDHeader): hasRequestID = true
             default: break
             }
             out.append(contentsOf: field.name.utf8)
@@ -237,13 +242,13 @@ public final class HTTPResponseWriter: @unchecked Sendable {
             out.append(contentsOf: [13, 10])
         }
         if !hasRequestID {
-            out.append(contentsOf: connection.server.requestIDHeaderBytes)
+            out.append(contentsOf: requestIDHeaderBytes)
             out.append(contentsOf: [58, 32])
             out.append(contentsOf: requestID.utf8)
             out.append(contentsOf: [13, 10])
         }
         out.append(contentsOf: Array("Date: ".utf8))
-        out.append(contentsOf: connection.server.dateBytes(loop: connection.loop))
+        out.append(contentsOf: sink.dateBytes())
         out.append(contentsOf: [13, 10])
         switch framing {
         case .length:

@@ -140,7 +140,7 @@ final class HTTPServerConnection: @unchecked Sendable, TCPConnectionDelegate {
     private func dispatch(head: HTTPRequestHead, body: [UInt8]) {
         cancelTimer()
         let id = server.nextRequestID(loop: loop)
-        let writer = HTTPResponseWriter(connection: self, requestID: id, head: head)
+        let writer = HTTPResponseWriter(sink: self, requestID: id, head: head)
         if isShuttingDown { writer.keepAlive = false }
         phase = .responding(writer)
         requestBytesIn = tcp.bytesRead - bytesReadAtRequestStart - parser.bufferedByteCount
@@ -196,7 +196,7 @@ final class HTTPServerConnection: @unchecked Sendable, TCPConnectionDelegate {
     /// A request whose body the responder refused before it was sent: answer, never read the body, close.
     private func refuseBody(_ head: HTTPRequestHead, _ answer: HTTPEarlyAnswer) {
         cancelTimer()
-        let writer = HTTPResponseWriter(connection: self, requestID: server.nextRequestID(loop: loop), head: head)
+        let writer = HTTPResponseWriter(sink: self, requestID: server.nextRequestID(loop: loop), head: head)
         writer.keepAlive = false
         phase = .responding(writer)
         tcp.pauseReading()
@@ -211,7 +211,7 @@ final class HTTPServerConnection: @unchecked Sendable, TCPConnectionDelegate {
         )
         if requestStart == 0 { markRequestStart() }
         currentHead = head
-        let writer = HTTPResponseWriter(connection: self, requestID: server.nextRequestID(loop: loop), head: head)
+        let writer = HTTPResponseWriter(sink: self, requestID: server.nextRequestID(loop: loop), head: head)
         writer.keepAlive = false
         phase = .responding(writer)
         tcp.pauseReading()
@@ -267,4 +267,15 @@ extension Duration {
         let (seconds, attoseconds) = components
         return .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
     }
+}
+
+extension HTTPServerConnection: ResponseSink {
+    var isWritable: Bool { tcp.isWritable }
+    var pendingOutputBytes: Int { tcp.pendingOutputBytes }
+    var isClosed: Bool { tcp.isClosed }
+    var requestIDHeader: String { server.configuration.requestIDHeader }
+    var requestIDHeaderBytes: [UInt8] { server.requestIDHeaderBytes }
+    func dateBytes() -> [UInt8] { server.dateBytes(loop: loop) }
+    func renderError(status: Int, reason: String) -> HTTPErrorRendering { server.configuration.renderError(status, reason) }
+    func write(_ bytes: UnsafeRawBufferPointer) { tcp.write(bytes) }
 }

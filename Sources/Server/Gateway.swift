@@ -124,11 +124,11 @@ public final class Gateway: HTTPResponder, @unchecked Sendable {
 
     public func respond(to request: HTTPServerRequest, writer: HTTPResponseWriter) {
         let path = request.head.path
-        if path == "/healthz" || path == "/readyz" {
+        if path.equalsBytes("/healthz") || path.equalsBytes("/readyz") {
             guard request.head.method == "GET" || request.head.method == "HEAD" else {
                 return writer.respondError(status: 405, type: "UnknownOperationException", message: "Method \(request.head.method) not allowed on \(path)")
             }
-            if path == "/readyz" { return respondReady(writer) }
+            if path.equalsBytes("/readyz") { return respondReady(writer) }
             return writer.respond(status: 200, headers: ["Content-Type": "application/json"], body: Array("{\"status\":\"ok\"}".utf8))
         }
         guard let face = face(for: path) else {

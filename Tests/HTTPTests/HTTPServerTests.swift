@@ -75,7 +75,7 @@ final class TestResponder: HTTPResponder, @unchecked Sendable {
     func releaseHeld() {
         let held = state.withLock { s -> [HTTPResponseWriter] in defer { s.held = [] }; return s.held }
         for writer in held {
-            writer.connection.loop.execute { writer.respond(status: 200, body: Array("released".utf8)) }
+            writer.loop.execute { writer.respond(status: 200, body: Array("released".utf8)) }
         }
     }
 }
