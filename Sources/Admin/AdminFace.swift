@@ -30,11 +30,8 @@ public final class AdminFace: APIFace, @unchecked Sendable {
 
     /// `Expect: 100-continue` on an admin route: credentials that do not hold get their 401 before the body.
     public func answerBeforeBody(_ head: HTTPRequestHead) -> HTTPEarlyAnswer? {
-        do {
-            _ = try context.authenticator.authenticateHead(head)
-            return nil
-        } catch {
-            let response = AdminAPIResponse(AdminAPIError(authentication: error))
+        context.authenticator.failureBeforeBody(head).map {
+            let response = AdminAPIResponse(AdminAPIError(authentication: $0))
             return HTTPEarlyAnswer(status: response.status, headers: response.headers, body: response.body)
         }
     }

@@ -24,12 +24,6 @@ public final class ControlPlaneFace: APIFace, @unchecked Sendable {
 
     /// `Expect: 100-continue`: credentials that do not hold get Bedrock's 403 before the body.
     public func answerBeforeBody(_ head: HTTPRequestHead) -> HTTPEarlyAnswer? {
-        do {
-            _ = try context.authenticator.authenticateHead(head)
-            return nil
-        } catch {
-            let bedrock = BedrockError(error)
-            return HTTPEarlyAnswer(status: bedrock.status, headers: HTTPHeaders(bedrock.responseHeaders), body: bedrock.responseBody)
-        }
+        context.authenticator.failureBeforeBody(head).map { HTTPEarlyAnswer(BedrockError($0)) }
     }
 }

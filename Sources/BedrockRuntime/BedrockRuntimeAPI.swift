@@ -42,13 +42,7 @@ public final class BedrockRuntimeAPI: APIFace, @unchecked Sendable {
     /// `Expect: 100-continue`: `100 Continue` only once the credentials hold, so an unauthenticated client cannot make
     /// the gateway read (and buffer) up to `max_body_bytes` from it.
     public func answerBeforeBody(_ head: HTTPRequestHead) -> HTTPEarlyAnswer? {
-        do {
-            _ = try context.authenticator.authenticateHead(head)
-            return nil
-        } catch {
-            let bedrock = BedrockError(error)
-            return HTTPEarlyAnswer(status: bedrock.status, headers: HTTPHeaders(bedrock.responseHeaders), body: bedrock.responseBody)
-        }
+        context.authenticator.failureBeforeBody(head).map { HTTPEarlyAnswer(BedrockError($0)) }
     }
 
     private func unknownOperation(_ request: HTTPServerRequest, _ writer: HTTPResponseWriter) {

@@ -1,4 +1,5 @@
 import AWS
+import HTTP
 import Identity
 
 extension BedrockError {
@@ -13,5 +14,12 @@ extension BedrockError {
         case .unrecognizedKey: self = .unrecognizedClient(failure.message)
         case .keyNotAllowed: self = .accessDenied(failure.message)
         }
+    }
+}
+
+extension HTTPEarlyAnswer {
+    /// A Bedrock error as the answer sent instead of `100 Continue`.
+    public init(_ error: BedrockError) {
+        self.init(status: error.status, headers: HTTPHeaders(error.responseHeaders), body: error.responseBody)
     }
 }

@@ -83,6 +83,17 @@ public struct Authenticator: Sendable {
         return try admit(key)
     }
 
+    /// Why the credentials in `head` do not hold, or nil when they do (or when a SigV4 signature can only be checked
+    /// with the body): what every face asks before `100 Continue` (see ``authenticateHead(_:)``).
+    public func failureBeforeBody(_ head: HTTPRequestHead) -> AuthFailure? {
+        do {
+            _ = try authenticateHead(head)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
     /// The `Authorization` and `x-api-key` values, each of which may appear at most once. One pass over the fields,
     /// comparing only names of the right length.
     private func credentials(in head: HTTPRequestHead) throws(AuthFailure) -> (authorization: String?, apiKey: String?) {
