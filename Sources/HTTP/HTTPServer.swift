@@ -211,6 +211,18 @@ public final class HTTPServer: @unchecked Sendable {
         timer.schedule(deadline: .now() + interval, repeating: interval, leeway: (sweepInterval / 4).dispatchInterval)
     }
 
+    /// Expires every connection's deadline as of `now` (`DispatchTime` uptime nanoseconds) on every loop, and
+    /// returns once done: the periodic sweep's work at a chosen instant, so timeout rules can be checked without
+    /// waiting for them.
+    func sweep(now: UInt64) {
+        for loop in group.loops {
+            let registry = perLoop[loop.index]
+            loop.queue.sync {
+                for connection in registry.connections.values { connection.sweep(now: now) }
+            }
+        }
+    }
+
     // MARK: - Per-loop helpers
 
     func dateBytes(loop: EventLoop) -> [UInt8] {

@@ -49,11 +49,9 @@ final class HTTPSServerTests: HTTPServerTests {
     }
 
     func testAStalledHandshakeIsCutOffByTheHeaderTimeout() throws {
-        try startServer { $0.headerTimeout = .milliseconds(300) }
+        try startServer { $0.headerTimeout = .seconds(60) }
         let silent = try TestHTTPClient(port: port, timeoutSeconds: 5)
-        let start = Date()
-        XCTAssertTrue(silent.waitForClose())
-        XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(start), 0.25)
+        expectClosedOnlyAfter(.seconds(60), silent)
     }
 
     func testAClientThatDoesNotTrustTheCertificateIsRefusedByItself() throws {
