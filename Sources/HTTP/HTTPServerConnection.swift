@@ -3,27 +3,22 @@ import IO
 
 /// One client connection: feeds the parser, answers requests one at a time and in order, enforces the timeouts.
 ///
-/// States (`phase`):
-/// - `.awaitingHead`: between requests or inside a header section; the idle timer (no bytes yet) or the
-///   header timer (some bytes, head incomplete: slow-loris) runs.
-/// - `.readingBody`: head complete, body still arriving; the body timer runs, reset by every read.
-/// - `.responding`: the responder owns the request; pipelined bytes stay in the parser, reading pauses when
-///   they pile up.
-/// - `.closed`: terminal.
+/// The rules — phases, `100 Continue`, which timeout runs — are ``HTTPConnectionStateMachine``'s; this class reads
+/// the clock, moves bytes between the socket, the parser and the responder, and performs what the machine decides.
+/// While responding, pipelined bytes stay in the parser and reading pauses when they pile up.
 ///
 /// Timeouts are deadlines checked by the server's per-loop sweep (``sweep(now:)``), not timer sources: arming one is
 /// a clock read, where re-scheduling a Dispatch timer on every request cost a wake-up of Dispatch's manager thread.
 final class HTTPServerConnection: @unchecked Sendable, TCPConnectionDelegate {
-    private enum Phase { case awaitingHead, readingBody(HTTPRequestHead), responding(HTTPResponseWriter), closed }
-
     let tcp: TCPConnection
     let server: HTTPServer
     var loop: EventLoop { tcp.loop }
     private var parser: HTTPRequestParser
-    private var phase = Phase.awaitingHead
-    /// When the running timeout expires (`DispatchTime` uptime nanoseconds); 0 when none runs.
-    private var deadline: UInt64 = 0
-    private var continuePending = false
+    private var machine: HTTPConnectionStateMachine
+    /// The response being written while the machine is `responding`.
+    private var writer: HTTPResponseWriter?
+    /// The head whose body is being read.
+    private var pendingHead: HTTPRequestHead?
     private var processing = false
     private var requestStart: UInt64 = 0
     private var requestBytesIn = 0
@@ -37,19 +32,22 @@ final class HTTPServerConnection: @unchecked Sendable, TCPConnectionDelegate {
         self.tcp = tcp
         self.server = server
         self.parser = HTTPRequestParser(limits: server.configuration.parserLimits)
+        let configuration = server.configuration
+        self.machine = HTTPConnectionStateMachine(limits: .init(
+            header: configuration.headerTimeout.nanoseconds, body: configuration.bodyTimeout.nanoseconds,
+            idle: configuration.idleTimeout.nanoseconds))
     }
+
+    private static var now: UInt64 { DispatchTime.now().uptimeNanoseconds }
 
     func start() {
         tcp.delegate = self
         tcp.start()
-        armTimer(server.configuration.headerTimeout, kind: .header)
+        machine.start(now: Self.now)
     }
 
     /// Whether no request is in progress (safe to close during shutdown).
-    var isIdle: Bool {
-        if case .awaitingHead = phase { return !parser.isReadingHead }
-        return false
-    }
+    var isIdle: Bool { machine.phase == .awaitingHead && !parser.isReadingHead }
 
     /// Starts draining: idle connections close now, busy ones after their response.
     func beginShutdown() {
@@ -66,19 +64,20 @@ final class HTTPServerConnection: @unchecked Sendable, TCPConnectionDelegate {
 
     func connection(_ connection: TCPConnection, didRead bytes: UnsafeRawBufferPointer) {
         parser.append(bytes)
-        if case .readingBody = phase { armTimer(server.configuration.bodyTimeout) }
+        if case .readingBody = machine.phase { machine.bytesArrived(now: Self.now) }
         process()
     }
 
     func connectionDidDrain(_ connection: TCPConnection) {
-        if case .responding(let writer) = phase { writer.onWritable?() }
+        if machine.phase == .responding { writer?.onWritable?() }
     }
 
     func connectionDidClose(_ connection: TCPConnection) {
-        cancelTimer()
-        let previous = phase
-        phase = .closed
-        if case .responding(let writer) = previous { writer.clientClosed() }
+        let wasResponding = machine.phase == .responding
+        machine.closed()
+        let current = writer
+        writer = nil
+        if wasResponding { current?.clientClosed() }
         server.connectionClosed(self)
     }
 
@@ -89,7 +88,7 @@ final class HTTPServerConnection: @unchecked Sendable, TCPConnectionDelegate {
         processing = true
         defer { processing = false }
         while true {
-            switch phase {
+            switch machine.phase {
             case .closed:
                 return
             case .responding:
@@ -108,12 +107,8 @@ final class HTTPServerConnection: @unchecked Sendable, TCPConnectionDelegate {
             }
             switch event {
             case nil:
-                if case .readingBody = phase, continuePending {
-                    continuePending = false
+                if machine.needsMoreBytes(insideHead: parser.isReadingHead, now: Self.now) {
                     tcp.write(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
-                }
-                if case .awaitingHead = phase, parser.isReadingHead, timerKind != .header {
-                    armTimer(server.configuration.headerTimeout, kind: .header)
                 }
                 return
             case .head(let head)?:
@@ -122,27 +117,26 @@ final class HTTPServerConnection: @unchecked Sendable, TCPConnectionDelegate {
                 if head.expectsContinue, let answer = server.responder.answerBeforeBody(head) {
                     return refuseBody(head, answer)
                 }
-                continuePending = head.expectsContinue
-                phase = .readingBody(head)
-                armTimer(server.configuration.bodyTimeout)
+                pendingHead = head
+                machine.headReceived(expectsContinue: head.expectsContinue, now: Self.now)
             case .end(let body)?:
-                guard case .readingBody(let head) = phase else { preconditionFailure("body without head") }
+                guard case .readingBody = machine.phase, let head = pendingHead else { preconditionFailure("body without head") }
+                pendingHead = nil
                 dispatch(head: head, body: body)
             }
         }
     }
 
     private func markRequestStart() {
-        requestStart = DispatchTime.now().uptimeNanoseconds
+        requestStart = Self.now
         bytesWrittenAtRequestStart = tcp.bytesWritten
     }
 
     private func dispatch(head: HTTPRequestHead, body: [UInt8]) {
-        cancelTimer()
         let id = server.nextRequestID(loop: loop)
         let writer = HTTPResponseWriter(sink: self, requestID: id, head: head)
         if isShuttingDown { writer.keepAlive = false }
-        phase = .responding(writer)
+        respond(with: writer)
         requestBytesIn = tcp.bytesRead - bytesReadAtRequestStart - parser.bufferedByteCount
         let request = HTTPServerRequest(
             head: head, body: body, requestID: id, remoteAddress: tcp.remoteAddress, loop: loop, startNanos: requestStart
@@ -154,7 +148,8 @@ final class HTTPServerConnection: @unchecked Sendable, TCPConnectionDelegate {
 
     /// Called by the writer when its response is complete (or aborted).
     func responseFinished(_ writer: HTTPResponseWriter, abort: Bool) {
-        guard case .responding(let current) = phase, current === writer else { return }
+        guard machine.phase == .responding, self.writer === writer else { return }
+        self.writer = nil
         if let head = currentHead, server.accessLog != nil {
             server.recordAccess(HTTPAccessRecord(
                 requestID: writer.requestID,
@@ -170,42 +165,40 @@ final class HTTPServerConnection: @unchecked Sendable, TCPConnectionDelegate {
         currentHead = nil
         requestStart = 0
         bytesReadAtRequestStart = tcp.bytesRead - parser.bufferedByteCount
-        if abort {
+        let next = machine.responseFinished(aborted: abort, keepAlive: writer.keepAlive, draining: isShuttingDown,
+                                            buffered: parser.bufferedByteCount > 0, now: Self.now)
+        switch next {
+        case .close:
             tcp.close()
-            return
-        }
-        if !writer.keepAlive || isShuttingDown {
-            phase = .closed
+        case .closeAfterFlush:
             tcp.closeAfterFlush()
-            return
+        case .readNext(let pipelined):
+            if pipelined { markRequestStart() }
+            tcp.resumeReading()
+            if !processing, pipelined {
+                // Answer pipelined requests already buffered; async so a synchronous responder cannot recurse deeply.
+                loop.execute { self.process() }
+            }
         }
-        phase = .awaitingHead
-        if parser.bufferedByteCount > 0 {
-            markRequestStart()
-            armTimer(server.configuration.headerTimeout, kind: .header)
-        } else {
-            armTimer(server.configuration.idleTimeout, kind: .idle)
-        }
-        tcp.resumeReading()
-        if !processing, parser.bufferedByteCount > 0 {
-            // Answer pipelined requests already buffered; async so a synchronous responder cannot recurse deeply.
-            loop.execute { self.process() }
-        }
+    }
+
+    /// Hands the request's answer to `writer`: the machine stops its timeouts while the responder works.
+    private func respond(with writer: HTTPResponseWriter) {
+        machine.responding()
+        self.writer = writer
     }
 
     /// A request whose body the responder refused before it was sent: answer, never read the body, close.
     private func refuseBody(_ head: HTTPRequestHead, _ answer: HTTPEarlyAnswer) {
-        cancelTimer()
         let writer = HTTPResponseWriter(sink: self, requestID: server.nextRequestID(loop: loop), head: head)
         writer.keepAlive = false
-        phase = .responding(writer)
+        respond(with: writer)
         tcp.pauseReading()
         writer.respond(status: answer.status, headers: answer.headers, body: answer.body)
     }
 
     /// A request the parser rejected: answer with its status in the application's error shape, then close.
     private func fail(_ error: HTTPParserError) {
-        cancelTimer()
         let head = currentHead ?? HTTPRequestHead(
             method: "GET", target: "/", version: .http1_1, headers: [:], keepAlive: false, expectsContinue: false
         )
@@ -213,43 +206,19 @@ final class HTTPServerConnection: @unchecked Sendable, TCPConnectionDelegate {
         currentHead = head
         let writer = HTTPResponseWriter(sink: self, requestID: server.nextRequestID(loop: loop), head: head)
         writer.keepAlive = false
-        phase = .responding(writer)
+        respond(with: writer)
         tcp.pauseReading()
         writer.respondServerError(status: error.status, reason: error.reason)
     }
 
-    // MARK: - Timers
+    // MARK: - Timeouts
 
-    private enum TimerKind { case none, idle, header, body }
-    private var timerKind = TimerKind.none
-
-    private func armTimer(_ timeout: Duration, kind: TimerKind = .body) {
-        timerKind = kind
-        deadline = DispatchTime.now().uptimeNanoseconds &+ timeout.nanoseconds
-    }
-
-    private func cancelTimer() {
-        timerKind = .none
-        deadline = 0
-    }
-
-    /// Called by the server's sweep on this connection's loop: fires the running timeout if it expired by `now`.
+    /// Called by the server's sweep on this connection's loop: closes the connection if its running timeout expired
+    /// by `now`.
     func sweep(now: UInt64) {
-        guard deadline != 0, now >= deadline else { return }
-        deadline = 0
-        timerFired()
-    }
-
-    private func timerFired() {
-        switch phase {
-        case .awaitingHead, .readingBody:
-            // Idle keep-alive expiry, slow-loris header section, or a stalled body: close without a response
-            // (nginx does the same; a 408 would race with a client reusing the connection).
-            server.noteTimeout(kind: timerKind == .idle ? "idle" : (timerKind == .header ? "header" : "body"))
-            tcp.close()
-        case .responding, .closed:
-            break
-        }
+        guard let expired = machine.expire(now: now) else { return }
+        server.noteTimeout(kind: expired.description)
+        tcp.close()
     }
 }
 
