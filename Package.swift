@@ -70,14 +70,18 @@ let package = Package(
         .executableTarget(name: "tollgate", dependencies: ["TollgateCLI"]),
 
         // MARK: Tests
-        .target(name: "TestSupport", dependencies: ["IO", "HTTP", "TLS"], path: "Tests/TestSupport"),
-        .testTarget(name: "SupportTests", dependencies: ["Support", "TestSupport"]),
+        .target(
+            name: "TestSupport",
+            dependencies: ["IO", "HTTP", "TLS", "Server", "Identity", "StandIn", "Catalogue", "Support"],
+            path: "Tests/TestSupport"
+        ),
+        .testTarget(name: "SupportTests", dependencies: ["Support", "IO", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "IO", "TLS", "TestSupport"]),
         .testTarget(name: "TLSTests", dependencies: ["TLS", "IO", "TestSupport"]),
         .testTarget(name: "AWSTests", dependencies: ["AWS", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "CCurl", "IO", "TestSupport"]),
-        .testTarget(name: "CatalogueTests", dependencies: ["Catalogue", "Support", "TestSupport"]),
-        .testTarget(name: "AccountingTests", dependencies: ["Accounting", "Catalogue", "AWS", "Support", "TestSupport"]),
+        .testTarget(name: "CatalogueTests", dependencies: ["Catalogue", "IO", "Support", "TestSupport"]),
+        .testTarget(name: "AccountingTests", dependencies: ["Accounting", "Catalogue", "AWS", "IO", "Support", "TestSupport"]),
         .testTarget(
             name: "GatewayTests",
             dependencies: ["Server", "Core", "Identity", "BedrockRuntime", "BedrockControlPlane", "Admin", "StandIn",

@@ -1,3 +1,4 @@
+import IO
 import XCTest
 import Catalogue
 import Foundation
@@ -7,8 +8,8 @@ import Support
 final class AccountantTests: XCTestCase {
     func testAdmitPriceRecordAndGate() throws {
         let dir = try makeTemporaryDirectory()
-        let errors = AtomicCount()
-        let ledger = try Ledger(directory: dir, onCommitError: { _ in errors.add() })
+        let errors = Locked(0)
+        let ledger = try Ledger(directory: dir, onCommitError: { _ in errors.withLock { $0 += 1 } })
         let gate = BudgetGate(config: BudgetConfig(orgs: ["acme": BudgetLimits(dailySpend: Money("0.02")!)]))
         let accountant = Accountant(ledger: ledger, gate: gate, metrics: TollgateMetrics(), clock: { RecordFixtures.noon })
         var pricing = Pricing()
@@ -35,6 +36,6 @@ final class AccountantTests: XCTestCase {
         try ledger.close()
         let records = try ledger.records(from: RecordFixtures.noon, to: RecordFixtures.noon.addingTimeInterval(1))
         XCTAssertEqual(records.map(\.cost), [Money("0.024")!, 0])
-        XCTAssertEqual(errors.value, 0)
+        XCTAssertEqual(errors.get(), 0)
     }
 }

@@ -1,3 +1,4 @@
+import IO
 import XCTest
 import Dispatch
 import Foundation
@@ -71,12 +72,12 @@ final class BudgetGateTests: XCTestCase {
 
     func testConcurrentChecksAdmitExactlyTheLimit() {
         let gate = BudgetGate(config: BudgetConfig(orgs: ["acme": BudgetLimits(requestsPerMinute: 100)]))
-        let admitted = AtomicCount()
+        let admitted = Locked(0)
         let now = at(5)
         DispatchQueue.concurrentPerform(iterations: 8) { t in
-            for i in 0..<50 where gate.check(keyID: "k\(t)-\(i)", org: "acme", now: now) == nil { admitted.add() }
+            for i in 0..<50 where gate.check(keyID: "k\(t)-\(i)", org: "acme", now: now) == nil { admitted.withLock { $0 += 1 } }
         }
-        XCTAssertEqual(admitted.value, 100)
+        XCTAssertEqual(admitted.get(), 100)
     }
 
     func testSeedFromLedgerCountsThisMonthsSpend() throws {
@@ -133,12 +134,4 @@ final class BudgetGateTests: XCTestCase {
         }
         XCTAssertEqual(try BudgetConfig(bytes: Array(#"{"orgs":{"a":{"monthly_spend":"2.5e3"}}}"#.utf8)).orgs["a"]?.monthlySpend, 2500)
     }
-}
-
-/// A thread-safe counter for tests.
-final class AtomicCount: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
-    func add() { lock.lock(); count += 1; lock.unlock() }
-    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
 }

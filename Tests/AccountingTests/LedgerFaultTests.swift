@@ -1,3 +1,4 @@
+import IO
 import XCTest
 import TestSupport
 import Dispatch
@@ -83,10 +84,10 @@ final class LedgerFaultTests: XCTestCase {
     func testBacklogPastItsByteBoundRefusesNewCallsUntilTheDiskRecovers() throws {
         let disk = FaultyDisk()
         disk.setFull(true)
-        let changes = HealthLog()
+        let changes = Locked<[LedgerHealth]>([])
         let ledger = try Ledger(directory: dir, commitInterval: .seconds(60),
                                 policy: LedgerPolicy(onFailure: .refuse, maxBacklogBytes: 2_000, maxBacklogMilliseconds: 600_000),
-                                calls: disk.calls, onHealthChange: { changes.add($0) })
+                                calls: disk.calls, onHealthChange: { health in changes.withLock { $0.append(health) } })
         ledger.append(RecordFixtures.record(0))
         XCTAssertThrowsError(try ledger.flush())
         XCTAssertFalse(ledger.health().isWriting)
@@ -95,13 +96,13 @@ final class LedgerFaultTests: XCTestCase {
         XCTAssertGreaterThan(ledger.health().backlogBytes, 2_000)
         XCTAssertFalse(ledger.admitsNewCalls)
         XCTAssertThrowsError(try ledger.flush())
-        XCTAssertEqual(changes.last?.isOverBound, true)
+        XCTAssertEqual(changes.get().last?.isOverBound, true)
 
         disk.setFull(false)
         try ledger.flush()
         XCTAssertTrue(ledger.admitsNewCalls)
         XCTAssertEqual(ledger.health(), LedgerHealth(isWriting: true, isOverBound: false, backlogBytes: 0, failingMilliseconds: 0, lastError: nil))
-        XCTAssertEqual(changes.last?.isWriting, true)
+        XCTAssertEqual(changes.get().last?.isWriting, true)
         try ledger.close()
         XCTAssertEqual(ids(ledger), (0..<10).map { "req-\($0)" })
         XCTAssertEqual(ledger.droppedRecords, 0)
@@ -112,15 +113,15 @@ final class LedgerFaultTests: XCTestCase {
     func testFailingPastTheTimeBoundRefusesNewCalls() throws {
         let disk = FaultyDisk()
         disk.setFull(true)
-        let changes = HealthLog()
+        let changes = Locked<[LedgerHealth]>([])
         let ledger = try Ledger(directory: dir, commitInterval: .milliseconds(10),
                                 policy: LedgerPolicy(onFailure: .refuse, maxBacklogBytes: 1 << 20, maxBacklogMilliseconds: 50),
-                                calls: disk.calls, onHealthChange: { changes.add($0) })
+                                calls: disk.calls, onHealthChange: { health in changes.withLock { $0.append(health) } })
         ledger.append(RecordFixtures.record(0))
         XCTAssertTrue(waitUntil { !ledger.admitsNewCalls })
-        XCTAssertTrue(waitUntil { changes.last?.isOverBound == true })
+        XCTAssertTrue(waitUntil { changes.get().last?.isOverBound == true })
         disk.setFull(false)
-        XCTAssertTrue(waitUntil { ledger.admitsNewCalls && changes.last?.isWriting == true })
+        XCTAssertTrue(waitUntil { ledger.admitsNewCalls && changes.get().last?.isWriting == true })
         try ledger.close()
         XCTAssertEqual(lines(ledger.path(for: CivilDate(RecordFixtures.noon))).count, 1)
     }
@@ -130,20 +131,20 @@ final class LedgerFaultTests: XCTestCase {
     func testServePolicyHandsRecordsPastItsLimitToTheDropHandler() throws {
         let disk = FaultyDisk()
         disk.setFull(true)
-        let dropped = LineLog()
+        let dropped = Locked<[(line: [UInt8], reason: Ledger.DropReason)]>([])
         let ledger = try Ledger(directory: dir, commitInterval: .seconds(60),
                                 policy: LedgerPolicy(onFailure: .serve, maxBacklogBytes: 1_000, serveLimitBytes: 3_000),
-                                calls: disk.calls, onDrop: { dropped.add($0, $1) })
+                                calls: disk.calls, onDrop: { line, reason in dropped.withLock { $0.append((Array(line), reason)) } })
         ledger.append(RecordFixtures.record(0))
         XCTAssertThrowsError(try ledger.flush())
         for i in 1..<20 { ledger.append(RecordFixtures.record(i)) }
         XCTAssertTrue(ledger.admitsNewCalls, "serve keeps answering")
         XCTAssertTrue(ledger.health().isOverBound)
-        let kept = 20 - dropped.count
-        XCTAssertGreaterThan(dropped.count, 0)
-        XCTAssertEqual(ledger.droppedRecords, dropped.count)
-        XCTAssertEqual(dropped.reasons, [.backlogFull])
-        XCTAssertEqual(dropped.lines.compactMap { UsageRecord(line: $0)?.requestID }, (kept..<20).map { "req-\($0)" })
+        let kept = 20 - dropped.get().count
+        XCTAssertGreaterThan(dropped.get().count, 0)
+        XCTAssertEqual(ledger.droppedRecords, dropped.get().count)
+        XCTAssertEqual(Set(dropped.get().map(\.reason)), [.backlogFull])
+        XCTAssertEqual(dropped.get().map(\.line).compactMap { UsageRecord(line: $0)?.requestID }, (kept..<20).map { "req-\($0)" })
 
         disk.setFull(false)
         try ledger.close()
@@ -154,12 +155,12 @@ final class LedgerFaultTests: XCTestCase {
     func testCloseOnAFullDiskHandsOverEveryOwedRecord() throws {
         let disk = FaultyDisk()
         disk.setFull(true)
-        let dropped = LineLog()
-        let ledger = try Ledger(directory: dir, commitInterval: .seconds(60), calls: disk.calls, onDrop: { dropped.add($0, $1) })
+        let dropped = Locked<[(line: [UInt8], reason: Ledger.DropReason)]>([])
+        let ledger = try Ledger(directory: dir, commitInterval: .seconds(60), calls: disk.calls, onDrop: { line, reason in dropped.withLock { $0.append((Array(line), reason)) } })
         for i in 0..<5 { ledger.append(RecordFixtures.record(i)) }
         XCTAssertThrowsError(try ledger.close())
-        XCTAssertEqual(dropped.lines.compactMap { UsageRecord(line: $0)?.requestID }, (0..<5).map { "req-\($0)" })
-        XCTAssertEqual(dropped.reasons, [.unwrittenAtClose])
+        XCTAssertEqual(dropped.get().map(\.line).compactMap { UsageRecord(line: $0)?.requestID }, (0..<5).map { "req-\($0)" })
+        XCTAssertEqual(Set(dropped.get().map(\.reason)), [.unwrittenAtClose])
     }
 
     /// Files written by an older Tollgate that re-wrote a batch after a partial write: readers count each request
@@ -215,20 +216,4 @@ final class FaultyDisk: @unchecked Sendable {
             }
         )
     }
-}
-
-final class HealthLog: @unchecked Sendable {
-    private let lock = NSLock()
-    private var entries: [LedgerHealth] = []
-    func add(_ health: LedgerHealth) { lock.withLock { entries.append(health) } }
-    var last: LedgerHealth? { lock.withLock { entries.last } }
-}
-
-final class LineLog: @unchecked Sendable {
-    private let lock = NSLock()
-    private var entries: [([UInt8], Ledger.DropReason)] = []
-    func add(_ line: ArraySlice<UInt8>, _ reason: Ledger.DropReason) { lock.withLock { entries.append((Array(line), reason)) } }
-    var count: Int { lock.withLock { entries.count } }
-    var lines: [[UInt8]] { lock.withLock { entries.map(\.0) } }
-    var reasons: Set<Ledger.DropReason> { lock.withLock { Set(entries.map(\.1)) } }
 }

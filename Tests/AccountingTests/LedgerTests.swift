@@ -1,3 +1,4 @@
+import IO
 import XCTest
 import TestSupport
 import Dispatch
@@ -83,15 +84,15 @@ final class LedgerTests: XCTestCase {
 
     func testFailedWriteIsRetriedAndReported() throws {
         let dir = try makeTemporaryDirectory()
-        let failures = AtomicCount()
-        let ledger = try Ledger(directory: dir, commitInterval: .seconds(60), onCommitError: { _ in failures.add() })
+        let failures = Locked(0)
+        let ledger = try Ledger(directory: dir, commitInterval: .seconds(60), onCommitError: { _ in failures.withLock { $0 += 1 } })
         try FileManager.default.removeItem(atPath: dir)
         ledger.append(RecordFixtures.record(1))
         XCTAssertThrowsError(try ledger.flush()) { error in
             XCTAssertEqual((error as? LedgerError)?.shortName, "ledger_write_failed")
         }
         XCTAssertEqual(ledger.lastError?.shortName, "ledger_write_failed")
-        XCTAssertEqual(failures.value, 1)
+        XCTAssertEqual(failures.get(), 1)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         ledger.append(RecordFixtures.record(2))
         try ledger.close()

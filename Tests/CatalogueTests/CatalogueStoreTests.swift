@@ -1,3 +1,4 @@
+import IO
 import XCTest
 import Support
 @testable import Catalogue
@@ -12,8 +13,8 @@ final class CatalogueStoreTests: XCTestCase {
 
     private func write(_ text: String) throws { try AtomicFile.write(Array(text.utf8), to: path) }
 
-    private func makeStore(crash: Flag? = nil) throws -> CatalogueStore {
-        let hooks = AtomicFile.Hooks(beforeRename: { _ in if crash?.isSet == true { throw SimulatedCrash() } })
+    private func makeStore(crash: Locked<Bool>? = nil) throws -> CatalogueStore {
+        let hooks = AtomicFile.Hooks(beforeRename: { _ in if crash?.get() == true { throw SimulatedCrash() } })
         return try CatalogueStore(path: path, audit: try AuditLog(path: auditPath), clock: { Date(timeIntervalSince1970: 1_750_000_000) },
                                   writeHooks: hooks)
     }
@@ -51,16 +52,16 @@ final class CatalogueStoreTests: XCTestCase {
 
     func testCrashBetweenWriteAndRenameKeepsOldFileAndSnapshot() throws {
         try write(#"{"models":[{"id":"a"}]}"#)
-        let crash = Flag()
+        let crash = Locked(false)
         let store = try makeStore(crash: crash)
         let before = try AtomicFile.read(path)
-        crash.set()
+        crash.set(true)
         Fixtures.expectError("storage_error", field: nil) { try store.create(["id": "b"], actor: "x") }
         XCTAssertEqual(try AtomicFile.read(path), before)
         XCTAssertNil(store.snapshot.model("b"), "a change that did not persist is not served")
         XCTAssertEqual(try AuditLog(path: auditPath).read().count, 0)
         XCTAssertNil(try makeStore().snapshot.model("b"))
-        crash.clear()
+        crash.set(false)
         try store.create(["id": "b"], actor: "x")
         XCTAssertNotNil(try makeStore().snapshot.model("b"))
     }
@@ -68,13 +69,13 @@ final class CatalogueStoreTests: XCTestCase {
     func testInvalidHandEditIsRejectedAndOldSnapshotKeepsServing() throws {
         try write(#"{"models":[{"id":"a","input_cost":1}]}"#)
         let store = try makeStore()
-        let failures = LockedList<CatalogueError>()
-        store.onReloadFailure { failures.append($0) }
+        let failures = Locked<[CatalogueError]>([])
+        store.onReloadFailure { error in failures.withLock { $0.append(error) } }
         let good = store.snapshot
         try write(#"{"models":[{"id":"a","pricing":{"input":{"cost":-1}}}]}"#)
         guard case .failed(let error) = store.reload() else { return XCTFail("expected failure") }
         XCTAssertEqual(error.field, "models[0].pricing.input.cost")
-        XCTAssertEqual(failures.items.map(\.field), ["models[0].pricing.input.cost"])
+        XCTAssertEqual(failures.get().map(\.field), ["models[0].pricing.input.cost"])
         XCTAssertTrue(store.snapshot === good)
         try write("{not json")
         guard case .failed(let syntax) = store.reload() else { return XCTFail("expected failure") }
@@ -157,18 +158,3 @@ final class CatalogueStoreTests: XCTestCase {
 }
 
 private struct SimulatedCrash: Error {}
-
-final class Flag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
-    func set() { lock.lock(); value = true; lock.unlock() }
-    func clear() { lock.lock(); value = false; lock.unlock() }
-}
-
-final class LockedList<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var storage: [T] = []
-    var items: [T] { lock.lock(); defer { lock.unlock() }; return storage }
-    func append(_ item: T) { lock.lock(); storage.append(item); lock.unlock() }
-}

@@ -17,18 +17,18 @@ import TestSupport
 /// The admin API end to end: a real `GatewayService` on loopback port 0 with a temporary catalogue, keys file and
 /// audit log, driven over raw HTTP/1.1.
 final class AdminAPITests: XCTestCase {
-    private var gateway: AdminTestGateway!
+    private var gateway: GatewayHarness!
 
     override func setUpWithError() throws {
-        gateway = try AdminTestGateway()
+        gateway = try GatewayHarness.adminPreset()
     }
 
     override func tearDown() {
-        gateway?.stop()
+        gateway?.shutdown()
         gateway = nil
     }
 
-    private var admin: String { AdminTestGateway.adminKey }
+    private var admin: String { GatewayHarness.AdminPreset.adminKey }
 
     // MARK: Routing (no network)
 
@@ -80,13 +80,13 @@ final class AdminAPITests: XCTestCase {
         XCTAssertEqual(try gateway.errorCode(none), "unauthorized")
 
         XCTAssertEqual(try gateway.request("GET", "/v1/models", key: "not-a-key").status, 401)
-        XCTAssertEqual(try gateway.request("GET", "/v1/models", key: AdminTestGateway.disabledAdminKey).status, 401)
+        XCTAssertEqual(try gateway.request("GET", "/v1/models", key: GatewayHarness.AdminPreset.disabledAdminKey).status, 401)
 
-        let client = try gateway.request("GET", "/v1/models", key: AdminTestGateway.acmeKey)
+        let client = try gateway.request("GET", "/v1/models", key: GatewayHarness.AdminPreset.acmeKey)
         XCTAssertEqual(client.status, 403)
         XCTAssertEqual(try gateway.errorCode(client), "forbidden")
-        XCTAssertEqual(try gateway.request("GET", "/v1/audit", key: AdminTestGateway.acmeKey).status, 403)
-        XCTAssertEqual(try gateway.request("POST", "/v1/models", key: AdminTestGateway.acmeKey, body: #"{"id":"x"}"#).status, 403)
+        XCTAssertEqual(try gateway.request("GET", "/v1/audit", key: GatewayHarness.AdminPreset.acmeKey).status, 403)
+        XCTAssertEqual(try gateway.request("POST", "/v1/models", key: GatewayHarness.AdminPreset.acmeKey, body: #"{"id":"x"}"#).status, 403)
         XCTAssertNil(gateway.store.snapshot.model("x"), "a refused caller changed nothing")
 
         let viaHeader = try gateway.request("GET", "/v1/models", key: nil, headers: [("x-api-key", admin)])
@@ -365,120 +365,6 @@ final class AdminAPITests: XCTestCase {
         XCTAssertEqual(gateway.store.snapshot.version, before)
         XCTAssertEqual(try gateway.request("GET", "/v1/models/broken", key: admin).status, 404)
         XCTAssertEqual(try gateway.request("GET", "/v1/models/open", key: admin).status, 200)
-    }
-}
-
-/// A gateway on loopback for the admin and control-plane tests: temporary directory with `tollgate.json`, a
-/// catalogue, a keys file (admin, two client organisations, a disabled admin) and an audit log; logs to a file.
-final class AdminTestGateway {
-    static let adminKey = "tg-test-admin-key-000000000000000000"
-    static let disabledAdminKey = "tg-test-disabled-admin-000000000000"
-    static let acmeKey = "tg-test-acme-client-000000000000000"
-    static let globexKey = "tg-test-globex-client-00000000000000"
-
-    static let models = #"""
-    {"models": [
-      {"id": "open", "type": "completion", "display": {"label": "Open", "brand": "Anthropic"},
-       "capabilities": {"streaming": true}, "tags": ["general"],
-       "provider_config": {"provider": "bedrock", "model_id": "anthropic.claude-3-haiku-20240307-v1:0", "region": "us-east-1",
-                           "credentials": "nowhere"}},
-      {"id": "private", "type": "completion", "display": {"label": "Private", "brand": "Anthropic"},
-       "description": "acme only", "capabilities": {"streaming": true}, "org_slugs": ["acme"], "failover": "open",
-       "parameters": [{"name": "Temperature", "parameter": "temperature", "parameter_type": "number", "config": {"min": 0, "max": 1}}],
-       "provider_config": {"provider": "bedrock", "model_id": "anthropic.claude-3-5-sonnet-20240620-v1:0", "region": "eu-central-1"}},
-      {"id": "embed", "type": "embeddings", "display": {"label": "Embed", "brand": "Amazon"},
-       "provider_config": {"provider": "bedrock", "model_id": "amazon.titan-embed-text-v2:0"}},
-      {"id": "off", "type": "completion", "enabled": false},
-      {"id": "custom", "type": "completion", "display": {"label": "Tuned"},
-       "provider_config": {"provider": "bedrock", "region": "us-west-2",
-         "model_id": "arn:aws:bedrock:us-west-2:123456789012:custom-model/amazon.titan-text-express-v1:0:8k/abcdef012345"}}
-    ]}
-    """#
-
-    let directory: String
-    let cataloguePath: String
-    let service: GatewayService
-    let port: UInt16
-    private let logFD: Int32
-    private let logPath: String
-
-    var store: CatalogueStore { service.gateway.context.catalogue }
-
-    init(workers: Int = 1) throws {
-        directory = NSTemporaryDirectory() + "admin-api-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        cataloguePath = directory + "/catalogue.json"
-        try Self.models.write(toFile: cataloguePath, atomically: true, encoding: .utf8)
-        let keys: JSONValue = ["keys": [
-            ["id": "test-admin", "role": "admin", "hash": .string(KeyHash.hash(Self.adminKey))],
-            ["id": "test-admin-off", "role": "admin", "disabled": true, "hash": .string(KeyHash.hash(Self.disabledAdminKey))],
-            ["id": "acme-client", "org": "acme", "role": "client", "hash": .string(KeyHash.hash(Self.acmeKey))],
-            ["id": "globex-client", "org": "globex", "role": "client", "hash": .string(KeyHash.hash(Self.globexKey))],
-        ]]
-        try keys.serialized().write(to: directory + "/keys.json")
-        let config: JSONValue = [
-            "listen": ["127.0.0.1:0"], "workers": .int(workers), "catalogue": "catalogue.json", "keys": "keys.json",
-            "audit": "audit.jsonl", "log": ["level": "info", "access": false], "limits": ["shutdown_grace_ms": 1000],
-        ]
-        try config.serialized().write(to: directory + "/tollgate.json")
-        logPath = directory + "/gateway.log"
-        logFD = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        let configuration = try GatewayConfiguration.load(path: directory + "/tollgate.json")
-        service = try GatewayService(configuration: configuration, logger: Logger(level: .info, fileDescriptor: logFD))
-        port = service.localAddresses[0].port
-    }
-
-    func stop() {
-        let done = DispatchSemaphore(value: 0)
-        service.shutdown { done.signal() }
-        _ = done.wait(timeout: .now() + 10)
-        close(logFD)
-        try? FileManager.default.removeItem(atPath: directory)
-    }
-
-    /// One request on a fresh connection, with `key` as a bearer token.
-    func request(_ method: String, _ target: String, key: String?, headers: [(String, String)] = [],
-                 body: String = "") throws -> TestHTTPClient.Response {
-        let client = try TestHTTPClient(port: port)
-        var all = headers
-        if let key { all.append(("Authorization", "Bearer \(key)")) }
-        if !body.isEmpty { all.append(("Content-Type", "application/json")) }
-        return try client.request(method, target, headers: all, body: Array(body.utf8))
-    }
-
-    func errorCode(_ response: TestHTTPClient.Response) throws -> String? {
-        try JSONValue.parse(response.body)["error"]?["code"]?.stringValue
-    }
-
-    func errorMessage(_ response: TestHTTPClient.Response) throws -> String {
-        try JSONValue.parse(response.body)["error"]?["message"]?.stringValue ?? ""
-    }
-
-    /// The ids an admin listing answers (first page).
-    func ids(_ target: String) throws -> [String] {
-        let response = try request("GET", target, key: Self.adminKey)
-        guard response.status == 200 else { throw TestHTTPClient.ClientError.malformed("\(response.status) \(response.text)") }
-        return try JSONValue.parse(response.body)["models"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
-    }
-
-    func auditEvents(_ query: String) throws -> [JSONValue] {
-        let response = try request("GET", "/v1/audit?\(query)", key: Self.adminKey)
-        guard response.status == 200 else { throw TestHTTPClient.ClientError.malformed("\(response.status) \(response.text)") }
-        return try JSONValue.parse(response.body)["events"]?.arrayValue ?? []
-    }
-
-    /// Rewrites the catalogue file the way an operator's editor would (new file, renamed over the old one).
-    func editCatalogue(_ edit: (inout [JSONValue]) -> Void) throws {
-        var models = try JSONValue.parse(try AtomicFile.read(cataloguePath))["models"]?.arrayValue ?? []
-        edit(&models)
-        let bytes = JSONValue.object(["models": .array(models)]).serialized(pretty: true)
-        try bytes.write(to: cataloguePath + ".edit")
-        XCTAssertEqual(rename(cataloguePath + ".edit", cataloguePath), 0)
-    }
-
-    /// What the gateway has logged so far.
-    func log() -> String {
-        (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
     }
 }
 

@@ -11,26 +11,26 @@ import IO
 import Support
 import TestSupport
 
-/// Bedrock control-plane reads end to end (`AdminTestGateway`: models `open`, `private` (org acme, failover open),
+/// Bedrock control-plane reads end to end (`GatewayHarness`: models `open`, `private` (org acme, failover open),
 /// `embed`, `off` (disabled) and `custom` (a custom-model ARN)).
 final class ControlPlaneAPITests: XCTestCase {
-    private var gateway: AdminTestGateway!
+    private var gateway: GatewayHarness!
 
     override func setUpWithError() throws {
-        gateway = try AdminTestGateway()
+        gateway = try GatewayHarness.adminPreset()
     }
 
     override func tearDown() {
-        gateway?.stop()
+        gateway?.shutdown()
         gateway = nil
     }
 
-    private func get(_ target: String, key: String? = AdminTestGateway.acmeKey) throws -> (status: Int, errorType: String?, json: JSONValue) {
+    private func get(_ target: String, key: String? = GatewayHarness.AdminPreset.acmeKey) throws -> (status: Int, errorType: String?, json: JSONValue) {
         let r = try gateway.request("GET", target, key: key)
         return (r.status, r.header("x-amzn-ErrorType"), try JSONValue.parse(r.body))
     }
 
-    private func modelIDs(_ target: String, key: String? = AdminTestGateway.acmeKey) throws -> [String] {
+    private func modelIDs(_ target: String, key: String? = GatewayHarness.AdminPreset.acmeKey) throws -> [String] {
         let r = try get(target, key: key)
         XCTAssertEqual(r.status, 200, "\(target): \(r.json)")
         return r.json["modelSummaries"]?.arrayValue?.compactMap { ($0["modelId"] ?? $0["modelName"])?.stringValue } ?? []
@@ -63,9 +63,9 @@ final class ControlPlaneAPITests: XCTestCase {
 
     func testListingShowsOnlyEnabledModelsTheCallersOrgMaySee() throws {
         XCTAssertEqual(try modelIDs("/foundation-models"), ["embed", "open", "private"])
-        XCTAssertEqual(try modelIDs("/foundation-models", key: AdminTestGateway.globexKey), ["embed", "open"])
+        XCTAssertEqual(try modelIDs("/foundation-models", key: GatewayHarness.AdminPreset.globexKey), ["embed", "open"])
         // An admin key outside any organisation sees what an org-less caller may use.
-        XCTAssertEqual(try modelIDs("/foundation-models", key: AdminTestGateway.adminKey), ["embed", "open"])
+        XCTAssertEqual(try modelIDs("/foundation-models", key: GatewayHarness.AdminPreset.adminKey), ["embed", "open"])
 
         let summary = try get("/foundation-models").json["modelSummaries"]?[2]
         XCTAssertEqual(summary?["modelArn"], "arn:aws:bedrock:eu-central-1::foundation-model/private")
@@ -100,11 +100,11 @@ final class ControlPlaneAPITests: XCTestCase {
     }
 
     func testInvisibleModelsAnswerExactlyLikeMissingOnes() throws {
-        let missing = try gateway.request("GET", "/foundation-models/nothing-here", key: AdminTestGateway.globexKey)
+        let missing = try gateway.request("GET", "/foundation-models/nothing-here", key: GatewayHarness.AdminPreset.globexKey)
         XCTAssertEqual(missing.status, 404)
         XCTAssertEqual(missing.header("x-amzn-ErrorType")?.hasPrefix("ResourceNotFoundException"), true)
         for (id, why) in [("private", "restricted to acme"), ("off", "disabled"), ("custom", "a custom model")] {
-            let r = try gateway.request("GET", "/foundation-models/\(id)", key: AdminTestGateway.globexKey)
+            let r = try gateway.request("GET", "/foundation-models/\(id)", key: GatewayHarness.AdminPreset.globexKey)
             XCTAssertEqual(r.status, 404, why)
             XCTAssertEqual(r.header("x-amzn-ErrorType"), missing.header("x-amzn-ErrorType"), why)
             XCTAssertEqual(try JSONValue.parse(r.body)["message"]?.stringValue,
@@ -140,9 +140,9 @@ final class ControlPlaneAPITests: XCTestCase {
         let unknown = try gateway.request("GET", "/foundation-models", key: "wrong")
         XCTAssertEqual(unknown.status, 403)
         XCTAssertEqual(unknown.header("x-amzn-ErrorType")?.hasPrefix("UnrecognizedClientException"), true)
-        let disabled = try gateway.request("GET", "/custom-models", key: AdminTestGateway.disabledAdminKey)
+        let disabled = try gateway.request("GET", "/custom-models", key: GatewayHarness.AdminPreset.disabledAdminKey)
         XCTAssertEqual(disabled.header("x-amzn-ErrorType")?.hasPrefix("AccessDeniedException"), true)
-        let post = try gateway.request("POST", "/foundation-models", key: AdminTestGateway.acmeKey)
+        let post = try gateway.request("POST", "/foundation-models", key: GatewayHarness.AdminPreset.acmeKey)
         XCTAssertEqual(post.status, 405)
     }
 
@@ -154,23 +154,23 @@ final class ControlPlaneAPITests: XCTestCase {
                 return (c.hits, c.misses, c.version)
             }
         }
-        XCTAssertEqual(try modelIDs("/foundation-models", key: AdminTestGateway.globexKey), ["embed", "open"])
-        XCTAssertEqual(try modelIDs("/foundation-models", key: AdminTestGateway.globexKey), ["embed", "open"])
+        XCTAssertEqual(try modelIDs("/foundation-models", key: GatewayHarness.AdminPreset.globexKey), ["embed", "open"])
+        XCTAssertEqual(try modelIDs("/foundation-models", key: GatewayHarness.AdminPreset.globexKey), ["embed", "open"])
         XCTAssertEqual(cache().hits, 1)
         XCTAssertEqual(cache().misses, 1)
-        XCTAssertEqual(try modelIDs("/foundation-models", key: AdminTestGateway.acmeKey).count, 3, "another org, its own entry")
+        XCTAssertEqual(try modelIDs("/foundation-models", key: GatewayHarness.AdminPreset.acmeKey).count, 3, "another org, its own entry")
         XCTAssertEqual(cache().misses, 2)
 
         // Opening the restricted model to everyone must show at once: the cached listing is dropped.
-        let opened = try gateway.request("PATCH", "/v1/models/private", key: AdminTestGateway.adminKey, body: #"{"org_slugs": []}"#)
+        let opened = try gateway.request("PATCH", "/v1/models/private", key: GatewayHarness.AdminPreset.adminKey, body: #"{"org_slugs": []}"#)
         XCTAssertEqual(opened.status, 200, opened.text)
-        XCTAssertEqual(try modelIDs("/foundation-models", key: AdminTestGateway.globexKey), ["embed", "open", "private"])
+        XCTAssertEqual(try modelIDs("/foundation-models", key: GatewayHarness.AdminPreset.globexKey), ["embed", "open", "private"])
         XCTAssertEqual(cache().misses, 3)
         XCTAssertEqual(cache().version, gateway.store.snapshot.version)
 
         // A hand edit (picked up by the watcher) drops it too.
         try gateway.editCatalogue { models in models.removeAll { $0["id"] == "embed" } }
-        XCTAssertTrue(waitUntil { (try? self.modelIDs("/foundation-models", key: AdminTestGateway.globexKey)) == ["open", "private"] })
+        XCTAssertTrue(waitUntil { (try? self.modelIDs("/foundation-models", key: GatewayHarness.AdminPreset.globexKey)) == ["open", "private"] })
     }
 
     /// Inference profiles from the catalogue: system-defined profile ids (as the id or the upstream model id) and

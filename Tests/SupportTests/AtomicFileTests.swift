@@ -1,3 +1,4 @@
+import IO
 import XCTest
 @testable import Support
 
@@ -27,9 +28,9 @@ final class AtomicFileTests: XCTestCase {
     func testCrashBeforeRenameLeavesOldFile() throws {
         let path = directory + "/catalogue.json"
         try AtomicFile.write(Array("old".utf8), to: path)
-        let seenTemp = LockedBox<String?>(nil)
+        let seenTemp = Locked<String?>(nil)
         let hooks = AtomicFile.Hooks(beforeRename: { temp in
-            seenTemp.value = temp
+            seenTemp.set(temp)
             throw SimulatedCrash()
         })
         XCTAssertThrowsError(try AtomicFile.write(Array("new".utf8), to: path, hooks: hooks)) { error in
@@ -37,7 +38,7 @@ final class AtomicFileTests: XCTestCase {
         }
         XCTAssertEqual(try AtomicFile.read(path), Array("old".utf8))
         // The temporary file holds the full new contents, as a crash would leave it; the target is intact.
-        let temp = try XCTUnwrap(seenTemp.value)
+        let temp = try XCTUnwrap(seenTemp.get())
         XCTAssertTrue(temp.hasPrefix(directory + "/.catalogue.json.tmp-"))
         XCTAssertEqual(try AtomicFile.read(temp), Array("new".utf8))
         // A later write still succeeds.
@@ -69,16 +70,5 @@ final class AtomicFileTests: XCTestCase {
         XCTAssertEqual(AtomicFile.split("/a/b/c.json").1, "c.json")
         XCTAssertEqual(AtomicFile.split("c.json").0, ".")
         XCTAssertEqual(AtomicFile.split("/c.json").0, "/")
-    }
-}
-
-/// A tiny lock-protected box for values set from `@Sendable` closures in tests.
-final class LockedBox<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: T
-    init(_ value: T) { stored = value }
-    var value: T {
-        get { lock.lock(); defer { lock.unlock() }; return stored }
-        set { lock.lock(); stored = newValue; lock.unlock() }
     }
 }

@@ -1,37 +1,43 @@
 import Foundation
-import XCTest
-@testable import Server
-@testable import Core
-@testable import Identity
-@testable import BedrockRuntime
-@testable import BedrockControlPlane
-@testable import Admin
+import Catalogue
+import Identity
 import IO
+import Server
 import StandIn
 import Support
-import TestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// A gateway and a Bedrock stand-in on loopback, with a catalogue, keys and credentials in a temp directory.
-/// Every piece is the real one: sockets, libcurl, SigV4 both ways, files.
-final class GatewayHarness {
-    static let clientKey = "tg-test-client-key-00000000000000"
-    static let acmeKey = "tg-test-acme-key-0000000000000000"
-    static let adminKey = "tg-test-admin-key-000000000000000"
-    static let disabledKey = "tg-test-disabled-key-00000000000"
-    static let expiredKey = "tg-test-expired-key-000000000000"
-    static let sigV4AccessKeyID = "TGTESTACCESSKEY0001"
-    static let sigV4Secret = "tg-test-sigv4-secret-0123456789"
-    static let upstreamKeyID = "AKIDHARNESS"
-    static let upstreamSecret = "harness-upstream-secret"
+/// The one gateway harness of the tests: a gateway and a Bedrock stand-in on loopback, with a catalogue, keys and
+/// credentials in a temporary directory, logging to `gateway.log` there. Every piece is the real one: sockets,
+/// libcurl, SigV4 both ways, files. The default catalogue and keys suit the runtime tests; ``AdminPreset`` and
+/// ``adminPreset(workers:)`` give the admin and control-plane tests theirs.
+public final class GatewayHarness {
+    public static let clientKey = "tg-test-client-key-00000000000000"
+    public static let acmeKey = "tg-test-acme-key-0000000000000000"
+    public static let adminKey = "tg-test-admin-key-000000000000000"
+    public static let disabledKey = "tg-test-disabled-key-00000000000"
+    public static let expiredKey = "tg-test-expired-key-000000000000"
+    public static let sigV4AccessKeyID = "TGTESTACCESSKEY0001"
+    public static let sigV4Secret = "tg-test-sigv4-secret-0123456789"
+    public static let upstreamKeyID = "AKIDHARNESS"
+    public static let upstreamSecret = "harness-upstream-secret"
 
-    let directory: URL
-    let standIn: StandInServer
-    var service: GatewayService!
-    var port: UInt16 { service.localAddresses[0].port }
+    public let directory: URL
+    public let standIn: StandInServer
+    public private(set) var service: GatewayService!
+    public var port: UInt16 { service.localAddresses[0].port }
+    /// The catalogue file the gateway serves.
+    public var cataloguePath: String { path("catalogue.json") }
+    /// The catalogue store behind the gateway.
+    public var store: CatalogueStore { service.gateway.context.catalogue }
+    private let logLevel: Logger.Level
+    private var logFD: Int32 = -1
 
     /// The default test catalogue: a failover chain a → b → c, a restricted model, a disabled one, a model without
     /// streaming, an embeddings model, an image model, and ids whose upstream form is an ARN.
-    static let defaultModels: [String] = [
+    public static let defaultModels: [String] = [
         model("test/a", upstream: "anthropic.claude-3-haiku-20240307-v1:0", failover: "test/b"),
         model("test/b", upstream: "anthropic.claude-3-5-sonnet-20240620-v1:0", failover: "test/c"),
         model("test/c", upstream: "amazon.titan-text-express-v1"),
@@ -47,7 +53,7 @@ final class GatewayHarness {
         model("test/dead", upstream: "anthropic.claude-3-haiku-20240307-v1:0", failover: "test/c", endpoint: "http://127.0.0.1:1"),
     ]
 
-    static func model(_ id: String, upstream: String, type: String = "completion", failover: String? = nil,
+    public static func model(_ id: String, upstream: String, type: String = "completion", failover: String? = nil,
                       streaming: Bool = true, endpoint: String? = nil, extra: String? = nil) -> String {
         var fields = [
             #""id": "\#(id)""#, #""type": "\#(type)""#,
@@ -60,27 +66,51 @@ final class GatewayHarness {
         return "{" + fields.joined(separator: ", ") + "}"
     }
 
-    init(models: [String] = GatewayHarness.defaultModels, retry: String = #"{"attempts_per_model": 2, "base_delay_ms": 1, "max_delay_ms": 50}"#,
-         upstreamIdleTimeoutMs: Int = 5000, extraConfig: String = "", listen: String = #""127.0.0.1:0""#) throws {
+    /// - Parameters:
+    ///   - models: catalogue entries (JSON objects as text); `catalogue` replaces the whole file instead.
+    ///   - keys: the keys file's text; nil for the default keys (``writeKeys(extra:)``).
+    ///   - logLevel: what the gateway writes to `gateway.log` (``log()``).
+    public init(models: [String] = GatewayHarness.defaultModels, catalogue: String? = nil, keys: String? = nil,
+                retry: String = #"{"attempts_per_model": 2, "base_delay_ms": 1, "max_delay_ms": 50}"#,
+                upstreamIdleTimeoutMs: Int = 5000, extraConfig: String = "", listen: String = #""127.0.0.1:0""#,
+                workers: Int = 2, logLevel: Logger.Level = .error) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-e2e-\(UUID().uuidString)")
+        self.logLevel = logLevel
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         standIn = try StandInServer(configuration: .init(credentials: [Self.upstreamKeyID: Self.upstreamSecret]))
-        try write("catalogue.json", #"{"models": [\#(models.joined(separator: ",\n"))]}"#)
+        try write("catalogue.json", catalogue ?? #"{"models": [\#(models.joined(separator: ",\n"))]}"#)
         try write("upstream-credentials.json", #"{"AccessKeyId": "\#(Self.upstreamKeyID)", "SecretAccessKey": "\#(Self.upstreamSecret)"}"#)
         try write("sigv4.secret", Self.sigV4Secret + "\n")
-        try writeKeys()
+        if let keys { try write("keys.json", keys) } else { try writeKeys() }
         try write("tollgate.json", """
-        {"listen": \(listen), "workers": 2, "catalogue": "catalogue.json", "keys": "keys.json", "audit": "audit.jsonl",
-         "log": {"level": "error", "access": false}, \(extraConfig)
+        {"listen": \(listen), "workers": \(workers), "catalogue": "catalogue.json", "keys": "keys.json", "audit": "audit.jsonl",
+         "log": {"level": "info", "access": false}, "limits": {"shutdown_grace_ms": 1000}, \(extraConfig)
          "upstream": {"region": "us-east-1", "endpoint": "\(standIn.endpoint)", "idle_timeout_ms": \(upstreamIdleTimeoutMs),
                       "connect_timeout_ms": 1000, "retry": \(retry), "allowed_endpoints": ["http://127.0.0.1:1", "https://bedrock-runtime.*.amazonaws.com"],
                       "credentials": {"standin": {"source": "file", "path": "upstream-credentials.json"}}}}
         """)
-        let configuration = try GatewayConfiguration.load(path: path("tollgate.json"))
-        service = try GatewayService(configuration: configuration, logger: Logger(level: .error))
+        logFD = open(path("gateway.log"), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        do {
+            service = try startService()
+        } catch {
+            standIn.shutdown()
+            close(logFD)
+            try? FileManager.default.removeItem(at: directory)
+            throw error
+        }
     }
 
-    func writeKeys(extra: String = "") throws {
+    private func startService() throws -> GatewayService {
+        let configuration = try GatewayConfiguration.load(path: path("tollgate.json"))
+        return try GatewayService(configuration: configuration, logger: Logger(level: logLevel, fileDescriptor: logFD))
+    }
+
+    /// What the gateway has logged so far.
+    public func log() -> String {
+        (try? String(contentsOfFile: path("gateway.log"), encoding: .utf8)) ?? ""
+    }
+
+    public func writeKeys(extra: String = "") throws {
         try write("keys.json", """
         {"keys": [
           {"id": "client", "org": "t", "role": "client", "hash": "\(KeyHash.hash(Self.clientKey))"},
@@ -93,22 +123,25 @@ final class GatewayHarness {
         """)
     }
 
-    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+    public func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
-    func write(_ name: String, _ text: String) throws {
+    public func write(_ name: String, _ text: String) throws {
         try AtomicFile.write(Array(text.utf8), to: path(name))
     }
 
-    func shutdown() {
+    /// Stops the gateway and the stand-in and removes the directory.
+    public func shutdown() {
         stopGateway()
         standIn.shutdown()
+        if logFD >= 0 { close(logFD) }
+        logFD = -1
         try? FileManager.default.removeItem(at: directory)
     }
 
     private var gatewayStopped = false
 
     /// Drains and stops the gateway (the ledger is closed), leaving the files for inspection.
-    func stopGateway() {
+    public func stopGateway() {
         guard !gatewayStopped else { return }
         gatewayStopped = true
         let done = DispatchSemaphore(value: 0)
@@ -118,20 +151,20 @@ final class GatewayHarness {
 
     /// The ledger once it holds `count` records. A response can reach the client a moment before its call is
     /// recorded (the last body byte goes out before libcurl reports the transfer done), so wait for the condition.
-    func ledgerRecords(count: Int) throws -> [JSONValue] {
+    public func ledgerRecords(count: Int) throws -> [JSONValue] {
         _ = waitUntil { ((try? self.ledgerRecords()) ?? []).count >= count }
         return try ledgerRecords()
     }
 
     /// Stops the gateway and starts a new one on the same files (a restart).
-    func restartGateway() throws {
+    public func restartGateway() throws {
         stopGateway()
-        service = try GatewayService(configuration: try GatewayConfiguration.load(path: path("tollgate.json")), logger: Logger(level: .error))
+        service = try startService()
         gatewayStopped = false
     }
 
     /// Every ledger record written so far (flushing first).
-    func ledgerRecords() throws -> [JSONValue] {
+    public func ledgerRecords() throws -> [JSONValue] {
         if !gatewayStopped { try service.gateway.context.accountant.ledger.flush() }
         let dir = path("ledger")
         var out: [JSONValue] = []
@@ -143,7 +176,7 @@ final class GatewayHarness {
     }
 
     /// A runtime call with a bearer key (or none).
-    func call(_ operation: String, model: String, body: String? = nil, key: String? = GatewayHarness.clientKey,
+    public func call(_ operation: String, model: String, body: String? = nil, key: String? = GatewayHarness.clientKey,
               headers: [(String, String)] = [], client: TestHTTPClient? = nil) throws -> TestHTTPClient.Response {
         let c = try client ?? TestHTTPClient(port: port)
         var all = headers
@@ -153,7 +186,7 @@ final class GatewayHarness {
         return try c.request("POST", "/model/\(encoded)/\(operation)", headers: all, body: Array((body ?? Self.body(for: operation)).utf8))
     }
 
-    static func body(for operation: String) -> String {
+    public static func body(for operation: String) -> String {
         operation.hasPrefix("converse")
             ? #"{"messages": [{"role": "user", "content": [{"text": "Hello"}]}]}"#
             : #"{"anthropic_version": "bedrock-2023-05-31", "max_tokens": 64, "messages": [{"role": "user", "content": "Hello"}]}"#
