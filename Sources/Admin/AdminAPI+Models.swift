@@ -27,7 +27,7 @@ extension AdminAPI {
         modelQuery.cursor = query["cursor"]
         let page: ModelPage
         do { page = try context.catalogue.snapshot.list(modelQuery) } catch { throw AdminAPIError(error) }
-        var out: JSONObject = ["models": .array(page.models.map(\.document.json))]
+        var out: JSONObject = ["models": .array(page.models.map(served))]
         if let next = page.nextCursor { out["next_cursor"] = .string(next) }
         return AdminAPIResponse(status: 200, json: .object(out))
     }
@@ -35,14 +35,14 @@ extension AdminAPI {
     /// `GET /v1/models/{id}` (an alias finds its model too).
     func getModel(_ id: String) throws(AdminAPIError) -> AdminAPIResponse {
         guard let model = context.catalogue.snapshot.model(id) else { throw .notFound("model \"\(id)\" does not exist") }
-        return Self.modelResponse(200, model)
+        return modelResponse(200, model)
     }
 
     /// `POST /v1/models`: 201 with `Location` and `ETag`; 409 when the id exists.
     func createModel(_ body: JSONValue, actor: String) -> AdminAPIResponse {
         change("create", actor: actor) { () throws(CatalogueError) in
             let model = try context.catalogue.create(body, actor: actor)
-            var response = Self.modelResponse(201, model)
+            var response = modelResponse(201, model)
             response.headers.add("Location", Self.location(of: model.id))
             return response
         }
@@ -51,14 +51,14 @@ extension AdminAPI {
     /// `PUT /v1/models/{id}`: replaces every editable field; the id stays.
     func replaceModel(_ id: String, _ body: JSONValue, ifMatch: String?, actor: String) -> AdminAPIResponse {
         change("replace", actor: actor) { () throws(CatalogueError) in
-            Self.modelResponse(200, try context.catalogue.replace(id: id, with: body, ifMatch: ifMatch, actor: actor))
+            modelResponse(200, try context.catalogue.replace(id: id, with: body, ifMatch: ifMatch, actor: actor))
         }
     }
 
     /// `PATCH /v1/models/{id}`: merges the fields present (see `CatalogueStore.patch`).
     func patchModel(_ id: String, _ body: JSONValue, ifMatch: String?, actor: String) -> AdminAPIResponse {
         change("patch", actor: actor) { () throws(CatalogueError) in
-            Self.modelResponse(200, try context.catalogue.patch(id: id, with: body, ifMatch: ifMatch, actor: actor))
+            modelResponse(200, try context.catalogue.patch(id: id, with: body, ifMatch: ifMatch, actor: actor))
         }
     }
 
@@ -77,7 +77,7 @@ extension AdminAPI {
         do {
             let model = try context.catalogue.validate(id: id, body: body)
             let out: JSONObject = [
-                "valid": true, "model": model.document.json,
+                "valid": true, "model": served(model),
                 "checks": ["format": "passed", "live": "not_run"], "live_checks": liveChecks(model),
             ]
             return AdminAPIResponse(status: 200, json: .object(out))
@@ -107,6 +107,14 @@ extension AdminAPI {
         return ["run": false, "credential_set": .string(set), "reason": .string(reason)]
     }
 
+    /// A model as the admin API serves it: the stored document, plus the region its calls go to (`routing_region`),
+    /// so a descriptive `region` or one overridden by `provider_config.region` misleads no one.
+    func served(_ model: ResolvedModel) -> JSONValue {
+        guard case .object(var fields) = model.document.json else { return model.document.json }
+        fields["routing_region"] = .string(context.routingRegion(for: model))
+        return .object(fields)
+    }
+
     /// Runs a catalogue change and logs it with its outcome (never with the body).
     private func change(_ action: String, actor: String,
                         _ body: () throws(CatalogueError) -> AdminAPIResponse) -> AdminAPIResponse {
@@ -121,8 +129,8 @@ extension AdminAPI {
         }
     }
 
-    static func modelResponse(_ status: Int, _ model: ResolvedModel) -> AdminAPIResponse {
-        AdminAPIResponse(status: status, json: model.document.json, headers: ["ETag": model.etag])
+    func modelResponse(_ status: Int, _ model: ResolvedModel) -> AdminAPIResponse {
+        AdminAPIResponse(status: status, json: served(model), headers: ["ETag": model.etag])
     }
 
     /// `/v1/models/` plus the id with every byte but RFC 3986 unreserved ones, `/` and `:` percent-encoded.

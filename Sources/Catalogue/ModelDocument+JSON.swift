@@ -30,7 +30,7 @@ extension ModelDocument {
         description = try r.string("description", length: 0...4096)
         if let v = r.raw("capabilities"), !v.isNull { capabilities = try ModelCapabilities(json: v, at: path + "capabilities") }
         if let v = r.raw("limits"), !v.isNull { limits = try ModelLimits(json: v, at: path + "limits") }
-        if let v = r.raw("region"), !v.isNull { region = try Validation.region(v, at: path + "region") }
+        if let v = r.raw("region"), !v.isNull { region = try Validation.string(v, length: 1...128, at: path + "region") }
         dimensions = try r.int("dimensions", range: 1...65_536)
         supportedDimensions = try r.array("supported_dimensions", maxCount: 64) { (v, p) throws(CatalogueError) in
             try Validation.int(v, range: 1...65_536, at: p)
@@ -62,7 +62,7 @@ extension ModelDocument {
         pricing = try ModelDocument.decodePricing(&r, at: path)
         switch serverFields {
         case .ignore:
-            for name in ModelDocument.serverFieldNames { r.ignore(name) }
+            for name in ModelDocument.serverFieldNames.union(ModelDocument.computedFieldNames) { r.ignore(name) }
         case .keep:
             createdAt = try r.string("created_at", length: 1...64)
             updatedAt = try r.string("updated_at", length: 1...64)

@@ -20,7 +20,8 @@ public struct ModelDocument: Sendable, Equatable {
     public var capabilities: ModelCapabilities?
     /// Token limits.
     public var limits: ModelLimits?
-    /// Hosting region.
+    /// Hosting region, free text as in the Prisme.ai catalogue (`001_…`: up to 128 characters). When it is an AWS
+    /// region code it is also where the model is called, unless `provider_config.region` says otherwise.
     public var region: String?
     /// Default embedding size (embeddings).
     public var dimensions: Int?
@@ -63,6 +64,10 @@ public struct ModelDocument: Sendable, Equatable {
 
     /// Fields the server owns: never written by clients, never inherited.
     public static let serverFieldNames: Set<String> = ["created_at", "updated_at", "version"]
+
+    /// Fields the admin API adds to what it serves, computed from the document and the gateway's configuration
+    /// (`routing_region`): accepted and dropped in bodies, so a GET body can be sent back as a PUT.
+    public static let computedFieldNames: Set<String> = ["routing_region"]
 
     /// Fields a document never inherits from its base model.
     public static let identityFieldNames: Set<String> = ["id", "aliases", "base_model", "created_at", "updated_at", "version"]

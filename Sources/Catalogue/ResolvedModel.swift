@@ -31,6 +31,13 @@ public final class ResolvedModel: Sendable {
     public var failover: String? { resolved.failover }
     /// Upstream routing.
     public var providerConfig: ProviderConfig? { resolved.providerConfig }
+    /// The region calls go to, when the document names one: `provider_config.region`, else the top-level `region`
+    /// when it is an AWS region code (free text there is descriptive only). Inheritance applies to both.
+    public var routingRegion: String? {
+        if let region = resolved.providerConfig?.region { return region }
+        if let region = resolved.region, BedrockIdentifier.isValidRegion(region) { return region }
+        return nil
+    }
     /// Prices.
     public var pricing: Pricing? { resolved.pricing }
     /// The version (`ETag` value without quotes).

@@ -64,12 +64,18 @@ public final class GatewayContext: @unchecked Sendable {
         }
     }
 
+    /// The region calls to `model` are signed for and sent to: the model's own (``ResolvedModel/routingRegion``),
+    /// else `upstream.region`.
+    public func routingRegion(for model: ResolvedModel) -> String {
+        model.routingRegion ?? settings.region
+    }
+
     /// The upstream target for a catalogue model of `snapshot`: its provider config, else the gateway's defaults.
     /// Made once per snapshot and loop. Call on `loop`.
     public func target(for model: ResolvedModel, in snapshot: CatalogueSnapshot, loop: EventLoop) -> UpstreamTarget {
         loop.attachment(UpstreamTargetCache.self) { UpstreamTargetCache() }.target(model.id, in: snapshot) {
             let provider = model.providerConfig
-            let region = provider?.region ?? settings.region
+            let region = routingRegion(for: model)
             return UpstreamTarget(
                 modelID: model.id,
                 upstreamModelID: provider?.modelID ?? model.id,

@@ -63,8 +63,9 @@ final class ModelDocumentTests: XCTestCase {
             (#"{"id":"m","capabilities":{"streaming":"yes"}}"#, "wrong_type", "capabilities.streaming"),
             (#"{"id":"m","limits":{"context_window":-1}}"#, "invalid_value", "limits.context_window"),
             (#"{"id":"m","limits":{"context_window":1.5}}"#, "wrong_type", "limits.context_window"),
-            (#"{"id":"m","region":"mars-1"}"#, "invalid_value", "region"),
-            (#"{"id":"m","region":"US-EAST-1"}"#, "invalid_value", "region"),
+            // The top-level region is free text ("Hosting region", `001_…`), up to 128 characters.
+            (#"{"id":"m","region":"\#(String(repeating: "r", count: 129))"}"#, "invalid_value", "region"),
+            (#"{"id":"m","region":5}"#, "wrong_type", "region"),
             (#"{"id":"m","dimensions":512,"supported_dimensions":[256,1024]}"#, "invalid_value", "dimensions"),
             (#"{"id":"m","supported_dimensions":[256,256]}"#, "invalid_value", "supported_dimensions[1]"),
             (#"{"id":"m","tags":["a",1]}"#, "wrong_type", "tags[1]"),
