@@ -39,7 +39,7 @@ public struct AdminAPI: Sendable {
         }
         let caller: Caller
         do {
-            caller = try admin(request)
+            caller = try admin(request, head: Self.prismeHead(request.head))
         } catch {
             context.logger.info("admin_auth_failed", ["request_id": .string(request.requestID), "error": .string(error.name)])
             return AdminAPIResponse(error).send(to: writer)
@@ -79,10 +79,10 @@ public struct AdminAPI: Sendable {
     }
 
     /// The caller, if it holds a valid admin key.
-    func admin(_ request: HTTPServerRequest) throws(AdminAPIError) -> Caller {
+    func admin(_ request: HTTPServerRequest, head: HTTPRequestHead? = nil) throws(AdminAPIError) -> Caller {
         let caller: Caller
         do {
-            caller = try context.authenticator.authenticate(request.head, body: request.body)
+            caller = try context.authenticator.authenticate(head ?? request.head, body: request.body)
         } catch {
             throw AdminAPIError(authentication: error)
         }
@@ -90,6 +90,16 @@ public struct AdminAPI: Sendable {
             throw .forbidden("the key \(caller.keyID) is not an admin key")
         }
         return caller
+    }
+
+    /// The Prisme.ai catalogue (`001_…`) takes org API keys in `x-prismeai-api-key`; its clients send a Tollgate key
+    /// there, so on these routes that header counts as `x-api-key` (and one that disagrees with another credential
+    /// is refused like any two keys that differ).
+    static func prismeHead(_ head: HTTPRequestHead) -> HTTPRequestHead {
+        guard let key = head.headers["x-prismeai-api-key"] else { return head }
+        var adapted = head
+        adapted.headers.add("x-api-key", key)
+        return adapted
     }
 
     /// Runs `work` on a global queue, then writes its answer on the request's loop.

@@ -30,7 +30,7 @@ public final class AdminFace: APIFace, @unchecked Sendable {
 
     /// `Expect: 100-continue` on an admin route: credentials that do not hold get their 401 before the body.
     public func answerBeforeBody(_ head: HTTPRequestHead) -> HTTPEarlyAnswer? {
-        context.authenticator.failureBeforeBody(head).map {
+        context.authenticator.failureBeforeBody(AdminAPIRoute.owns(head.path) ? AdminAPI.prismeHead(head) : head).map {
             let response = AdminAPIResponse(AdminAPIError(authentication: $0))
             return HTTPEarlyAnswer(status: response.status, headers: response.headers, body: response.body)
         }

@@ -73,6 +73,21 @@ final class AdminAPITests: XCTestCase {
 
     // MARK: Authentication
 
+    func testPrismesKeyHeaderCarriesAKeyAndTheIdComesFromThePath() throws {
+        // `001_…`: org API keys arrive in x-prismeai-api-key; the model id is the path's, a body id is ignored.
+        let patched = try gateway.request("PATCH", "/v1/models/open", key: nil, headers: [("x-prismeai-api-key", admin)],
+                                          body: #"{"id": "elsewhere", "description": "via prisme"}"#)
+        XCTAssertEqual(patched.status, 200, patched.text)
+        XCTAssertEqual(try JSONValue.parse(patched.body)["id"]?.stringValue, "open")
+        XCTAssertEqual(gateway.store.snapshot.model("open")?.resolved.description, "via prisme")
+        XCTAssertNil(gateway.store.snapshot.model("elsewhere"))
+        let client = try gateway.request("GET", "/v1/models", key: nil, headers: [("x-prismeai-api-key", GatewayHarness.AdminPreset.acmeKey)])
+        XCTAssertEqual(client.status, 403)
+        let conflicting = try gateway.request("GET", "/v1/models", key: nil,
+                                              headers: [("x-prismeai-api-key", admin), ("x-api-key", GatewayHarness.AdminPreset.acmeKey)])
+        XCTAssertEqual(conflicting.status, 401, "two keys that differ are refused, not resolved")
+    }
+
     func testAdminRoutesTakeAdminKeysOnly() throws {
         let none = try gateway.request("GET", "/v1/models", key: nil)
         XCTAssertEqual(none.status, 401)
