@@ -57,7 +57,7 @@ let package = Package(
         ),
         .target(
             name: "BedrockControlPlane",
-            dependencies: ["Core", "Identity", "BedrockHTTP", "HTTP", "AWS", "Catalogue", "Support"]
+            dependencies: ["Core", "Identity", "BedrockHTTP", "HTTP", "AWS", "Catalogue", "Accounting", "Support"]
         ),
         .target(name: "Admin", dependencies: ["Core", "Identity", "HTTP", "AWS", "Catalogue", "Accounting", "Support"]),
         // Configuration and wiring: the faces composed into one route table behind the HTTP server.

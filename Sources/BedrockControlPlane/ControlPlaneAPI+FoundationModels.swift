@@ -18,11 +18,15 @@ extension ControlPlaneAPI {
     static func foundationFilter(_ query: QueryParameters) throws(BedrockError) -> BedrockModelListing.Filter {
         func checked(_ name: String, _ allowed: Set<String>) throws(BedrockError) -> String? {
             guard let value = query[name] else { return nil }
-            guard allowed.contains(value) else {
-                throw .validation("1 validation error detected: Value '\(value)' at '\(name)' failed to satisfy constraint: "
-                    + "Member must satisfy enum value set: [\(allowed.sorted().joined(separator: ", "))]")
-            }
+            try checkEnum(value, name, allowed)
             return value
+        }
+        if let provider = query["byProvider"] {
+            // The reference's pattern is ^[a-z0-9-]{1,63}$; providers are matched without regard to case, as the
+            // service does (`byProvider=Anthropic` lists Anthropic's models).
+            try check(provider, "byProvider", 1...63, "^[a-z0-9-]{1,63}$") { text in
+                text.utf8.allSatisfy { ($0 &- 0x30) < 10 || (($0 | 0x20) &- 0x61) < 26 || $0 == UInt8(ascii: "-") }
+            }
         }
         return BedrockModelListing.Filter(
             byProvider: query["byProvider"],

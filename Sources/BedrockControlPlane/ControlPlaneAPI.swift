@@ -60,7 +60,7 @@ public struct ControlPlaneAPI: Sendable {
                 }
                 body = details.serialized()
             case .listCustomModels:
-                let filter = Self.customFilter(query)
+                let filter = try Self.customFilter(query)
                 body = cache.body(for: Self.cacheKey("cm", caller.org, filter.key), version: snapshot.version) {
                     Self.listCustomModels(snapshot, org: caller.org, filter: filter).serialized()
                 }
@@ -94,6 +94,28 @@ public struct ControlPlaneAPI: Sendable {
     /// The query parameters; a malformed escape is a `ValidationException`.
     static func query(_ raw: Substring) throws(BedrockError) -> QueryParameters {
         do { return try QueryParameters(parsing: raw) } catch { throw .validation(error.message) }
+    }
+
+    /// A query value must be one of `allowed` (a 400 `ValidationException` worded as Bedrock words it otherwise).
+    static func checkEnum(_ value: String, _ name: String, _ allowed: Set<String>) throws(BedrockError) {
+        guard allowed.contains(value) else {
+            throw .validation("1 validation error detected: Value '\(value)' at '\(name)' failed to satisfy constraint: "
+                + "Member must satisfy enum value set: [\(allowed.sorted().joined(separator: ", "))]")
+        }
+    }
+
+    /// A query value must have a length in `lengths` and pass `test` (which checks the reference's `pattern`).
+    static func check(_ value: String, _ name: String, _ lengths: ClosedRange<Int>, _ pattern: String,
+                      _ test: (String) -> Bool) throws(BedrockError) {
+        let count = value.utf8.count
+        guard lengths.contains(count) else {
+            throw .validation("1 validation error detected: Value '\(value)' at '\(name)' failed to satisfy constraint: "
+                + "Member must have length between \(lengths.lowerBound) and \(lengths.upperBound)")
+        }
+        guard test(value) else {
+            throw .validation("1 validation error detected: Value '\(value)' at '\(name)' failed to satisfy constraint: "
+                + "Member must satisfy regular expression pattern: \(pattern)")
+        }
     }
 
     /// `org` may be nil (a key outside any organisation): keep it distinct from every slug.

@@ -112,6 +112,37 @@ final class ControlPlaneAPITests: XCTestCase {
         }
     }
 
+    func testCustomModelsComeInPagesOfMaxResults() throws {
+        for (name, job) in [("custom-b", "bbbbbbbbbbbb"), ("custom-c", "cccccccccccc")] {
+            let created = try gateway.request("POST", "/v1/models", key: GatewayHarness.AdminPreset.adminKey, body: """
+            {"id": "\(name)", "type": "completion", "provider_config": {"provider": "bedrock", "region": "us-west-2",
+             "model_id": "arn:aws:bedrock:us-west-2:123456789012:custom-model/amazon.titan-text-express-v1:0:8k/\(job)"}}
+            """)
+            XCTAssertEqual(created.status, 201, created.text)
+        }
+        let first = try get("/custom-models?maxResults=2")
+        XCTAssertEqual(first.status, 200, "\(first.json)")
+        XCTAssertEqual(first.json["modelSummaries"]?.arrayValue?.compactMap { $0["modelName"]?.stringValue }, ["custom", "custom-b"])
+        let token = try XCTUnwrap(first.json["nextToken"]?.stringValue)
+        let second = try get("/custom-models?maxResults=2&nextToken=\(token)")
+        XCTAssertEqual(second.json["modelSummaries"]?.arrayValue?.compactMap { $0["modelName"]?.stringValue }, ["custom-c"])
+        XCTAssertNil(second.json["nextToken"], "the last page says so")
+        XCTAssertEqual(try modelIDs("/custom-models?sortOrder=Descending&maxResults=1"), ["custom-c"])
+    }
+
+    func testListQueriesAreValidatedAsBedrockDoes() throws {
+        for target in ["/custom-models?maxResults=0", "/custom-models?maxResults=1001", "/custom-models?sortOrder=Sideways",
+                       "/custom-models?sortBy=Name", "/custom-models?nameContains=--x", "/custom-models?nextToken=elsewhere",
+                       "/custom-models?baseModelArnEquals=not-an-arn-at-all-really", "/custom-models?creationTimeAfter=yesterday",
+                       "/foundation-models?byProvider=anth%20ropic", "/foundation-models?byProvider=\(String(repeating: "a", count: 64))"] {
+            let r = try get(target)
+            XCTAssertEqual(r.status, 400, target)
+            XCTAssertEqual(r.errorType?.split(separator: ":").first, "ValidationException", target)
+            XCTAssertTrue(r.json["message"]?.stringValue?.contains("validation error") ?? false
+                          || r.json["message"]?.stringValue?.contains("nextToken") ?? false, "\(target): \(r.json)")
+        }
+    }
+
     func testCustomModels() throws {
         let list = try get("/custom-models")
         XCTAssertEqual(list.status, 200)
