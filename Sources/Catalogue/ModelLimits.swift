@@ -8,6 +8,8 @@ public struct ModelLimits: Sendable, Equatable {
     public var maxOutputTokens: Int?
     /// Largest prompt the model accepts.
     public var maxInputTokens: Int?
+    /// Other limits as given (`max_tokens`, …): the seeds leave the block open; Tollgate keeps and echoes them.
+    public var extras = JSONObject()
 
     /// A limits block.
     public init(contextWindow: Int? = nil, maxOutputTokens: Int? = nil, maxInputTokens: Int? = nil) {
@@ -23,7 +25,7 @@ public struct ModelLimits: Sendable, Equatable {
         contextWindow = try r.int("context_window", range: ModelLimits.tokenRange)
         maxOutputTokens = try r.int("max_output_tokens", range: ModelLimits.tokenRange)
         maxInputTokens = try r.int("max_input_tokens", range: ModelLimits.tokenRange)
-        try r.finish()
+        extras = r.unread()
     }
 
     /// Canonical JSON (absent members omitted).
@@ -32,6 +34,7 @@ public struct ModelLimits: Sendable, Equatable {
         if let contextWindow { o["context_window"] = .int(contextWindow) }
         if let maxOutputTokens { o["max_output_tokens"] = .int(maxOutputTokens) }
         if let maxInputTokens { o["max_input_tokens"] = .int(maxInputTokens) }
+        for (key, value) in extras { o[key] = value }
         return .object(o)
     }
 }

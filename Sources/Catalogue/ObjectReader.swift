@@ -26,6 +26,13 @@ struct ObjectReader {
     /// Marks `key` as known without reading it.
     mutating func ignore(_ key: String) { seen.insert(key) }
 
+    /// The members that were not read, in order: the free-form rest of an object the seeds leave open.
+    func unread() -> JSONObject {
+        var rest = JSONObject()
+        for (key, value) in object where !seen.contains(key) { rest[key] = value }
+        return rest
+    }
+
     /// Rejects any member that was not read.
     func finish() throws(CatalogueError) {
         for key in object.keys where !seen.contains(key) {

@@ -7,6 +7,13 @@ public struct Price: Sendable, Equatable {
     /// What is counted.
     public enum Unit: String, Sendable, CaseIterable {
         case tokens, images, requests
+
+        /// The unit a seed spells as `token`/`tokens`, `image`/`images` or `request`/`requests`, in any case.
+        init?(spelling: String) {
+            let lower = spelling.lowercased()
+            guard let unit = Unit(rawValue: lower) ?? Unit(rawValue: lower + "s") else { return nil }
+            self = unit
+        }
     }
 
     /// Cost for `per` units; non-negative.
@@ -15,6 +22,8 @@ public struct Price: Sendable, Equatable {
     public var per: Int
     /// The unit counted.
     public var unit: Unit
+    /// The currency the price states, when it states one; it must be the pricing's (checked by ``Pricing``).
+    public var currency: String?
 
     /// A price.
     public init(cost: Money, per: Int = 1_000_000, unit: Unit = .tokens) {
@@ -40,18 +49,21 @@ public struct Price: Sendable, Equatable {
         cost = try Validation.price(costValue, at: path + "cost")
         per = try r.int("per", range: 1...1_000_000_000) ?? defaultPer
         if let unitName = try r.string("unit", length: 1...32) {
-            guard let unit = Unit(rawValue: unitName) else {
+            guard let unit = Unit(spelling: unitName) else {
                 throw CatalogueError(.invalidValue, "unit must be one of tokens, images, requests", field: path + "unit")
             }
             self.unit = unit
         } else {
             unit = defaultUnit
         }
+        currency = try r.string("currency", length: 3...3)
         try r.finish()
     }
 
     /// Canonical full form.
     public var json: JSONValue {
-        ["cost": .money(cost), "per": .int(per), "unit": .string(unit.rawValue)]
+        var o: JSONObject = ["cost": .money(cost), "per": .int(per), "unit": .string(unit.rawValue)]
+        if let currency { o["currency"] = .string(currency) }
+        return .object(o)
     }
 }

@@ -49,6 +49,14 @@ public struct PriceTable: Sendable, Equatable {
         }
     }
 
+    /// A price that states a currency other than `currency`, with its kind, if any.
+    func disagreeing(with currency: String) -> (kind: Kind, stated: String)? {
+        for kind in Kind.allCases {
+            if let stated = prices[kind]?.currency, stated != currency { return (kind, stated) }
+        }
+        return nil
+    }
+
     /// Writes the set kinds, in canonical order, into `object`.
     func write(into object: inout JSONObject) {
         for kind in Kind.allCases { if let price = prices[kind] { object[kind.rawValue] = price.json } }

@@ -1,7 +1,8 @@
 import Support
 
 /// A conditional price set (one of `pricing.variants`): when `when` holds, its prices replace the
-/// base prices of the same kinds, e.g. `{"when": "input_tokens > 200000", "input": {"cost": 6}}`.
+/// base prices of the same kinds, e.g. `{"when": "input_tokens > 200000", "input": {"cost": 6}}`; kinds it does
+/// not set (all of them, for a `when` alone) keep their base prices.
 public struct PriceVariant: Sendable, Equatable {
     /// The condition.
     public var when: PriceCondition
@@ -25,9 +26,7 @@ public struct PriceVariant: Sendable, Equatable {
         when = condition
         prices = try PriceTable(reading: &r)
         try r.finish()
-        if prices.isEmpty {
-            throw CatalogueError(.missingField, "a variant must set at least one price", field: path)
-        }
+        // A variant that sets no price stands alone: when it holds, every base price applies.
     }
 
     /// Canonical JSON.

@@ -60,6 +60,14 @@ public struct Pricing: Sendable, Equatable {
         }
         variants = try r.array("variants", maxCount: 32) { (v, p) throws(CatalogueError) in try PriceVariant(json: v, at: p) } ?? []
         try r.finish()
+        // A price may state its currency (the seeds' `Price{cost, currency, …}`); it must be the pricing's.
+        let tables = [(path, base)] + variants.enumerated().map { ((path + "variants")[$0.offset], $0.element.prices) }
+        for (tablePath, table) in tables {
+            if let (kind, stated) = table.disagreeing(with: currency) {
+                throw CatalogueError(.invalidValue, "\(kind.rawValue).currency is \(stated) but pricing.currency is \(currency)",
+                                     field: tablePath + kind.rawValue + "currency")
+            }
+        }
     }
 
     /// Canonical full form.

@@ -23,6 +23,8 @@ public struct ProviderConfig: Sendable, Equatable {
     public var assumeRoleARN: String?
     /// External id for the role assumption.
     public var assumeRoleExternalID: String?
+    /// Other settings as given (`batch_size`, …): the seeds leave the block open; Tollgate keeps and echoes them.
+    public var extras = JSONObject()
 
     /// A provider block.
     public init(provider: String? = "bedrock", modelID: String? = nil, region: String? = nil, endpoint: String? = nil,
@@ -70,7 +72,8 @@ public struct ProviderConfig: Sendable, Equatable {
         if assumeRoleExternalID != nil && assumeRoleARN == nil {
             throw CatalogueError(.missingField, "assume_role_external_id needs assume_role_arn", field: path + "assume_role_arn")
         }
-        try r.finish()
+        // The seeds leave provider configuration open ("batch size, parallelism, …"): keep the rest as given.
+        extras = r.unread()
     }
 
     /// Canonical JSON (absent members omitted).
@@ -83,6 +86,7 @@ public struct ProviderConfig: Sendable, Equatable {
         if let credentials { o["credentials"] = .string(credentials) }
         if let assumeRoleARN { o["assume_role_arn"] = .string(assumeRoleARN) }
         if let assumeRoleExternalID { o["assume_role_external_id"] = .string(assumeRoleExternalID) }
+        for (key, value) in extras { o[key] = value }
         return .object(o)
     }
 }

@@ -91,7 +91,9 @@ final class ModelDocumentTests: XCTestCase {
             (#"{"id":"m","pricing":{"input":{"cost":1,"unit":"bytes"}}}"#, "invalid_value", "pricing.input.unit"),
             (#"{"id":"m","pricing":{"currency":"usd"}}"#, "invalid_value", "pricing.currency"),
             (#"{"id":"m","pricing":{"variants":[{"when":"tokens > 5","input":{"cost":1}}]}}"#, "invalid_value", "pricing.variants[0].when"),
-            (#"{"id":"m","pricing":{"variants":[{"when":"input_tokens > 5"}]}}"#, "missing_field", "pricing.variants[0]"),
+            (#"{"id":"m","pricing":{"currency":"EUR","input":{"cost":1,"currency":"USD"}}}"#, "invalid_value", "pricing.input.currency"),
+            (#"{"id":"m","pricing":{"variants":[{"when":"input_tokens > 5","output":{"cost":1,"currency":"GBP"}}]}}"#, "invalid_value", "pricing.variants[0].output.currency"),
+            (#"{"id":"m","pricing":{"input":{"cost":1,"unit":"litres"}}}"#, "invalid_value", "pricing.input.unit"),
             (#"{"id":"m","input_cost":-3}"#, "invalid_value", "input_cost"),
             (#"{"id":"m","input_cost":3,"pricing":{"input":{"cost":3}}}"#, "invalid_value", "pricing.input_cost"),
             (#"{"id":"m","version":0}"#, "invalid_value", "version"),
@@ -130,5 +132,34 @@ final class ModelDocumentTests: XCTestCase {
         XCTAssertTrue(BedrockIdentifier.isValidRegion("us-gov-west-1"))
         XCTAssertTrue(BedrockIdentifier.isValidRegion("ap-southeast-2"))
         XCTAssertFalse(BedrockIdentifier.isValidRegion("useast1"))
+    }
+}
+
+/// Where the seeds are lenient, the document is too: spellings of units, a price's own (agreeing) currency, a variant
+/// that only says when, and free-form provider and limits settings kept as given.
+final class ModelDocumentLeniencyTests: XCTestCase {
+    func testTheSeedsSpellingsAndOpenObjectsAreAcceptedAndEchoed() throws {
+        let document = try ModelDocument(json: Fixtures.json(#"""
+        {"id": "m",
+         "limits": {"context_window": 200000, "max_tokens": 4096},
+         "provider_config": {"provider": "bedrock", "model_id": "anthropic.claude-3-haiku-20240307-v1:0", "batch_size": 8, "parallelism": {"max": 2}},
+         "pricing": {"currency": "USD",
+                     "input": {"cost": 3, "currency": "USD", "unit": "Token"},
+                     "image": {"cost": 0.04, "unit": "IMAGE"},
+                     "variants": [{"when": "input_tokens > 200000"}]}}
+        """#))
+        XCTAssertEqual(document.pricing?.base[.input]?.unit, .tokens)
+        XCTAssertEqual(document.pricing?.base[.image]?.unit, .images)
+        XCTAssertEqual(document.pricing?.variants.first?.prices.isEmpty, true)
+        // With the lone variant in force, the base prices apply.
+        XCTAssertEqual(document.pricing?.prices(inputTokens: 300_000, totalTokens: 300_000, contextTokens: 300_000)[.input]?.cost,
+                       document.pricing?.base[.input]?.cost)
+        let echoed = document.json
+        XCTAssertEqual(echoed["limits"]?["max_tokens"]?.intValue, 4096)
+        XCTAssertEqual(echoed["provider_config"]?["batch_size"]?.intValue, 8)
+        XCTAssertEqual(echoed["provider_config"]?["parallelism"]?["max"]?.intValue, 2)
+        XCTAssertEqual(echoed["pricing"]?["input"]?["currency"]?.stringValue, "USD")
+        // And what is echoed reads back the same.
+        XCTAssertEqual(try ModelDocument(json: echoed), document)
     }
 }
