@@ -100,8 +100,21 @@ public final class BedrockRuntimeAPI: APIFace, @unchecked Sendable {
         for next in snapshot.failoverChain(from: model.id, org: org, maxHops: hops) where Self.operationProblem(call.operation, model: next) == nil {
             candidates.append(RuntimeCall.Candidate(target: context.target(for: next, in: snapshot, loop: request.loop), model: next))
         }
-        RuntimeCall(context: context, request: request, writer: writer, operation: call.operation, caller: caller,
-                    requestedModel: call.modelId, candidates: candidates).start()
+        let roles = Set(candidates.compactMap(\.target.role))
+        guard !roles.isEmpty else {
+            return RuntimeCall(context: context, request: request, writer: writer, operation: call.operation, caller: caller,
+                               requestedModel: call.modelId, candidates: candidates).start()
+        }
+        // Models called as a role need its temporary credentials first (at once when warm). The requested model's
+        // role failing is a 403; a failover target whose role fails is left out.
+        context.roles.ensure(roles, on: request.loop) { [self, candidates] failures in
+            if let role = candidates[0].target.role, let failure = failures[role] {
+                return reject(failure, call.modelId, call.operation, caller, request, writer)
+            }
+            let usable = candidates.filter { candidate in candidate.target.role.map { failures[$0] == nil } ?? true }
+            RuntimeCall(context: context, request: request, writer: writer, operation: call.operation, caller: caller,
+                        requestedModel: call.modelId, candidates: usable).start()
+        }
     }
 
     /// ApplyGuardrail: a guardrail named in the configuration, applied for a caller that may use it. Authentication,

@@ -9,12 +9,14 @@ public struct CallSettings: Sendable {
     public var credentials: [String: CredentialSet]
     public var retry: RetryPolicy
     public var guardrails: [String: GuardrailConfiguration]
+    /// Where STS `AssumeRole` calls go (`upstream.sts_endpoint`); nil for `https://sts.{region}.amazonaws.com`.
+    public var stsEndpoint: String?
 
     public init(
         region: String = "us-east-1", endpoint: String? = nil, connectTimeout: Duration = .seconds(5),
         upstreamIdleTimeout: Duration = .seconds(60), upstreamTotalTimeout: Duration? = nil,
         credentials: [String: CredentialSet] = [:], retry: RetryPolicy = RetryPolicy(),
-        guardrails: [String: GuardrailConfiguration] = [:]
+        guardrails: [String: GuardrailConfiguration] = [:], stsEndpoint: String? = nil
     ) {
         self.region = region
         self.endpoint = endpoint
@@ -24,6 +26,7 @@ public struct CallSettings: Sendable {
         self.credentials = credentials
         self.retry = retry
         self.guardrails = guardrails
+        self.stsEndpoint = stsEndpoint
     }
 
     /// Whether `region` reads like an AWS region name (`us-east-1`, `us-gov-west-1`): lowercase words and a number.

@@ -23,6 +23,8 @@ public final class GatewayContext: @unchecked Sendable {
     public let accountant: Accountant
     /// Who is calling, for every face.
     public let authenticator: Authenticator
+    /// Temporary credentials of the roles models are called as.
+    public let roles: AssumedRoles
     let upstreamConfiguration: UpstreamConfiguration
 
     public init(settings: CallSettings, logger: Logger, catalogue: CatalogueStore, keys: KeyStore, accountant: Accountant) {
@@ -39,6 +41,10 @@ public final class GatewayContext: @unchecked Sendable {
             totalTimeout: settings.upstreamTotalTimeout,
             maxConnectionsPerHost: 0
         )
+        let configuration = upstreamConfiguration
+        self.roles = AssumedRoles(settings: settings, credentials: credentials, logger: logger) { loop in
+            loop.attachment(UpstreamClient.self) { UpstreamClient(queue: loop.queue, poller: loop.poller, configuration: configuration) }
+        }
     }
 
     /// The upstream client of `loop` (one libcurl multi handle per loop), created on first use. Call on the loop.
@@ -76,12 +82,16 @@ public final class GatewayContext: @unchecked Sendable {
         loop.attachment(UpstreamTargetCache.self) { UpstreamTargetCache() }.target(model.id, in: snapshot) {
             let provider = model.providerConfig
             let region = routingRegion(for: model)
+            let credentialSet = provider?.credentials ?? "default"
             return UpstreamTarget(
                 modelID: model.id,
                 upstreamModelID: provider?.modelID ?? model.id,
                 region: region,
                 endpoint: provider?.endpoint ?? settings.endpoint,
-                credentialSet: provider?.credentials ?? "default"
+                credentialSet: credentialSet,
+                role: provider?.assumeRoleARN.map {
+                    AssumedRole(arn: $0, externalID: provider?.assumeRoleExternalID, credentialSet: credentialSet, region: region)
+                }
             )
         }
     }

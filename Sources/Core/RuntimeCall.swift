@@ -14,8 +14,8 @@ import Upstream
 public final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
     /// A model to try: where to send it, and its catalogue entry (pricing, type).
     public struct Candidate: Sendable {
-        var target: UpstreamTarget
-        var model: ResolvedModel
+        public var target: UpstreamTarget
+        public var model: ResolvedModel
 
         public init(target: UpstreamTarget, model: ResolvedModel) {
             self.target = target
@@ -112,7 +112,17 @@ public final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
     private func makeRequest(for target: UpstreamTarget) throws(BedrockError) -> UpstreamRequest {
         var headers = forwardedHeaders
         headers.append((name: "User-Agent", value: "tollgate/\(GatewayContext.version)"))
-        switch try context.credentials.authorization(for: target.credentialSet) {
+        let authorization: UpstreamAuthorization
+        if let role = target.role {
+            // Made as the model's role: its temporary credentials, which the face made sure of before the call.
+            guard let temporary = context.roles.current(role) else {
+                throw .accessDenied("The credentials of the role \(role.arn) are not available.")
+            }
+            authorization = .sigV4(temporary)
+        } else {
+            authorization = try context.credentials.authorization(for: target.credentialSet)
+        }
+        switch authorization {
         case .bearer(let key):
             headers.append((name: "Authorization", value: "Bearer \(key)"))
         case .sigV4(let credentials):

@@ -14,15 +14,19 @@ public final class UpstreamTarget: Sendable {
     public let region: String
     /// Base URL without a trailing slash, e.g. `https://bedrock-runtime.us-east-1.amazonaws.com`.
     public let endpoint: String
-    /// The credential set to sign with.
+    /// The credential set to sign with (or, with a `role`, to assume it with).
     public let credentialSet: String
+    /// The role calls are made as, when the model names one: they are signed with its temporary credentials.
+    public let role: AssumedRole?
     /// The `Host` header libcurl sends for `endpoint` (the authority without a default port), which SigV4 signs.
     public let hostHeader: String
     /// Wire path and full URL per operation, in `BedrockOperation.allCases` order.
     private let wirePaths: [String]
     private let urls: [String]
 
-    public init(modelID: String, upstreamModelID: String, region: String, endpoint: String?, credentialSet: String) {
+    public init(modelID: String, upstreamModelID: String, region: String, endpoint: String?, credentialSet: String,
+                role: AssumedRole? = nil) {
+        self.role = role
         self.modelID = modelID
         self.upstreamModelID = upstreamModelID
         self.region = region

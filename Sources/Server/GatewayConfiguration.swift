@@ -49,6 +49,8 @@ public struct GatewayConfiguration: Sendable {
     public var keysPath: String?
     public var region: String
     public var endpoint: String?
+    /// Where STS `AssumeRole` calls go (`upstream.sts_endpoint`); nil for `https://sts.{region}.amazonaws.com`.
+    public var stsEndpoint: String?
     public var connectTimeout: Duration
     public var upstreamIdleTimeout: Duration
     public var upstreamTotalTimeout: Duration?
@@ -140,6 +142,7 @@ public struct GatewayConfiguration: Sendable {
 
         var region = "us-east-1"
         var endpoint: String?
+        var stsEndpoint: String?
         var connectTimeout = Duration.seconds(5)
         var idleTimeout = Duration.seconds(60)
         var totalTimeout: Duration? = nil
@@ -156,6 +159,13 @@ public struct GatewayConfiguration: Sendable {
                     endpoint = e.hasSuffix("/") ? String(e.dropLast()) : e
                 } else {
                     upstream.fail("endpoint", "must be an http:// or https:// URL")
+                }
+            }
+            if let e = upstream.string("sts_endpoint") {
+                if e.hasPrefix("http://") || e.hasPrefix("https://") {
+                    stsEndpoint = e.hasSuffix("/") ? String(e.dropLast()) : e
+                } else {
+                    upstream.fail("sts_endpoint", "must be an http:// or https:// URL")
                 }
             }
             if let list = upstream.value("allowed_endpoints") {
@@ -234,7 +244,7 @@ public struct GatewayConfiguration: Sendable {
         return GatewayConfiguration(
             configPath: path, listen: listen, tlsListen: entries.tls, workers: workers, server: server, shutdownGrace: shutdownGrace,
             logLevel: level, accessLog: accessLog, cataloguePath: cataloguePath, keysPath: keysPath, region: region,
-            endpoint: endpoint, connectTimeout: connectTimeout, upstreamIdleTimeout: idleTimeout,
+            endpoint: endpoint, stsEndpoint: stsEndpoint, connectTimeout: connectTimeout, upstreamIdleTimeout: idleTimeout,
             upstreamTotalTimeout: totalTimeout, credentials: credentials, retry: retry, ledgerDirectory: ledgerDirectory,
             ledgerPolicy: ledgerPolicy,
             allowedEndpoints: EndpointAllowList(patterns: endpointPatterns + (endpoint.map { [$0] } ?? [])) ?? .bedrock,
@@ -281,6 +291,7 @@ public struct GatewayConfiguration: Sendable {
     /// What the shared core needs of the configuration to make calls.
     public var callSettings: CallSettings {
         CallSettings(region: region, endpoint: endpoint, connectTimeout: connectTimeout, upstreamIdleTimeout: upstreamIdleTimeout,
-                     upstreamTotalTimeout: upstreamTotalTimeout, credentials: credentials, retry: retry, guardrails: guardrails)
+                     upstreamTotalTimeout: upstreamTotalTimeout, credentials: credentials, retry: retry, guardrails: guardrails,
+                     stsEndpoint: stsEndpoint)
     }
 }

@@ -16,6 +16,9 @@ final class StandInResponder: HTTPResponder, @unchecked Sendable {
         if path.hasPrefix("/_standin/") {
             return control(path: path, request: request, writer: writer, owner: owner)
         }
+        if request.head.method == "POST", path == "/" {
+            return assumeRole(request, writer: writer, owner: owner)
+        }
         if request.head.method == "POST", let guardrail = GuardrailPath(parsing: path) {
             return applyGuardrail(guardrail, request: request, writer: writer, owner: owner)
         }
@@ -65,9 +68,21 @@ final class StandInResponder: HTTPResponder, @unchecked Sendable {
             }
             return "bearer"
         }
-        let verifier = SigV4Verifier(service: "bedrock") { owner.secret(for: $0) }
+        return try verifySigV4(request, service: "bedrock", owner: owner)
+    }
+
+    /// The access key id of a SigV4 signature for `service` that verifies; a temporary key must come with its
+    /// session token (`x-amz-security-token`), as AWS requires.
+    func verifySigV4(_ request: HTTPServerRequest, service: String, owner: StandInServer) throws(BedrockError) -> String {
+        let verifier = SigV4Verifier(service: service) { owner.secret(for: $0) }
         let signed = SigV4Request(method: request.head.method, target: request.head.target, headers: request.head.headers.fields)
-        return try verifier.verify(signed, body: request.body, now: SigV4Date(Date())).accessKeyId
+        let keyID = try verifier.verify(signed, body: request.body, now: SigV4Date(Date())).accessKeyId
+        if let temporary = owner.state.withLock({ $0.temporary[keyID] }) {
+            guard let token = request.head.headers["x-amz-security-token"], ConstantTime.equals(token, temporary.sessionToken) else {
+                throw .unrecognizedClient("The security token included in the request is invalid.")
+            }
+        }
+        return keyID
     }
 
     private func answer(_ call: BedrockPath, request: HTTPServerRequest, rule: StandInRule?, writer: HTTPResponseWriter, owner: StandInServer) {

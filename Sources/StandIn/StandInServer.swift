@@ -22,13 +22,17 @@ public final class StandInServer: @unchecked Sendable {
         public var address: SocketAddress
         /// Event loops.
         public var workers: Int
+        /// Roles STS `AssumeRole` grants: role ARN → the external id it requires (nil: none).
+        public var roles: [String: String?]
 
         public init(credentials: [String: String] = ["AKIDSTANDIN": "standin-secret"], bearerKeys: Set<String> = [],
-                    address: SocketAddress = SocketAddress(parsing: "127.0.0.1:0")!, workers: Int = 1) {
+                    address: SocketAddress = SocketAddress(parsing: "127.0.0.1:0")!, workers: Int = 1,
+                    roles: [String: String?] = [:]) {
             self.credentials = credentials
             self.bearerKeys = bearerKeys
             self.address = address
             self.workers = workers
+            self.roles = roles
         }
     }
 
@@ -39,6 +43,8 @@ public final class StandInServer: @unchecked Sendable {
     struct State {
         var rules: [StandInRule] = []
         var stats = StandInStats()
+        /// Temporary credentials STS handed out: access key id → secret and session token.
+        var temporary: [String: (secret: String, sessionToken: String)] = [:]
     }
 
     /// Starts listening.
@@ -92,6 +98,6 @@ public final class StandInServer: @unchecked Sendable {
     }
 
     func secret(for accessKeyID: String) -> String? {
-        configuration.credentials[accessKeyID]
+        configuration.credentials[accessKeyID] ?? state.withLock { $0.temporary[accessKeyID]?.secret }
     }
 }

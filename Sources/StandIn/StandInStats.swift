@@ -12,6 +12,16 @@ public struct StandInStats: Sendable {
 
     /// Calls that passed authentication, in order.
     public var calls: [Call] = []
+    /// STS `AssumeRole` requests that were signed correctly, granted or not.
+    public struct RoleAssumption: Sendable {
+        public var roleARN: String
+        public var externalID: String?
+        public var sessionName: String
+        /// The access key id that signed the request.
+        public var principal: String
+        public var granted: Bool
+    }
+    public var roleAssumptions: [RoleAssumption] = []
     /// Calls rejected by signature verification.
     public var rejected = 0
     /// Responses whose client disconnected before the end.

@@ -35,7 +35,8 @@ enum DemoCommand {
         do {
             standIn = try StandInServer(configuration: .init(
                 credentials: [StandInCommand.defaultAccessKeyID: StandInCommand.defaultSecret],
-                address: SocketAddress(host: "127.0.0.1", port: standInPort)!
+                address: SocketAddress(host: "127.0.0.1", port: standInPort)!,
+                roles: rolesNamed(inCatalogue: configuration.cataloguePath)
             ))
         } catch {
             printError("tollgate: cannot start the stand-in on port \(standInPort): \(error)")
@@ -46,6 +47,7 @@ enum DemoCommand {
         setenv("AWS_SECRET_ACCESS_KEY", StandInCommand.defaultSecret, 1)
         unsetenv("AWS_SESSION_TOKEN")
         configuration.endpoint = standIn.endpoint
+        configuration.stsEndpoint = standIn.endpoint
         let certificate: (certificate: String, key: String)
         do throws(TLSError) {
             certificate = try demoCertificate(configPath: configPath)
@@ -79,6 +81,17 @@ enum DemoCommand {
         print(ready.serializedString())
         fflush(nil)
         dispatchMain()
+    }
+
+    /// The roles the catalogue's models are called as, with their external ids: the stand-in plays STS for them.
+    static func rolesNamed(inCatalogue path: String) -> [String: String?] {
+        guard let bytes = try? AtomicFile.read(path), let models = (try? JSONValue.parse(bytes))?["models"]?.arrayValue else { return [:] }
+        var roles: [String: String?] = [:]
+        for model in models {
+            guard let provider = model["provider_config"], let arn = provider["assume_role_arn"]?.stringValue else { continue }
+            roles[arn] = provider["assume_role_external_id"]?.stringValue
+        }
+        return roles
     }
 
     /// The demo's certificate and key: `var/tls/demo-cert.pem` and `demo-key.pem` beside the config directory,

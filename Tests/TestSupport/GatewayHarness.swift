@@ -70,14 +70,15 @@ public final class GatewayHarness {
     ///   - models: catalogue entries (JSON objects as text); `catalogue` replaces the whole file instead.
     ///   - keys: the keys file's text; nil for the default keys (``writeKeys(extra:)``).
     ///   - logLevel: what the gateway writes to `gateway.log` (``log()``).
+    ///   - standInRoles: roles the stand-in's STS grants (role ARN → the external id it requires).
     public init(models: [String] = GatewayHarness.defaultModels, catalogue: String? = nil, keys: String? = nil,
                 retry: String = #"{"attempts_per_model": 2, "base_delay_ms": 1, "max_delay_ms": 50}"#,
                 upstreamIdleTimeoutMs: Int = 5000, extraConfig: String = "", listen: String = #""127.0.0.1:0""#,
-                workers: Int = 2, logLevel: Logger.Level = .error) throws {
+                workers: Int = 2, logLevel: Logger.Level = .error, standInRoles: [String: String?] = [:]) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-e2e-\(UUID().uuidString)")
         self.logLevel = logLevel
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        standIn = try StandInServer(configuration: .init(credentials: [Self.upstreamKeyID: Self.upstreamSecret]))
+        standIn = try StandInServer(configuration: .init(credentials: [Self.upstreamKeyID: Self.upstreamSecret], roles: standInRoles))
         try write("catalogue.json", catalogue ?? #"{"models": [\#(models.joined(separator: ",\n"))]}"#)
         try write("upstream-credentials.json", #"{"AccessKeyId": "\#(Self.upstreamKeyID)", "SecretAccessKey": "\#(Self.upstreamSecret)"}"#)
         try write("sigv4.secret", Self.sigV4Secret + "\n")
@@ -85,7 +86,8 @@ public final class GatewayHarness {
         try write("tollgate.json", """
         {"listen": \(listen), "workers": \(workers), "catalogue": "catalogue.json", "keys": "keys.json", "audit": "audit.jsonl",
          "log": {"level": "info", "access": false}, "limits": {"shutdown_grace_ms": 1000}, \(extraConfig)
-         "upstream": {"region": "us-east-1", "endpoint": "\(standIn.endpoint)", "idle_timeout_ms": \(upstreamIdleTimeoutMs),
+         "upstream": {"region": "us-east-1", "endpoint": "\(standIn.endpoint)", "sts_endpoint": "\(standIn.endpoint)",
+                      "idle_timeout_ms": \(upstreamIdleTimeoutMs),
                       "connect_timeout_ms": 1000, "retry": \(retry), "allowed_endpoints": ["http://127.0.0.1:1", "https://bedrock-runtime.*.amazonaws.com"],
                       "credentials": {"standin": {"source": "file", "path": "upstream-credentials.json"}}}}
         """)
