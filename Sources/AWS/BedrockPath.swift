@@ -48,4 +48,10 @@ public struct BedrockPath: Sendable, Hashable {
     public static func encodeModelId(_ modelId: String) -> String {
         PercentEncoding.encode(modelId, keepSlash: false)
     }
+
+    /// A path segment decoded (`%3A` → `:`); nil when an escape is malformed or the bytes are not UTF-8.
+    public static func decodeSegment(_ segment: Substring) -> String? {
+        guard let bytes = PercentEncoding.decode(segment.utf8, strict: true) else { return nil }
+        return String(validating: bytes, as: UTF8.self)
+    }
 }

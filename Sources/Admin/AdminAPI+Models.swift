@@ -3,6 +3,7 @@ import Core
 import Catalogue
 import HTTP
 import Support
+import Dispatch
 
 /// `/v1/models` (the model document of seed `001_…`): list, get, create, replace, patch, delete, validate. Models are served as their stored
 /// documents (what PUT replaces), server fields included; `version` is the `ETag` (RFC 9110 §8.8.3) and
@@ -71,40 +72,40 @@ extension AdminAPI {
     }
 
     /// `POST /v1/models/{id}/validate`: format checks of the stored model (empty body) or of a candidate body (as a
-    /// create when the id is new, else as a replace), without changing anything. Live checks against Bedrock's
-    /// control plane are not run; the answer says so and why.
-    func validateModel(_ id: String, _ body: JSONValue?) -> AdminAPIResponse {
-        do {
-            let model = try context.catalogue.validate(id: id, body: body)
-            let out: JSONObject = [
-                "valid": true, "model": served(model),
-                "checks": ["format": "passed", "live": "not_run"], "live_checks": liveChecks(model),
-            ]
-            return AdminAPIResponse(status: 200, json: .object(out))
-        } catch {
-            let failure = AdminAPIError(error)
-            guard error.isValidationError else { return AdminAPIResponse(failure) }
-            var out = failure.json.objectValue!
-            out["valid"] = false
-            out["checks"] = ["format": "failed", "live": "not_run"]
-            out["live_checks"] = ["run": false, "reason": "the document failed its format checks"]
-            return AdminAPIResponse(status: failure.status, json: .object(out))
+    /// create when the id is new, else as a replace), then the live check against Bedrock's control plane
+    /// (``GatewayContext/probeControlPlane(for:on:completion:)``), without changing anything. The format checks run
+    /// off the loop (they may read credential files); the live check is an upstream call on it.
+    func validateModel(_ id: String, _ body: JSONValue?, request: HTTPServerRequest, writer: HTTPResponseWriter) {
+        let loop = request.loop
+        DispatchQueue.global(qos: .userInitiated).async { [self] in
+            let model: ResolvedModel
+            do throws(CatalogueError) {
+                model = try context.catalogue.validate(id: id, body: body)
+            } catch {
+                let response = formatFailure(error)
+                return loop.execute { response.send(to: writer) }
+            }
+            loop.execute { [self] in
+                context.probeControlPlane(for: model, on: loop) { [self] live in
+                    let result = live["run"]?.boolValue == true ? (live["result"]?.stringValue ?? "failed") : "not_run"
+                    let out: JSONObject = [
+                        "valid": true, "model": served(model),
+                        "checks": ["format": "passed", "live": .string(result)], "live_checks": live,
+                    ]
+                    AdminAPIResponse(status: 200, json: .object(out)).send(to: writer)
+                }
+            }
         }
     }
 
-    /// Why live checks did not run for `model`: no usable credentials for its credential set, or (with them) that
-    /// this gateway has no Bedrock control-plane client yet.
-    private func liveChecks(_ model: ResolvedModel) -> JSONValue {
-        let set = model.providerConfig?.credentials ?? "default"
-        let reason: String
-        do {
-            _ = try context.credentials.authorization(for: set)
-            reason = "credentials of set \"\(set)\" are available, but Tollgate does not call Bedrock's control plane "
-                + "(GetFoundationModel, GetCustomModel) yet: only format checks were run"
-        } catch {
-            reason = "no credentials allow it: \(error.message)"
-        }
-        return ["run": false, "credential_set": .string(set), "reason": .string(reason)]
+    private func formatFailure(_ error: CatalogueError) -> AdminAPIResponse {
+        let failure = AdminAPIError(error)
+        guard error.isValidationError else { return AdminAPIResponse(failure) }
+        var out = failure.json.objectValue!
+        out["valid"] = false
+        out["checks"] = ["format": "failed", "live": "not_run"]
+        out["live_checks"] = ["run": false, "reason": "the document failed its format checks"]
+        return AdminAPIResponse(status: failure.status, json: .object(out))
     }
 
     /// A model as the admin API serves it: the stored document, plus the region its calls go to (`routing_region`),

@@ -66,7 +66,7 @@ public struct AdminAPI: Sendable {
                 offload(writer, request) { deleteModel(id, ifMatch: ifMatch, actor: caller.keyID) }
             case .validateModel(let id):
                 let body = try Self.jsonBody(request, required: false)
-                offload(writer, request) { validateModel(id, body) }
+                validateModel(id, body, request: request, writer: writer)
             case .readAudit:
                 let query = try adminQuery(AdminAPIQuery(parsing: request.head.query))
                 offload(writer, request) { readAudit(query) }

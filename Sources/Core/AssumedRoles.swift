@@ -115,8 +115,19 @@ public final class AssumedRoles: @unchecked Sendable {
             } catch {
                 return finished(role, .failure(error))
             }
-            let call = STSCall { [self] result in finished(role, result) }
-            call.transfer = client(loop).execute(request, delegate: call)
+            WholeResponse.fetch(request, with: client(loop)) { [self] answer in
+                switch answer {
+                case .failure(let error):
+                    finished(role, .failure(.accessDenied("STS could not be reached to assume the model's role (\(error.name)).")))
+                case .success(let (status, body)):
+                    switch STSAssumeRole.outcome(status: status, body: body) {
+                    case .credentials(let credentials):
+                        finished(role, .success(credentials))
+                    case .failure(let code, let message):
+                        finished(role, .failure(.accessDenied("AssumeRole failed: \(code): \(message)")))
+                    }
+                }
+            }
         }
     }
 
@@ -200,39 +211,5 @@ public final class AssumedRoles: @unchecked Sendable {
             all[role]?.timer = timer
         }
         timer.resume()
-    }
-}
-
-/// One STS call: the whole (small) answer collected on the loop, then read.
-private final class STSCall: UpstreamResponseDelegate, @unchecked Sendable {
-    var transfer: UpstreamTransfer?
-    private var status = 0
-    private var body: [UInt8] = []
-    private let completion: (Result<STSAssumeRole.Credentials, BedrockError>) -> Void
-
-    init(completion: @escaping (Result<STSAssumeRole.Credentials, BedrockError>) -> Void) {
-        self.completion = completion
-    }
-
-    func upstream(_ transfer: UpstreamTransfer, didReceiveHead head: UpstreamResponseHead) {
-        status = head.status
-    }
-
-    func upstream(_ transfer: UpstreamTransfer, didReceiveBody bytes: UnsafeRawBufferPointer) -> UpstreamBodyDisposition {
-        if body.count < 64 * 1024 { body.append(contentsOf: bytes) }
-        return .consumed
-    }
-
-    func upstream(_ transfer: UpstreamTransfer, didFinishWith error: UpstreamError?) {
-        self.transfer = nil
-        if let error {
-            return completion(.failure(.accessDenied("STS could not be reached to assume the model's role (\(error.name)).")))
-        }
-        switch STSAssumeRole.outcome(status: status, body: body) {
-        case .credentials(let credentials):
-            completion(.success(credentials))
-        case .failure(let code, let message):
-            completion(.failure(.accessDenied("AssumeRole failed: \(code): \(message)")))
-        }
     }
 }

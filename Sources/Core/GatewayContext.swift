@@ -80,19 +80,24 @@ public final class GatewayContext: @unchecked Sendable {
     /// Made once per snapshot and loop. Call on `loop`.
     public func target(for model: ResolvedModel, in snapshot: CatalogueSnapshot, loop: EventLoop) -> UpstreamTarget {
         loop.attachment(UpstreamTargetCache.self) { UpstreamTargetCache() }.target(model.id, in: snapshot) {
-            let provider = model.providerConfig
-            let region = routingRegion(for: model)
-            let credentialSet = provider?.credentials ?? "default"
-            return UpstreamTarget(
-                modelID: model.id,
-                upstreamModelID: provider?.modelID ?? model.id,
-                region: region,
-                endpoint: provider?.endpoint ?? settings.endpoint,
-                credentialSet: credentialSet,
-                role: provider?.assumeRoleARN.map {
-                    AssumedRole(arn: $0, externalID: provider?.assumeRoleExternalID, credentialSet: credentialSet, region: region)
-                }
-            )
+            makeTarget(for: model)
         }
+    }
+
+    /// The upstream target for `model`, made afresh (``target(for:in:loop:)`` caches them).
+    public func makeTarget(for model: ResolvedModel) -> UpstreamTarget {
+        let provider = model.providerConfig
+        let region = routingRegion(for: model)
+        let credentialSet = provider?.credentials ?? "default"
+        return UpstreamTarget(
+            modelID: model.id,
+            upstreamModelID: provider?.modelID ?? model.id,
+            region: region,
+            endpoint: provider?.endpoint ?? settings.endpoint,
+            credentialSet: credentialSet,
+            role: provider?.assumeRoleARN.map {
+                AssumedRole(arn: $0, externalID: provider?.assumeRoleExternalID, credentialSet: credentialSet, region: region)
+            }
+        )
     }
 }

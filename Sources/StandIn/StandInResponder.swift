@@ -16,6 +16,9 @@ final class StandInResponder: HTTPResponder, @unchecked Sendable {
         if path.hasPrefix("/_standin/") {
             return control(path: path, request: request, writer: writer, owner: owner)
         }
+        if request.head.method == "GET", let read = ControlPlaneRead(path: path) {
+            return controlPlaneRead(read, request: request, writer: writer, owner: owner)
+        }
         if request.head.method == "POST", path == "/" {
             return assumeRole(request, writer: writer, owner: owner)
         }

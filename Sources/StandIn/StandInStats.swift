@@ -22,6 +22,14 @@ public struct StandInStats: Sendable {
         public var granted: Bool
     }
     public var roleAssumptions: [RoleAssumption] = []
+    /// Control-plane reads (`GetFoundationModel`, `GetCustomModel`, `GetInferenceProfile`) that were signed correctly.
+    public struct ControlPlaneRead: Sendable {
+        public var operation: String
+        public var identifier: String
+        public var principal: String
+        public var region: String?
+    }
+    public var controlPlaneReads: [ControlPlaneRead] = []
     /// Calls rejected by signature verification.
     public var rejected = 0
     /// Responses whose client disconnected before the end.
