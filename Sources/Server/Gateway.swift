@@ -4,6 +4,7 @@ import Admin
 import BedrockControlPlane
 import BedrockRuntime
 import Core
+import CustomModelsAPI
 import Identity
 import AWS
 import Catalogue
@@ -77,6 +78,7 @@ public final class Gateway: HTTPResponder, @unchecked Sendable {
         self.faces = [
             BedrockRuntimeAPI(context: context),
             AdminFace(context: context, auditPath: configuration.auditPath),
+            CustomModelsFace(context: context),
             ControlPlaneFace(context: context),
         ]
         store.onChange { [logger] snapshot in
