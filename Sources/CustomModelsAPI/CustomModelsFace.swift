@@ -108,27 +108,11 @@ public final class CustomModelsFace: APIFace, @unchecked Sendable {
 }
 
 /// A custom-model API failure, with the field as this API names it.
-struct CustomModelsError: ServiceError {
-    var status: Int
-    var name: String
-    var message: String
-    var field: String?
+typealias CustomModelsError = FieldError
 
-    init(_ status: Int, _ name: String, _ message: String, field: String? = nil) {
-        self.status = status
-        self.name = name
-        self.message = message
-        self.field = field
-    }
-
-    /// A catalogue refusal, its field translated back to this API's names.
+extension FieldError {
+    /// A catalogue refusal, its field translated back to the custom-model API's names.
     init(_ error: CatalogueError) {
-        self.init(error.status, error.name, error.message, field: error.field.map(CustomModelDocument.requestField(for:)))
-    }
-
-    var json: JSONValue {
-        var inner: JSONObject = ["code": .string(name), "message": .string(message)]
-        if let field { inner["field"] = .string(field) }
-        return ["error": .object(inner)]
+        self.init(error, rename: CustomModelDocument.requestField(for:))
     }
 }

@@ -5,6 +5,7 @@ import BedrockControlPlane
 import BedrockRuntime
 import Core
 import CustomModelsAPI
+import OrqAPI
 import Identity
 import AWS
 import Catalogue
@@ -79,6 +80,7 @@ public final class Gateway: HTTPResponder, @unchecked Sendable {
             BedrockRuntimeAPI(context: context),
             AdminFace(context: context, auditPath: configuration.auditPath),
             CustomModelsFace(context: context),
+            OrqFace(context: context),
             ControlPlaneFace(context: context),
         ]
         store.onChange { [logger] snapshot in
