@@ -1,6 +1,5 @@
 import Catalogue
 import Core
-import Dispatch
 import FoundationEssentials
 import HTTP
 import Identity
@@ -15,10 +14,12 @@ import Support
 /// with the field named as this API names it. Writes (and their fsyncs) run off the loop.
 public final class CustomModelsFace: APIFace, @unchecked Sendable {
     public let context: GatewayContext
+    private let writes: CatalogueWrites
     static let prefix = "/v1/custom-models/"
 
     public init(context: GatewayContext) {
         self.context = context
+        self.writes = CatalogueWrites(context: context)
     }
 
     public func owns(path: Substring) -> Bool {
@@ -35,14 +36,9 @@ public final class CustomModelsFace: APIFace, @unchecked Sendable {
             return send(.init(405, "method_not_allowed", "\(method) is not allowed on \(request.head.path) (allowed: GET, PUT)"), writer)
         }
         let caller: Caller
-        do {
-            caller = try context.authenticator.authenticate(request.head, body: request.body)
-        } catch {
-            return send(.init(401, "unauthorized", error.reason == .missingCredentials
-                ? "missing credentials: send a key as Authorization: Bearer" : "invalid credentials"), writer)
-        }
-        guard caller.role == .admin else {
-            return send(.init(403, "forbidden", "the key \(caller.keyID) is not an admin key"), writer)
+        switch writes.admin(request) {
+        case .success(let admin): caller = admin
+        case .failure(let error): return send(error, writer)
         }
         if method != "PUT" {
             guard let model = context.catalogue.snapshot.model(name), model.id == name else {
@@ -51,30 +47,20 @@ public final class CustomModelsFace: APIFace, @unchecked Sendable {
             return answer(200, model, writer)
         }
         let body: JSONObject
-        do {
-            guard case .object(let object) = try JSONValue.parse(request.body) else {
-                return send(.init(400, "invalid_json", "the body must be a JSON object"), writer)
-            }
-            body = object
-        } catch {
-            return send(.init(400, "invalid_json", "\(error)"), writer)
+        switch CatalogueWrites.objectBody(request) {
+        case .success(let object): body = object
+        case .failure(let error): return send(error, writer)
         }
-        let loop = request.loop
-        DispatchQueue.global(qos: .userInitiated).async { [self] in
-            let outcome = put(name, body, actor: caller.keyID)
-            loop.execute { [self] in
-                switch outcome {
-                case .success(let (status, model)): answer(status, model, writer)
-                case .failure(let error): send(error, writer)
-                }
+        CatalogueWrites.offload(request, { [self] in put(name, body, actor: caller.keyID) }) { [self] outcome in
+            switch outcome {
+            case .success(let (status, model)): answer(status, model, writer)
+            case .failure(let error): send(error, writer)
             }
         }
     }
 
     public func answerBeforeBody(_ head: HTTPRequestHead) -> HTTPEarlyAnswer? {
-        guard context.authenticator.failureBeforeBody(head) != nil else { return nil }
-        let error = CustomModelsError(401, "unauthorized", "invalid credentials")
-        return HTTPEarlyAnswer(status: error.status, headers: ["Content-Type": "application/json"], body: error.json.serialized())
+        writes.answerBeforeBody(head)
     }
 
     /// Replaces (or creates) the catalogue document named `name` from the body.
@@ -103,7 +89,7 @@ public final class CustomModelsFace: APIFace, @unchecked Sendable {
     }
 
     private func send(_ error: CustomModelsError, _ writer: HTTPResponseWriter) {
-        writer.respond(status: error.status, headers: ["Content-Type": "application/json"], body: error.json.serialized())
+        CatalogueWrites.send(error, to: writer)
     }
 }
 

@@ -1,6 +1,5 @@
 import Catalogue
 import Core
-import Dispatch
 import FoundationEssentials
 import HTTP
 import Identity
@@ -15,11 +14,12 @@ import Support
 /// fields. Writes run off the loop.
 public final class OrqFace: APIFace, @unchecked Sendable {
     public let context: GatewayContext
-    static let modelsPath = "/v2/models"
+    private let writes: CatalogueWrites
     static let bedrockPrefix = "/v2/models/aws-bedrock/"
 
     public init(context: GatewayContext) {
         self.context = context
+        self.writes = CatalogueWrites(context: context)
     }
 
     public func owns(path: Substring) -> Bool {
@@ -44,14 +44,9 @@ public final class OrqFace: APIFace, @unchecked Sendable {
             return send(FieldError(404, "not_found", "no model API at \(path)"), writer)
         }
         let caller: Caller
-        do {
-            caller = try context.authenticator.authenticate(request.head, body: request.body)
-        } catch {
-            return send(FieldError(401, "unauthorized", error.reason == .missingCredentials
-                ? "missing credentials: send a key as Authorization: Bearer" : "invalid credentials"), writer)
-        }
-        guard caller.role == .admin else {
-            return send(FieldError(403, "forbidden", "the key \(caller.keyID) is not an admin key"), writer)
+        switch writes.admin(request) {
+        case .success(let admin): caller = admin
+        case .failure(let error): return send(error, writer)
         }
         if method == "GET" || method == "HEAD" {
             guard let id, let model = context.catalogue.snapshot.model(id), model.id == id else {
@@ -60,30 +55,22 @@ public final class OrqFace: APIFace, @unchecked Sendable {
             return answer(200, model, writer)
         }
         let body: JSONObject
-        do {
-            guard case .object(let object) = try JSONValue.parse(request.body) else {
-                return send(FieldError(400, "invalid_json", "the body must be a JSON object"), writer)
-            }
-            body = object
-        } catch {
-            return send(FieldError(400, "invalid_json", "\(error)"), writer)
+        switch CatalogueWrites.objectBody(request) {
+        case .success(let object): body = object
+        case .failure(let error): return send(error, writer)
         }
-        let loop = request.loop
-        DispatchQueue.global(qos: .userInitiated).async { [self, id] in
-            let outcome = id.map { patch($0, body, actor: caller.keyID) } ?? create(body, actor: caller.keyID)
-            loop.execute { [self] in
-                switch outcome {
-                case .success(let (status, model)): answer(status, model, writer)
-                case .failure(let error): send(error, writer)
-                }
+        CatalogueWrites.offload(request, { [self, id] in
+            id.map { patch($0, body, actor: caller.keyID) } ?? create(body, actor: caller.keyID)
+        }) { [self] outcome in
+            switch outcome {
+            case .success(let (status, model)): answer(status, model, writer)
+            case .failure(let error): send(error, writer)
             }
         }
     }
 
     public func answerBeforeBody(_ head: HTTPRequestHead) -> HTTPEarlyAnswer? {
-        guard context.authenticator.failureBeforeBody(head) != nil else { return nil }
-        let error = FieldError(401, "unauthorized", "invalid credentials")
-        return HTTPEarlyAnswer(status: error.status, headers: ["Content-Type": "application/json"], body: error.json.serialized())
+        writes.answerBeforeBody(head)
     }
 
     private func create(_ body: JSONObject, actor: String) -> Result<(Int, ResolvedModel), FieldError> {
@@ -121,6 +108,6 @@ public final class OrqFace: APIFace, @unchecked Sendable {
     }
 
     private func send(_ error: FieldError, _ writer: HTTPResponseWriter) {
-        writer.respond(status: error.status, headers: ["Content-Type": "application/json"], body: error.json.serialized())
+        CatalogueWrites.send(error, to: writer)
     }
 }
