@@ -27,6 +27,7 @@ public enum ForwardedHeaders {
     /// (token counts, invocation latency, stream content types). The error type is added for error answers.
     public static func clientResponseHeaders(from headers: [(name: String, value: String)], includeErrorType: Bool) -> HTTPHeaders {
         var out = HTTPHeaders()
+        out.reserveCapacity(headers.count + 4)
         for field in headers {
             let name = field.name
             // Dispatch on the length first: most upstream headers (Date, Server, Connection, …) match nothing.

@@ -111,6 +111,8 @@ public final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
 
     private func makeRequest(for target: UpstreamTarget) throws(BedrockError) -> UpstreamRequest {
         var headers = forwardedHeaders
+        // The copy grows once, to hold the user agent and the signature's four headers.
+        headers.reserveCapacity(forwardedHeaders.count + 6)
         headers.append((name: "User-Agent", value: "tollgate/\(GatewayContext.version)"))
         let authorization: UpstreamAuthorization
         if let role = target.role {

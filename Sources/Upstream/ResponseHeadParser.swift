@@ -85,6 +85,8 @@ struct ResponseHeadParser {
             return
         }
         guard let colon = content.firstIndex(of: UInt8(ascii: ":")) else { return }
+        // One allocation for a typical Bedrock head (a dozen fields) instead of one per doubling.
+        if headers.capacity == 0 { headers.reserveCapacity(16) }
         let name = String(decoding: UnsafeRawBufferPointer(rebasing: content[0..<colon]), as: UTF8.self)
         let value = String(decoding: Self.trimmed(content, from: colon + 1, to: content.count), as: UTF8.self)
         headers.append((name: name, value: value))
