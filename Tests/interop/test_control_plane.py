@@ -228,3 +228,34 @@ def test_inference_profiles_page_and_filter(bedrock):
     with pytest.raises(ClientError) as invalid:
         bedrock.list_inference_profiles(maxResults=1001)
     assert invalid.value.response["Error"]["Code"] == "ValidationException"
+
+
+def admin_write(gateway: str, method: str, path: str, body: dict[str, Any]) -> int:
+    request = urllib.request.Request(gateway + path, data=json.dumps(body).encode(), method=method,
+                                     headers={"Authorization": f"Bearer {ADMIN_KEY}", "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_custom_models_page_through_boto3s_paginator(tollgate, bedrock):
+    """ListCustomModels pages as botocore's paginator expects (maxResults, nextToken), and refuses a bad maxResults."""
+    names = [f"interop/tuned-{i}" for i in range(3)]
+    for i, name in enumerate(names):
+        arn = f"arn:aws:bedrock:us-east-1:123456789012:custom-model/amazon.titan-text-express-v1:0:8k/{'abcdefghijk'}{i}"
+        status = admin_write(tollgate.gateway, "POST", "/v1/models", {
+            "id": name, "type": "completion",
+            "provider_config": {"provider": "bedrock", "model_id": arn, "region": "us-east-1"}})
+        assert status == 201
+    try:
+        pages = list(bedrock.get_paginator("list_custom_models").paginate(PaginationConfig={"PageSize": 2}))
+        assert [len(p["modelSummaries"]) for p in pages] == [2, 1]
+        assert [s["modelName"] for p in pages for s in p["modelSummaries"]] == names
+        with pytest.raises(ClientError) as invalid:
+            bedrock.list_custom_models(maxResults=1001)
+        assert invalid.value.response["Error"]["Code"] == "ValidationException"
+    finally:
+        for name in names:
+            admin_write(tollgate.gateway, "DELETE", f"/v1/models/{name}", {})
