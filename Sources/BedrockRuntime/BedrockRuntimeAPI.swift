@@ -79,41 +79,24 @@ public final class BedrockRuntimeAPI: APIFace, @unchecked Sendable {
         return caller
     }
 
-    /// A Bedrock Runtime call: resolve the model for this caller, check the operation fits, forward.
+    /// A Bedrock Runtime call: the shared access decision, then the forward.
     private func runtime(_ call: BedrockPath, request: HTTPServerRequest, writer: HTTPResponseWriter) {
         guard let caller = runtimeCaller(request, writer: writer) else { return }
-        let snapshot = context.catalogue.snapshot
-        let org = caller.org
-        guard let model = snapshot.isRoutable(call.modelId, org: org) else {
+        switch context.admitRuntimeCall(modelID: call.modelId, operation: call.operation, caller: caller, loop: request.loop) {
+        case .refused(let error, let retryAfter):
             // The same answer whether the model is unknown, disabled or restricted: callers cannot probe.
-            return reject(.resourceNotFound("Could not resolve the foundation model from the provided model identifier."), call.modelId, call.operation, caller, request, writer)
-        }
-        if let problem = Self.operationProblem(call.operation, model: model) {
-            return reject(.validation(problem), call.modelId, call.operation, caller, request, writer)
-        }
-        if let rejection = context.accountant.admit(keyID: caller.keyID, org: org) {
-            return rejectOverBudget(rejection, call.modelId, call.operation, caller, request, writer)
-        }
-        var candidates = [RuntimeCall.Candidate(target: context.target(for: model, in: snapshot, loop: request.loop), model: model)]
-        // CountTokens counts for the model asked about: another model's count would be wrong, so no failover.
-        let hops = call.operation == .countTokens ? 0 : context.settings.retry.maxFailoverHops
-        for next in snapshot.failoverChain(from: model.id, org: org, maxHops: hops) where Self.operationProblem(call.operation, model: next) == nil {
-            candidates.append(RuntimeCall.Candidate(target: context.target(for: next, in: snapshot, loop: request.loop), model: next))
-        }
-        let roles = Set(candidates.compactMap(\.target.role))
-        guard !roles.isEmpty else {
-            return RuntimeCall(context: context, request: request, writer: writer, operation: call.operation, caller: caller,
-                               requestedModel: call.modelId, candidates: candidates).start()
-        }
-        // Models called as a role need its temporary credentials first (at once when warm). The requested model's
-        // role failing is a 403; a failover target whose role fails is left out.
-        context.roles.ensure(roles, on: request.loop) { [self, candidates] failures in
-            if let role = candidates[0].target.role, let failure = failures[role] {
-                return reject(failure, call.modelId, call.operation, caller, request, writer)
+            reject(error, call.modelId, call.operation, caller, request, writer,
+                   extraHeaders: retryAfter.map { ["Retry-After": String($0)] } ?? [:])
+        case .candidates(let candidates):
+            context.withRoleCredentials(candidates, on: request.loop) { [self] outcome in
+                switch outcome {
+                case .failure(let error):
+                    reject(error, call.modelId, call.operation, caller, request, writer)
+                case .success(let usable):
+                    RuntimeCall(context: context, request: request, writer: writer, operation: call.operation, caller: caller,
+                                requestedModel: call.modelId, candidates: usable).start()
+                }
             }
-            let usable = candidates.filter { candidate in candidate.target.role.map { failures[$0] == nil } ?? true }
-            RuntimeCall(context: context, request: request, writer: writer, operation: call.operation, caller: caller,
-                        requestedModel: call.modelId, candidates: usable).start()
         }
     }
 
@@ -143,29 +126,10 @@ public final class BedrockRuntimeAPI: APIFace, @unchecked Sendable {
     /// Answers a call Tollgate refuses itself, after authentication; it still gets its ledger record (cost 0).
     func reject(_ error: BedrockError, _ requested: String, _ operation: BedrockOperation, _ caller: Caller,
                 _ request: HTTPServerRequest, _ writer: HTTPResponseWriter, extraHeaders: HTTPHeaders = [:]) {
-        let latency = Int((DispatchTime.now().uptimeNanoseconds &- request.startNanos) / 1_000_000)
-        context.accountant.finish(UsageRecord(
-            time: Date(), requestID: request.requestID, keyID: caller.keyID, org: caller.org, requestedModel: requested,
-            answeringModel: nil, attempts: [], operation: operation, status: error.status, usage: Usage(), cost: 0,
-            currency: "USD", latencyMs: latency, ttfbMs: nil
-        ), pricing: nil)
+        context.recordRefusal(status: error.status, requested: requested, operation: operation, caller: caller, request: request)
         var headers = HTTPHeaders(error.responseHeaders)
         for field in extraHeaders.fields { headers.add(field.name, field.value) }
         writer.respond(status: error.status, headers: headers, body: error.responseBody)
-    }
-
-    /// Why `operation` cannot be served by `model`, or nil.
-    static func operationProblem(_ operation: BedrockOperation, model: ResolvedModel) -> String? {
-        if operation.isStreaming && !(model.resolved.capabilities?["streaming"] ?? false) {
-            return "The model \(model.id) does not support streaming."
-        }
-        switch (operation, model.type) {
-        case (.converse, .completion), (.converseStream, .completion), (.invokeModel, _), (.invokeModelWithResponseStream, .completion),
-             (.countTokens, .completion):
-            return nil
-        default:
-            return "The model \(model.id) (\(model.type.rawValue)) does not support \(operation.actionName)."
-        }
     }
 
     func send(_ error: BedrockError, to writer: HTTPResponseWriter) {

@@ -46,9 +46,12 @@ public final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
     /// The client headers passed upstream on every attempt (dropped once the answer is committed).
     private var forwardedHeaders: [(name: String, value: String)]
     private var transfer: UpstreamTransfer?
+    /// Another API's shape for the answer, when the call came through another face.
+    private let translation: (any ResponseTranslation)?
 
     public init(context: GatewayContext, request: HTTPServerRequest, writer: HTTPResponseWriter, operation: BedrockOperation,
-         caller: Caller, requestedModel: String, candidates: [Candidate]) {
+         caller: Caller, requestedModel: String, candidates: [Candidate], translation: (any ResponseTranslation)? = nil) {
+        self.translation = translation
         self.context = context
         self.request = request
         self.writer = writer
@@ -166,6 +169,7 @@ public final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
         request.body = []
         payloadHash = ""
         forwardedHeaders = []
+        if let translation { return writeTranslatedHead(head, firstBody: firstBody, translation) }
         var headers = ForwardedHeaders.clientResponseHeaders(from: head.headers, includeErrorType: false)
         routingHeaders(into: &headers)
         let length = operation.isStreaming ? nil : head.value(of: "Content-Length").flatMap { Int($0) }
@@ -178,6 +182,24 @@ public final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
             writer.writeHead(status: head.status, headers: headers, contentLength: length)
         }
         writer.onWritable = { [weak self] in self?.transfer?.resume() }
+    }
+
+    private func writeTranslatedHead(_ head: UpstreamResponseHead, firstBody: UnsafeRawBufferPointer?, _ translation: any ResponseTranslation) {
+        var (status, headers) = translation.successHead(upstream: head, answeringModel: candidates[machine.candidate].target.modelID)
+        routingHeaders(into: &headers)
+        meter.head(head.headers, modelType: candidates[machine.candidate].model.type)
+        meter.markFirstByte()
+        writer.writeHead(status: status, headers: headers, contentLength: nil)
+        if let firstBody { relay(firstBody) }
+        writer.onWritable = { [weak self] in self?.transfer?.resume() }
+    }
+
+    /// Passes body bytes on: as they are, or through the translation.
+    private func relay(_ bytes: UnsafeRawBufferPointer) {
+        meter.relayed(bytes)
+        guard let translation else { return writer.write(bytes) }
+        let out = translation.body(bytes)
+        if !out.isEmpty { writer.write(out) }
     }
 
     // MARK: - UpstreamResponseDelegate
@@ -199,8 +221,7 @@ public final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
             return .consumed
         case .write:
             writer.cork()
-            meter.relayed(bytes)
-            writer.write(bytes)
+            relay(bytes)
             return .consumed
         case .pause:
             return .pause
@@ -220,6 +241,10 @@ public final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
             perform(retry)
         case .respond(let bedrockError):
             finishWithError(bedrockError)
+        case .passOn(let head, let body) where translation != nil:
+            let bedrock = BedrockError(status: head.status, errorType: head.value(of: "x-amzn-ErrorType"), body: body)
+            record(status: head.status, answered: false, complete: true)
+            respondTranslated(bedrock)
         case .passOn(let head, let body):
             var headers = ForwardedHeaders.clientResponseHeaders(from: head.headers, includeErrorType: true)
             routingHeaders(into: &headers)
@@ -234,6 +259,7 @@ public final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
             if let relayError {
                 relayFailed(relayError)
             } else {
+                if let out = translation?.finish(), !out.isEmpty { writer.write(out) }
                 writer.end()
             }
         case .none:
@@ -245,6 +271,11 @@ public final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
     /// raises an error instead of seeing a silently truncated success; any other body is cut by closing.
     private func relayFailed(_ error: UpstreamError) {
         context.logger.warning("upstream_relay_failed", ["request_id": .string(request.requestID), "error": .string(error.name)])
+        if let translation {
+            guard let ending = translation.broken("The upstream stream failed: \(error.name)") else { return writer.abort() }
+            writer.write(ending)
+            return writer.end()
+        }
         // An exception frame can only follow a whole frame: after a partial one it would corrupt the framing, so
         // then the only honest ending is to cut the connection.
         guard operation.isStreaming, meter.streamAtFrameBoundary else { return writer.abort() }
@@ -255,9 +286,17 @@ public final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
 
     private func finishWithError(_ error: BedrockError) {
         record(status: error.status, answered: false, complete: true)
+        if translation != nil { return respondTranslated(error) }
         var headers = HTTPHeaders(error.responseHeaders)
         routingHeaders(into: &headers)
         writer.respond(status: error.status, headers: headers, body: error.responseBody)
+    }
+
+    private func respondTranslated(_ error: BedrockError) {
+        guard let translation else { return }
+        var (status, headers, body) = translation.error(status: error.status, bedrockName: error.name, message: error.message)
+        routingHeaders(into: &headers)
+        writer.respond(status: status, headers: headers, body: body)
     }
 
     /// How a transport failure reaches the client, in Bedrock's vocabulary.
