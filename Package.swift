@@ -62,10 +62,11 @@ let package = Package(
         .target(name: "Admin", dependencies: ["Core", "Identity", "HTTP", "AWS", "Catalogue", "Accounting", "Support"]),
         .target(name: "CustomModelsAPI", dependencies: ["Core", "Identity", "HTTP", "Catalogue", "Support"]),
         .target(name: "OrqAPI", dependencies: ["Core", "Identity", "HTTP", "Catalogue", "Support"]),
+        .target(name: "OpenAIAPI", dependencies: ["Core", "Identity", "HTTP", "AWS", "Upstream", "Catalogue", "Accounting", "Support"]),
         // Configuration and wiring: the faces composed into one route table behind the HTTP server.
         .target(
             name: "Server",
-            dependencies: ["BedrockRuntime", "BedrockControlPlane", "Admin", "CustomModelsAPI", "OrqAPI", "Core", "Identity", "BedrockHTTP", "HTTP", "IO",
+            dependencies: ["BedrockRuntime", "BedrockControlPlane", "Admin", "CustomModelsAPI", "OrqAPI", "OpenAIAPI", "Core", "Identity", "BedrockHTTP", "HTTP", "IO",
                            "TLS", "AWS", "Catalogue", "Accounting", "Support"]
         ),
         .target(name: "TollgateCLI", dependencies: ["Server", "Identity", "StandIn", "Support", "IO", "TLS"]),
@@ -86,7 +87,7 @@ let package = Package(
         .testTarget(name: "AccountingTests", dependencies: ["Accounting", "Catalogue", "AWS", "IO", "Support", "TestSupport"]),
         .testTarget(
             name: "GatewayTests",
-            dependencies: ["Server", "Core", "Identity", "BedrockRuntime", "BedrockControlPlane", "Admin", "CustomModelsAPI", "OrqAPI", "StandIn",
+            dependencies: ["Server", "Core", "Identity", "BedrockRuntime", "BedrockControlPlane", "Admin", "CustomModelsAPI", "OrqAPI", "OpenAIAPI", "StandIn",
                            "TestSupport", "HTTP", "IO", "TLS", "AWS", "Upstream", "Catalogue", "Accounting", "Support"]
         ),
     ],

@@ -16,9 +16,12 @@ grep -vE "^Test Case '.*' (started|passed)" .build/swift-test.log
 
 if ls Tests/interop/test_*.py >/dev/null 2>&1; then
   venv=.build/interop-venv
-  if [ ! -x "$venv/bin/pytest" ]; then
-    python3 -m venv "$venv"
+  # (Re)install when the venv is new or the requirements changed since it was filled.
+  wanted="$(sha256sum Tests/interop/requirements.txt | cut -d' ' -f1)"
+  if [ ! -x "$venv/bin/pytest" ] || [ "$(cat "$venv/.requirements-sha" 2>/dev/null)" != "$wanted" ]; then
+    [ -x "$venv/bin/pip" ] || python3 -m venv "$venv"
     "$venv/bin/pip" install -q --disable-pip-version-check -r Tests/interop/requirements.txt
+    echo "$wanted" > "$venv/.requirements-sha"
   fi
   TOLLGATE_BIN="$PWD/.build/debug/tollgate" "$venv/bin/pytest" -q Tests/interop
 fi

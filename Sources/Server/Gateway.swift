@@ -6,6 +6,7 @@ import BedrockRuntime
 import Core
 import CustomModelsAPI
 import OrqAPI
+import OpenAIAPI
 import Identity
 import AWS
 import Catalogue
@@ -81,6 +82,7 @@ public final class Gateway: HTTPResponder, @unchecked Sendable {
             AdminFace(context: context, auditPath: configuration.auditPath),
             CustomModelsFace(context: context),
             OrqFace(context: context),
+            OpenAIFace(context: context),
             ControlPlaneFace(context: context),
         ]
         store.onChange { [logger] snapshot in

@@ -79,6 +79,20 @@ enum StandInReplies {
         return json.serialized()
     }
 
+    /// A `Converse` body in which the model calls `name` (stop reason `tool_use`).
+    static func converseToolUse(name: String, usage: Usage, latencyMs: Int) -> [UInt8] {
+        let json: JSONValue = .object([
+            "output": .object(["message": .object(["role": "assistant", "content": .array([
+                .object(["text": "Let me look that up."]),
+                .object(["toolUse": .object(["toolUseId": "tooluse_standin_1", "name": .string(name), "input": .object(["query": "standin"])])]),
+            ])])]),
+            "stopReason": "tool_use",
+            "usage": .object(["inputTokens": .int(usage.input), "outputTokens": .int(usage.output), "totalTokens": .int(usage.input + usage.output)]),
+            "metrics": .object(["latencyMs": .int(latencyMs)]),
+        ])
+        return json.serialized()
+    }
+
     /// The frames of an `InvokeModelWithResponseStream` answer: one chunk per word, the last carrying
     /// `amazon-bedrock-invocationMetrics` as Bedrock appends it.
     static func streamChunks(_ family: StandInModelFamily, modelID: String, words: StandInWords, usage: Usage, latencyMs: Int) -> StandInFrames {

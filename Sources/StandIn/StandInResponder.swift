@@ -143,6 +143,14 @@ final class StandInResponder: HTTPResponder, @unchecked Sendable {
             headers.add("Content-Type", "application/json")
             writer.respond(status: 200, headers: headers, body: StandInReplies.invoke(family, modelID: call.modelId, text: text, usage: usage, requestID: writer.requestID))
         case .converse:
+            // With tools and no tool result yet, the model calls the first tool, as a tool-using model would.
+            let sent = try? JSONValue.parse(request.body)
+            let lastTurn = sent?["messages"]?.arrayValue?.last?["content"]?.arrayValue ?? []
+            if let tool = sent?["toolConfig"]?["tools"]?[0]?["toolSpec"]?["name"]?.stringValue,
+               !lastTurn.contains(where: { $0["toolResult"] != nil }) {
+                return writer.respond(status: 200, headers: ["Content-Type": "application/json"],
+                                      body: StandInReplies.converseToolUse(name: tool, usage: usage, latencyMs: latency))
+            }
             writer.respond(status: 200, headers: ["Content-Type": "application/json"], body: StandInReplies.converse(text: text, usage: usage, latencyMs: latency))
         case .invokeModelWithResponseStream:
             var headers: HTTPHeaders = ["Content-Type": "application/vnd.amazon.eventstream"]

@@ -1,0 +1,136 @@
+import Accounting
+import AWS
+import Catalogue
+import Core
+import FoundationEssentials
+import HTTP
+import Identity
+import Support
+
+/// An OpenAI-compatible front door (`/openai/v1`) for every completion model of the catalogue: Chat Completions
+/// become Bedrock `Converse` (or `ConverseStream`) calls under the same keys, access decision, failover, budgets and
+/// ledger as the Bedrock routes (``ChatCompletionsRequest``, ``ChatCompletionsTranslation``), and `models` lists what
+/// the caller may use. Keys arrive as OpenAI SDKs send them, `Authorization: Bearer` (or `x-api-key`). Errors are
+/// OpenAI's shape (``OpenAIError``).
+public final class OpenAIFace: APIFace, @unchecked Sendable {
+    public let context: GatewayContext
+
+    public init(context: GatewayContext) {
+        self.context = context
+    }
+
+    public func owns(path: Substring) -> Bool {
+        path.hasBytePrefix("/openai/v1/")
+    }
+
+    public func respond(to request: HTTPServerRequest, writer: HTTPResponseWriter) {
+        let path = request.head.path
+        let method = request.head.method
+        let route: Route
+        if path.equalsBytes("/openai/v1/chat/completions") {
+            guard method == "POST" else { return send(.invalidRequest("Use POST for chat completions.", param: nil), writer) }
+            route = .chat
+        } else if path.equalsBytes("/openai/v1/models") {
+            route = .models
+        } else if path.hasBytePrefix("/openai/v1/models/"), let id = ModelPath.decode(path.dropFirst("/openai/v1/models/".count)) {
+            route = .model(id)
+        } else {
+            return send(OpenAIError(status: 404, type: "invalid_request_error", code: "unknown_url", param: nil,
+                                    message: "Unknown request URL: \(method) \(path)."), writer)
+        }
+        let caller: Caller
+        do {
+            caller = try context.authenticator.authenticate(request.head, body: request.body)
+        } catch {
+            return send(.invalidKey, writer)
+        }
+        guard caller.role.mayCallModels else {
+            return send(OpenAIError(status: 403, type: "permission_error", code: "permission_denied", param: nil,
+                                    message: "The key \(caller.keyID) may only read metrics."), writer)
+        }
+        switch route {
+        case .chat: chat(request, writer, caller)
+        case .models: models(writer, caller)
+        case .model(let id): model(id, writer, caller)
+        }
+    }
+
+    public func answerBeforeBody(_ head: HTTPRequestHead) -> HTTPEarlyAnswer? {
+        guard context.authenticator.failureBeforeBody(head) != nil else { return nil }
+        return HTTPEarlyAnswer(status: 401, headers: ["Content-Type": "application/json"], body: OpenAIError.invalidKey.json.serialized())
+    }
+
+    private enum Route { case chat, models, model(String) }
+
+    /// `POST /openai/v1/chat/completions`: translated, decided and forwarded like any runtime call.
+    private func chat(_ request: HTTPServerRequest, _ writer: HTTPResponseWriter, _ caller: Caller) {
+        guard context.accountant.ledger.admitsNewCalls else {
+            context.accountant.metrics.ledgerRefusals.increment()
+            return send(OpenAIError(status: 503, type: "server_error", code: nil, param: nil,
+                                    message: "Usage cannot be recorded right now; the call was not attempted."), writer)
+        }
+        let chat: ChatCompletionsRequest
+        do {
+            chat = try ChatCompletionsRequest(body: try JSONValue.parse(request.body))
+        } catch let error as OpenAIError {
+            return send(error, writer)
+        } catch {
+            return send(.invalidRequest("We could not parse the JSON body of your request: \(error)", param: nil), writer)
+        }
+        let operation: BedrockOperation = chat.stream ? .converseStream : .converse
+        // The Converse request Bedrock receives; the client's other headers do not pass (ForwardedHeaders' rule).
+        var head = request.head
+        head.headers = ["Content-Type": "application/json"]
+        let converse = HTTPServerRequest(head: head, body: chat.converse.serialized(), requestID: request.requestID,
+                                         remoteAddress: request.remoteAddress, loop: request.loop, startNanos: request.startNanos)
+        let refuse: @Sendable (BedrockError, Int?) -> Void = { [self] error, retryAfter in
+            context.recordRefusal(status: error.status, requested: chat.model, operation: operation, caller: caller, request: request)
+            var answer = error.name == "ResourceNotFoundException" ? OpenAIError.modelNotFound(chat.model)
+                : OpenAIError(bedrockStatus: error.status, name: error.name, message: error.message)
+            if error.name == "ValidationException" { answer.param = "model" }
+            send(answer, writer, retryAfter: retryAfter)
+        }
+        switch context.admitRuntimeCall(modelID: chat.model, operation: operation, caller: caller, loop: request.loop) {
+        case .refused(let error, let retryAfter):
+            refuse(error, retryAfter)
+        case .candidates(let candidates):
+            context.withRoleCredentials(candidates, on: request.loop) { [self] outcome in
+                switch outcome {
+                case .failure(let error):
+                    refuse(error, nil)
+                case .success(let usable):
+                    let translation = ChatCompletionsTranslation(requestID: request.requestID, stream: chat.stream, includeUsage: chat.includeUsage)
+                    RuntimeCall(context: context, request: converse, writer: writer, operation: operation, caller: caller,
+                                requestedModel: chat.model, candidates: usable, translation: translation).start()
+                }
+            }
+        }
+    }
+
+    /// `GET /openai/v1/models`: the completion models the caller may use, in OpenAI's list shape.
+    private func models(_ writer: HTTPResponseWriter, _ caller: Caller) {
+        let listed = context.catalogue.snapshot.models.filter { $0.isRoutable(for: caller.org) && $0.type == .completion }
+        let body: JSONValue = ["object": "list", "data": .array(listed.map(Self.modelObject))]
+        writer.respond(status: 200, headers: ["Content-Type": "application/json"], body: body.serialized())
+    }
+
+    /// `GET /openai/v1/models/{id}`: one of them, or the same 404 for a model that is missing or not the caller's.
+    private func model(_ id: String, _ writer: HTTPResponseWriter, _ caller: Caller) {
+        guard let model = context.catalogue.snapshot.isRoutable(id, org: caller.org), model.type == .completion else {
+            return send(.modelNotFound(id), writer)
+        }
+        writer.respond(status: 200, headers: ["Content-Type": "application/json"], body: Self.modelObject(model).serialized())
+    }
+
+    static func modelObject(_ model: ResolvedModel) -> JSONValue {
+        let created = model.document.createdAt.flatMap(Timestamp.parse).map { Int($0.timeIntervalSince1970) } ?? 0
+        return ["id": .string(model.id), "object": "model", "created": .int(created),
+                "owned_by": .string(model.resolved.display?.brand ?? "tollgate")]
+    }
+
+    private func send(_ error: OpenAIError, _ writer: HTTPResponseWriter, retryAfter: Int? = nil) {
+        var headers: HTTPHeaders = ["Content-Type": "application/json"]
+        if let retryAfter { headers.add("Retry-After", String(retryAfter)) }
+        writer.respond(status: error.status, headers: headers, body: error.json.serialized())
+    }
+}

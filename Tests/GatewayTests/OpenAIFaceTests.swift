@@ -1,0 +1,159 @@
+import Foundation
+import XCTest
+@testable import OpenAIAPI
+@testable import Server
+import Support
+import TestSupport
+
+/// The OpenAI-compatible face: Chat Completions ↔ Converse both ways as tables, then end to end against the stand-in
+/// through the gateway (plain, streamed, tool calls, errors, models, the ledger).
+final class OpenAITranslationTests: XCTestCase {
+    private func converse(_ body: String) throws -> JSONValue {
+        try ChatCompletionsRequest(body: try JSONValue.parse(body)).converse
+    }
+
+    func testMessagesToolsAndSettingsBecomeConverse() throws {
+        let converse = try converse("""
+        {"model": "m", "max_tokens": 64, "temperature": 0.2, "top_p": 0.9, "stop": "END",
+         "messages": [
+           {"role": "system", "content": "Be brief."},
+           {"role": "user", "content": [{"type": "text", "text": "Look at"}, {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBOR"}}]},
+           {"role": "assistant", "content": null, "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "lookup", "arguments": "{\\"q\\": \\"x\\"}"}}]},
+           {"role": "tool", "tool_call_id": "call_1", "content": "found"},
+           {"role": "user", "content": "and?"}
+         ],
+         "tools": [{"type": "function", "function": {"name": "lookup", "description": "Looks up", "parameters": {"type": "object"}}}],
+         "tool_choice": "required", "user": "ignored"}
+        """)
+        XCTAssertEqual(converse["system"], [["text": "Be brief."]])
+        let messages = try XCTUnwrap(converse["messages"]?.arrayValue)
+        XCTAssertEqual(messages.compactMap { $0["role"]?.stringValue }, ["user", "assistant", "user"], "the tool result and the next user turn merge")
+        XCTAssertEqual(messages[0]["content"]?[1]?["image"]?["format"], "png")
+        XCTAssertEqual(messages[0]["content"]?[1]?["image"]?["source"]?["bytes"], "iVBOR")
+        XCTAssertEqual(messages[1]["content"]?[0]?["toolUse"]?["input"]?["q"], "x")
+        XCTAssertEqual(messages[2]["content"]?[0]?["toolResult"]?["toolUseId"], "call_1")
+        XCTAssertEqual(messages[2]["content"]?[1]?["text"], "and?")
+        XCTAssertEqual(converse["inferenceConfig"]?["maxTokens"]?.intValue, 64)
+        XCTAssertEqual(converse["inferenceConfig"]?["stopSequences"], ["END"])
+        XCTAssertEqual(converse["toolConfig"]?["tools"]?[0]?["toolSpec"]?["name"], "lookup")
+        XCTAssertEqual(converse["toolConfig"]?["toolChoice"], ["any": [:]])
+    }
+
+    func testWhatCannotBeHonouredIsRefusedNamingTheField() {
+        for (body, param) in [(#"{"messages": [{"role": "user", "content": "x"}]}"#, "model"),
+                              (#"{"model": "m", "messages": []}"#, "messages"),
+                              (#"{"model": "m", "n": 2, "messages": [{"role": "user", "content": "x"}]}"#, "n"),
+                              (#"{"model": "m", "messages": [{"role": "robot", "content": "x"}]}"#, "messages[0].role"),
+                              (#"{"model": "m", "messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "https://x/y.png"}}]}]}"#, "messages[0].content[0].image_url.url")] {
+            XCTAssertThrowsError(try ChatCompletionsRequest(body: try JSONValue.parse(body)), body) { error in
+                XCTAssertEqual((error as? OpenAIError)?.param, param, body)
+                XCTAssertEqual((error as? OpenAIError)?.status, 400, body)
+            }
+        }
+    }
+
+    func testConverseAnswersBecomeCompletions() throws {
+        let body = Array(#"""
+        {"output": {"message": {"role": "assistant", "content": [{"text": "Let me check."},
+            {"toolUse": {"toolUseId": "t1", "name": "lookup", "input": {"q": "x"}}}]}},
+         "stopReason": "tool_use", "usage": {"inputTokens": 10, "outputTokens": 5, "cacheReadInputTokens": 4, "cacheWriteInputTokens": 2}}
+        """#.utf8)
+        let completion = ChatCompletionsTranslation.completion(from: body, id: "chatcmpl-1", created: 7, model: "m")
+        XCTAssertEqual(completion["object"], "chat.completion")
+        XCTAssertEqual(completion["choices"]?[0]?["finish_reason"], "tool_calls")
+        XCTAssertEqual(completion["choices"]?[0]?["message"]?["content"], "Let me check.")
+        XCTAssertEqual(completion["choices"]?[0]?["message"]?["tool_calls"]?[0]?["function"]?["arguments"], #"{"q":"x"}"#)
+        XCTAssertEqual(completion["usage"]?["prompt_tokens"]?.intValue, 16, "cached tokens count inside the prompt")
+        XCTAssertEqual(completion["usage"]?["prompt_tokens_details"]?["cached_tokens"]?.intValue, 4)
+        XCTAssertEqual(completion["usage"]?["total_tokens"]?.intValue, 21)
+        for (stop, finish) in [("end_turn", "stop"), ("max_tokens", "length"), ("guardrail_intervened", "content_filter")] {
+            XCTAssertEqual(ChatCompletionsTranslation.finishReason(stop), finish)
+        }
+    }
+}
+
+final class OpenAIFaceTests: XCTestCase {
+    private var harness: GatewayHarness!
+
+    override func setUpWithError() throws {
+        harness = try GatewayHarness()
+    }
+
+    override func tearDown() {
+        harness?.shutdown()
+    }
+
+    private func chat(_ body: String, key: String = GatewayHarness.clientKey) throws -> TestHTTPClient.Response {
+        try TestHTTPClient(port: harness.port).request("POST", "/openai/v1/chat/completions",
+                                                       headers: [("Authorization", "Bearer \(key)"), ("Content-Type", "application/json")],
+                                                       body: Array(body.utf8))
+    }
+
+    func testAChatCompletionThroughConverse() throws {
+        let response = try chat(#"{"model": "test/a", "messages": [{"role": "user", "content": "Hello"}]}"#)
+        XCTAssertEqual(response.status, 200, response.text)
+        let completion = try JSONValue.parse(response.body)
+        XCTAssertEqual(completion["object"], "chat.completion")
+        XCTAssertEqual(completion["model"], "test/a")
+        XCTAssertNotNil(completion["choices"]?[0]?["message"]?["content"]?.stringValue)
+        XCTAssertEqual(completion["choices"]?[0]?["finish_reason"], "stop")
+        XCTAssertGreaterThan(completion["usage"]?["prompt_tokens"]?.intValue ?? 0, 0)
+        XCTAssertEqual(harness.standIn.stats.calls.last?.operation, "converse")
+        let record = try XCTUnwrap(try harness.ledgerRecords(count: 1).last)
+        XCTAssertEqual(record["requested_model"], "test/a")
+        XCTAssertEqual(record["status"]?.intValue, 200)
+        XCTAssertEqual(record["operation"], "Converse")
+        XCTAssertEqual(record["tokens"]?["input"]?.intValue, completion["usage"]?["prompt_tokens"]?.intValue, "the record counts what the client was told")
+        XCTAssertEqual(record["tokens"]?["output"]?.intValue, completion["usage"]?["completion_tokens"]?.intValue)
+        XCTAssertNotEqual(record["cost"], "0")
+    }
+
+    func testAStreamedCompletionIsServerSentEventsEndingWithDone() throws {
+        let response = try chat(#"{"model": "test/a", "stream": true, "stream_options": {"include_usage": true}, "messages": [{"role": "user", "content": "Hello"}]}"#)
+        XCTAssertEqual(response.status, 200, response.text)
+        XCTAssertEqual(response.header("Content-Type"), "text/event-stream")
+        let events = response.text.components(separatedBy: "\n\n").filter { !$0.isEmpty }
+        XCTAssertEqual(events.last, "data: [DONE]")
+        let chunks = try events.dropLast().map { try JSONValue.parse(Array($0.dropFirst("data: ".count).utf8)) }
+        XCTAssertEqual(chunks.first?["choices"]?[0]?["delta"]?["role"], "assistant")
+        let text = chunks.compactMap { $0["choices"]?[0]?["delta"]?["content"]?.stringValue }.joined()
+        XCTAssertFalse(text.isEmpty)
+        XCTAssertEqual(chunks.compactMap { $0["choices"]?[0]?["finish_reason"]?.stringValue }, ["stop"])
+        XCTAssertGreaterThan(chunks.last?["usage"]?["completion_tokens"]?.intValue ?? 0, 0, "the usage chunk comes last")
+    }
+
+    func testToolCallsComeBackAsOpenAIToolCalls() throws {
+        let response = try chat(#"{"model": "test/a", "messages": [{"role": "user", "content": "Weather?"}], "tools": [{"type": "function", "function": {"name": "weather", "parameters": {"type": "object"}}}]}"#)
+        XCTAssertEqual(response.status, 200, response.text)
+        let choice = try JSONValue.parse(response.body)["choices"]?[0]
+        XCTAssertEqual(choice?["finish_reason"], "tool_calls")
+        XCTAssertEqual(choice?["message"]?["tool_calls"]?[0]?["function"]?["name"], "weather")
+    }
+
+    func testErrorsAreOpenAIsShapeWithTheSDKsStatuses() throws {
+        for model in ["nowhere", "test/disabled", "test/restricted"] {
+            let response = try chat(#"{"model": "\#(model)", "messages": [{"role": "user", "content": "x"}]}"#)
+            XCTAssertEqual(response.status, 404, model)
+            XCTAssertEqual(try JSONValue.parse(response.body)["error"]?["code"], "model_not_found", model)
+        }
+        let badKey = try chat(#"{"model": "test/a", "messages": [{"role": "user", "content": "x"}]}"#, key: "tg-nope-000000000000000000000000")
+        XCTAssertEqual(badKey.status, 401)
+        XCTAssertEqual(try JSONValue.parse(badKey.body)["error"]?["code"], "invalid_api_key")
+        let embed = try chat(#"{"model": "test/embed", "messages": [{"role": "user", "content": "x"}]}"#)
+        XCTAssertEqual(embed.status, 400)
+        XCTAssertEqual(try JSONValue.parse(embed.body)["error"]?["type"], "invalid_request_error")
+    }
+
+    func testModelsListsTheCompletionModelsTheCallerMayUse() throws {
+        let response = try TestHTTPClient(port: harness.port).request("GET", "/openai/v1/models",
+                                                                     headers: [("Authorization", "Bearer \(GatewayHarness.clientKey)")])
+        XCTAssertEqual(response.status, 200)
+        let ids = try JSONValue.parse(response.body)["data"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
+        XCTAssertTrue(ids.contains("test/a"))
+        XCTAssertFalse(ids.contains("test/restricted"), "another org's model")
+        XCTAssertFalse(ids.contains("test/embed"), "not a completion model")
+        let one = try TestHTTPClient(port: harness.port).request("GET", "/openai/v1/models/test%2Fa",
+                                                                headers: [("Authorization", "Bearer \(GatewayHarness.clientKey)")])
+        XCTAssertEqual(try JSONValue.parse(one.body)["object"], "model")
+    }
+}
