@@ -104,7 +104,7 @@ public final class TollgateMetrics: Sendable {
     /// Counts a finished request from its ledger record: requests, tokens by kind, cost, partial usage.
     public func record(_ record: UsageRecord) {
         let model = record.answeringModel ?? modelLabel(record.requestedModel)
-        let operation = record.operation.actionName
+        let operation = record.operationName
         requests.increment([model, record.org ?? "", String(record.status), operation])
         for kind in Usage.Kind.allCases {
             let n = record.usage[kind]

@@ -39,7 +39,8 @@ extension UsageRecord {
             out.append(UInt8(ascii: "}"))
         }
         out.append(UInt8(ascii: "]"))
-        key("operation"); string(operation.actionName)
+        key("operation"); string(operationName)
+        if apiOperation != nil { key("bedrock_operation"); string(operation.actionName) }
         key("status"); int(status)
         key("tokens"); usage.writeTokens(into: &out)
         key("cost"); out.append(UInt8(ascii: "\"")); cost.write(into: &out); out.append(UInt8(ascii: "\""))
@@ -67,7 +68,7 @@ extension UsageRecord {
               let requestID = o["request_id"]?.stringValue, let keyID = o["key_id"]?.stringValue,
               let requested = o["requested_model"]?.stringValue,
               let opName = o["operation"]?.stringValue,
-              let operation = BedrockOperation.allCases.first(where: { $0.actionName == opName }),
+              let operation = BedrockOperation.allCases.first(where: { $0.actionName == (o["bedrock_operation"]?.stringValue ?? opName) }),
               let status = o["status"]?.intValue,
               case .object(let tokens)? = o["tokens"],
               let costText = o["cost"]?.stringValue, let cost = Money(rounding: costText),
@@ -83,6 +84,7 @@ extension UsageRecord {
                   answeringModel: o["answering_model"]?.stringValue, attempts: attempts, operation: operation,
                   status: status, usage: usage, cost: cost, currency: currency,
                   latencyMs: o["latency_ms"]?.intValue ?? 0, ttfbMs: o["ttfb_ms"]?.intValue)
+        if o["bedrock_operation"] != nil { apiOperation = opName }
         countedTokens = o["counted_tokens"]?.intValue
         guardrailTextUnits = o["guardrail_text_units"]?.intValue
     }

@@ -42,8 +42,13 @@ public struct UsageRecord: Sendable, Equatable {
     public var answeringModel: String?
     /// Every upstream attempt, in order.
     public var attempts: [Attempt]
-    /// The runtime operation.
+    /// The runtime operation sent to Bedrock.
     public var operation: BedrockOperation
+    /// The operation as the client's API names it, when that is not Bedrock's (`ChatCompletions`, `Embeddings`):
+    /// the record's `operation`, with Bedrock's kept as `bedrock_operation`.
+    public var apiOperation: String?
+    /// What the record's `operation` says.
+    public var operationName: String { apiOperation ?? operation.actionName }
     /// The status sent to the client.
     public var status: Int
     /// Tokens and images by kind, with the `partial` flag.

@@ -71,12 +71,15 @@ extension GatewayContext {
     }
 
     /// The ledger record of a call refused after authentication (cost 0): every finished request has one.
-    public func recordRefusal(status: Int, requested: String, operation: BedrockOperation, caller: Caller, request: HTTPServerRequest) {
+    public func recordRefusal(status: Int, requested: String, operation: BedrockOperation, caller: Caller, request: HTTPServerRequest,
+                              apiOperation: String? = nil) {
         let latency = Int((DispatchTime.now().uptimeNanoseconds &- request.startNanos) / 1_000_000)
-        accountant.finish(UsageRecord(
+        var record = UsageRecord(
             time: Date(), requestID: request.requestID, keyID: caller.keyID, org: caller.org, requestedModel: requested,
             answeringModel: nil, attempts: [], operation: operation, status: status, usage: Usage(), cost: 0,
             currency: "USD", latencyMs: latency, ttfbMs: nil
-        ), pricing: nil)
+        )
+        record.apiOperation = apiOperation
+        accountant.finish(record, pricing: nil)
     }
 }

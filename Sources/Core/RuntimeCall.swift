@@ -46,12 +46,16 @@ public final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
     /// The client headers passed upstream on every attempt (dropped once the answer is committed).
     private var forwardedHeaders: [(name: String, value: String)]
     private var transfer: UpstreamTransfer?
-    /// Another API's shape for the answer, when the call came through another face.
+    /// Another API's shape for the answer, when the call came through another face, and that API's name for the
+    /// operation (the ledger record's `operation`).
     private let translation: (any ResponseTranslation)?
+    private let apiOperation: String?
 
     public init(context: GatewayContext, request: HTTPServerRequest, writer: HTTPResponseWriter, operation: BedrockOperation,
-         caller: Caller, requestedModel: String, candidates: [Candidate], translation: (any ResponseTranslation)? = nil) {
+         caller: Caller, requestedModel: String, candidates: [Candidate], translation: (any ResponseTranslation)? = nil,
+         apiOperation: String? = nil) {
         self.translation = translation
+        self.apiOperation = apiOperation
         self.context = context
         self.request = request
         self.writer = writer
@@ -95,6 +99,7 @@ public final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
             latencyMs: timings.latencyMs, ttfbMs: timings.ttfbMs
         )
         if answered { record.countedTokens = meter.countedTokens }
+        record.apiOperation = apiOperation
         context.accountant.finish(record, pricing: answering?.pricing)
         metrics.observeUpstream(operation: operation.actionName, latencySeconds: Double(timings.latencyMs) / 1000,
                                 ttfbSeconds: timings.ttfbMs.map { Double($0) / 1000 })

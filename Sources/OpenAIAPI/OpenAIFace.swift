@@ -84,7 +84,8 @@ public final class OpenAIFace: APIFace, @unchecked Sendable {
         let converse = HTTPServerRequest(head: head, body: chat.converse.serialized(), requestID: request.requestID,
                                          remoteAddress: request.remoteAddress, loop: request.loop, startNanos: request.startNanos)
         let refuse: @Sendable (BedrockError, Int?) -> Void = { [self] error, retryAfter in
-            context.recordRefusal(status: error.status, requested: chat.model, operation: operation, caller: caller, request: request)
+            context.recordRefusal(status: error.status, requested: chat.model, operation: operation, caller: caller, request: request,
+                                  apiOperation: "ChatCompletions")
             var answer = error.name == "ResourceNotFoundException" ? OpenAIError.modelNotFound(chat.model)
                 : OpenAIError(bedrockStatus: error.status, name: error.name, message: error.message)
             if error.name == "ValidationException" { answer.param = "model" }
@@ -101,7 +102,8 @@ public final class OpenAIFace: APIFace, @unchecked Sendable {
                 case .success(let usable):
                     let translation = ChatCompletionsTranslation(requestID: request.requestID, stream: chat.stream, includeUsage: chat.includeUsage)
                     RuntimeCall(context: context, request: converse, writer: writer, operation: operation, caller: caller,
-                                requestedModel: chat.model, candidates: usable, translation: translation).start()
+                                requestedModel: chat.model, candidates: usable, translation: translation,
+                                apiOperation: "ChatCompletions").start()
                 }
             }
         }

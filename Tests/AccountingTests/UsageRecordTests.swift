@@ -25,6 +25,18 @@ final class UsageRecordTests: XCTestCase {
         XCTAssertEqual(r.json["cost"], "0.00000075")
     }
 
+    /// A call that came through another API keeps that API's operation name, with Bedrock's beside it.
+    func testAnotherAPIsOperationNameRoundTrips() throws {
+        var r = RecordFixtures.record(3)
+        r.operation = .converse
+        r.apiOperation = "ChatCompletions"
+        var bytes: [UInt8] = []
+        r.write(into: &bytes)
+        let text = String(decoding: bytes, as: UTF8.self)
+        XCTAssertTrue(text.contains(#""operation":"ChatCompletions","bedrock_operation":"Converse""#), text)
+        XCTAssertEqual(UsageRecord(line: bytes), r)
+    }
+
     /// Lines written with `Decimal` costs read back: plain text as it was, and costs finer than 10⁻¹⁸ (Decimal wrote
     /// up to 38 digits for a price per 3 units) rounded half to even rather than dropping the record.
     func testOlderCostTextReadsBack() throws {
