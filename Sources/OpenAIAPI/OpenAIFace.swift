@@ -30,6 +30,9 @@ public final class OpenAIFace: APIFace, @unchecked Sendable {
         if path.equalsBytes("/openai/v1/chat/completions") {
             guard method == "POST" else { return send(.invalidRequest("Use POST for chat completions.", param: nil), writer) }
             route = .chat
+        } else if path.equalsBytes("/openai/v1/embeddings") {
+            guard method == "POST" else { return send(.invalidRequest("Use POST for embeddings.", param: nil), writer) }
+            route = .embeddings
         } else if path.equalsBytes("/openai/v1/models") {
             route = .models
         } else if path.hasBytePrefix("/openai/v1/models/"), let id = ModelPath.decode(path.dropFirst("/openai/v1/models/".count)) {
@@ -50,6 +53,7 @@ public final class OpenAIFace: APIFace, @unchecked Sendable {
         }
         switch route {
         case .chat: chat(request, writer, caller)
+        case .embeddings: embeddings(request, writer, caller)
         case .models: models(writer, caller)
         case .model(let id): model(id, writer, caller)
         }
@@ -60,7 +64,7 @@ public final class OpenAIFace: APIFace, @unchecked Sendable {
         return HTTPEarlyAnswer(status: 401, headers: ["Content-Type": "application/json"], body: OpenAIError.invalidKey.json.serialized())
     }
 
-    private enum Route { case chat, models, model(String) }
+    private enum Route { case chat, embeddings, models, model(String) }
 
     /// `POST /openai/v1/chat/completions`: translated, decided and forwarded like any runtime call.
     private func chat(_ request: HTTPServerRequest, _ writer: HTTPResponseWriter, _ caller: Caller) {
@@ -104,6 +108,62 @@ public final class OpenAIFace: APIFace, @unchecked Sendable {
                     RuntimeCall(context: context, request: converse, writer: writer, operation: operation, caller: caller,
                                 requestedModel: chat.model, candidates: usable, translation: translation,
                                 apiOperation: "ChatCompletions").start()
+                }
+            }
+        }
+    }
+
+    /// `POST /openai/v1/embeddings`: `InvokeModel` on an embeddings model, in its family's body shape.
+    private func embeddings(_ request: HTTPServerRequest, _ writer: HTTPResponseWriter, _ caller: Caller) {
+        guard context.accountant.ledger.admitsNewCalls else {
+            context.accountant.metrics.ledgerRefusals.increment()
+            return send(OpenAIError(status: 503, type: "server_error", code: nil, param: nil,
+                                    message: "Usage cannot be recorded right now; the call was not attempted."), writer)
+        }
+        let asked: (model: String, inputs: [String], dimensions: Int?, base64: Bool)
+        do {
+            asked = try EmbeddingsRequest.read(try JSONValue.parse(request.body))
+        } catch let error as OpenAIError {
+            return send(error, writer)
+        } catch {
+            return send(.invalidRequest("We could not parse the JSON body of your request: \(error)", param: nil), writer)
+        }
+        let refuse: @Sendable (OpenAIError, Int, Int?) -> Void = { [self] answer, status, retryAfter in
+            context.recordRefusal(status: status, requested: asked.model, operation: .invokeModel, caller: caller, request: request,
+                                  apiOperation: "Embeddings")
+            send(answer, writer, retryAfter: retryAfter)
+        }
+        switch context.admitRuntimeCall(modelID: asked.model, operation: .invokeModel, caller: caller, loop: request.loop) {
+        case .refused(let error, let retryAfter):
+            let answer = error.name == "ResourceNotFoundException" ? OpenAIError.modelNotFound(asked.model)
+                : OpenAIError(bedrockStatus: error.status, name: error.name, message: error.message)
+            refuse(answer, answer.status, retryAfter)
+        case .candidates(let candidates):
+            guard candidates[0].model.type == .embeddings, let family = EmbeddingsRequest.family(of: candidates[0].target.upstreamModelID) else {
+                return refuse(.invalidRequest("The model `\(asked.model)` is not a Titan or Cohere embeddings model.", param: "model"), 400, nil)
+            }
+            let body: JSONValue
+            do {
+                body = try EmbeddingsRequest.invokeBody(family, inputs: asked.inputs, dimensions: asked.dimensions)
+            } catch let error as OpenAIError {
+                return refuse(error, 400, nil)
+            } catch {
+                return refuse(.invalidRequest("\(error)", param: nil), 400, nil)
+            }
+            // Failover stays within the same family of body shapes.
+            let usable = candidates.filter { $0.model.type == .embeddings && EmbeddingsRequest.family(of: $0.target.upstreamModelID) == family }
+            var head = request.head
+            head.headers = ["Content-Type": "application/json", "Accept": "application/json"]
+            let invoke = HTTPServerRequest(head: head, body: body.serialized(), requestID: request.requestID,
+                                           remoteAddress: request.remoteAddress, loop: request.loop, startNanos: request.startNanos)
+            context.withRoleCredentials(usable, on: request.loop) { [self] outcome in
+                switch outcome {
+                case .failure(let error):
+                    refuse(OpenAIError(bedrockStatus: error.status, name: error.name, message: error.message), error.status, nil)
+                case .success(let ready):
+                    RuntimeCall(context: context, request: invoke, writer: writer, operation: .invokeModel, caller: caller,
+                                requestedModel: asked.model, candidates: ready, translation: EmbeddingsTranslation(base64: asked.base64),
+                                apiOperation: "Embeddings").start()
                 }
             }
         }

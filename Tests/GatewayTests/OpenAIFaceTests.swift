@@ -145,6 +145,42 @@ final class OpenAIFaceTests: XCTestCase {
         XCTAssertEqual(try JSONValue.parse(embed.body)["error"]?["type"], "invalid_request_error")
     }
 
+    private func embed(_ body: String) throws -> TestHTTPClient.Response {
+        try TestHTTPClient(port: harness.port).request("POST", "/openai/v1/embeddings",
+                                                       headers: [("Authorization", "Bearer \(GatewayHarness.clientKey)"), ("Content-Type", "application/json")],
+                                                       body: Array(body.utf8))
+    }
+
+    func testEmbeddingsThroughInvokeModelAsFloatsOrBase64() throws {
+        let floats = try embed(#"{"model": "test/embed", "input": "hello"}"#)
+        XCTAssertEqual(floats.status, 200, floats.text)
+        let list = try JSONValue.parse(floats.body)
+        XCTAssertEqual(list["object"], "list")
+        let vector = try XCTUnwrap(list["data"]?[0]?["embedding"]?.arrayValue)
+        XCTAssertEqual(vector.count, 8)
+        XCTAssertGreaterThan(list["usage"]?["prompt_tokens"]?.intValue ?? 0, 0)
+        XCTAssertEqual(harness.standIn.stats.calls.last?.operation, "invoke")
+
+        let packed = try embed(#"{"model": "test/embed", "input": ["hello"], "encoding_format": "base64"}"#)
+        XCTAssertEqual(packed.status, 200, packed.text)
+        let text = try XCTUnwrap(try JSONValue.parse(packed.body)["data"]?[0]?["embedding"]?.stringValue)
+        let bytes = try XCTUnwrap(Data(base64Encoded: text))
+        XCTAssertEqual(bytes.count, 8 * 4, "eight little-endian float32s")
+        let first = Float(bitPattern: UInt32(bytes[0]) | UInt32(bytes[1]) << 8 | UInt32(bytes[2]) << 16 | UInt32(bytes[3]) << 24)
+        XCTAssertEqual(Double(first), vector[0].numberValue?.double ?? .nan, accuracy: 1e-6)
+
+        let record = try XCTUnwrap(try harness.ledgerRecords(count: 2).last)
+        XCTAssertEqual(record["operation"], "Embeddings")
+        XCTAssertEqual(record["bedrock_operation"], "InvokeModel")
+
+        let titanMany = try embed(#"{"model": "test/embed", "input": ["a", "b"]}"#)
+        XCTAssertEqual(titanMany.status, 400)
+        XCTAssertEqual(try JSONValue.parse(titanMany.body)["error"]?["param"], "input")
+        let notEmbeddings = try embed(#"{"model": "test/a", "input": "x"}"#)
+        XCTAssertEqual(notEmbeddings.status, 400)
+        XCTAssertEqual(try JSONValue.parse(notEmbeddings.body)["error"]?["param"], "model")
+    }
+
     func testModelsListsTheCompletionModelsTheCallerMayUse() throws {
         let response = try TestHTTPClient(port: harness.port).request("GET", "/openai/v1/models",
                                                                      headers: [("Authorization", "Bearer \(GatewayHarness.clientKey)")])

@@ -72,3 +72,14 @@ def test_error_classes(client, tollgate):
     with pytest.raises(openai.AuthenticationError):
         stranger.chat.completions.create(model=HAIKU, messages=[{"role": "user", "content": "x"}])
     stranger.close()
+
+
+def test_embeddings(client):
+    """The SDK asks for base64 by default and decodes it: the vectors come back as floats either way."""
+    answer = client.embeddings.create(model="amazon.titan-embed-text-v2:0", input="hello")
+    assert len(answer.data) == 1
+    assert len(answer.data[0].embedding) == 8
+    assert all(isinstance(x, float) for x in answer.data[0].embedding)
+    assert answer.usage.prompt_tokens > 0
+    floats = client.embeddings.create(model="amazon.titan-embed-text-v2:0", input="hello", encoding_format="float")
+    assert floats.data[0].embedding == pytest.approx(answer.data[0].embedding, rel=1e-6)
