@@ -13,7 +13,8 @@ calls, a one-model catalogue with pricing, ledger on, no access log), then measu
   6. time from spawn to the first answered /healthz (median of 5);
   7. the floor (floor.py): the libcurl floor, nginx's instructions per request, CPU per request of both under load,
      and one Tollgate worker against one nginx worker;
-  8. HTTPS invoke (tls.py): Tollgate's TLS listener beside nginx with TLS on the same certificate.
+  8. HTTPS invoke (tls.py): Tollgate's TLS listener beside nginx with TLS on the same certificate;
+  9. OpenAI chat completions beside invoke on the same Tollgate (the translation's share of the request cost).
 
 With --compare BASELINE (another tollgate binary, e.g. the build before a change) the phase `compare` runs too, or
 alone with --only compare: both builds serve the same config on their own ports and wrk alternates baseline,
@@ -232,15 +233,17 @@ class Bench:
     # ---- wrk ----------------------------------------------------------------------------------------------------
 
     def wrk(self, port: int, op: str, seconds: float, connections: int, rate: float = 0, timeout: str = "10s",
-            label: str = "", scheme: str = "http") -> dict:
+            label: str = "", scheme: str = "http", path: str = None, body: str = None) -> dict:
         if port == self.tg:
             self.ensure_tollgate()
             self.last_run = label or f"{op} {connections} connections"
         env = dict(self.env, BENCH_RATE=str(rate))
+        if body:
+            env["BENCH_BODY"] = body
         threads = min(self.a.threads, connections)
         env["BENCH_THREADS"] = str(threads)
         argv = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", f"--timeout={timeout}", "-s", LUA,
-                f"{scheme}://127.0.0.1:{port}{MODEL_PATH}{op}"]
+                f"{scheme}://127.0.0.1:{port}{path or MODEL_PATH + op}"]
         r = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=seconds + 60)
         m = re.search(r"^BENCH (\{.*\})$", r.stdout, re.M)
         if not m:
@@ -613,6 +616,36 @@ class Bench:
         self.procs.stop(baseline)
         self.out()
 
+    def chat(self) -> None:
+        """OpenAI chat completions beside Bedrock invoke on the same Tollgate, the same conversation and reply:
+        what the translation (Chat Completions -> Converse -> chat.completion) costs, alternated in one run."""
+        a = self.a
+        chat_path = "/openai/v1/chat/completions"
+        body = f"{self.dir}/chat-request.json"
+        c = http.client.HTTPConnection("127.0.0.1", self.tg, timeout=5)
+        c.request("POST", chat_path, body=open(body, "rb").read(),
+                  headers={"Authorization": "Bearer " + CLIENT_KEY, "Content-Type": "application/json"})
+        r = c.getresponse()
+        answer = json.loads(r.read())
+        c.close()
+        if r.status != 200 or answer["choices"][0]["message"]["content"] != fixtures.REPLY:
+            raise RuntimeError(f"chat completions: status {r.status}: {answer}")
+        runs = {"invoke": [], "chat": []}
+        self.wrk(self.tg, "invoke", a.warmup, a.connections, label="chat warm-up")
+        self.wrk(self.tg, "", a.warmup, a.connections, label="chat warm-up", path=chat_path, body=body)
+        for rnd in range(a.rounds):
+            runs["invoke"].append(self.wrk(self.tg, "invoke", a.duration, a.connections, label=f"chat round {rnd + 1}"))
+            runs["chat"].append(self.wrk(self.tg, "", a.duration, a.connections, label=f"chat round {rnd + 1}",
+                                         path=chat_path, body=body))
+            log(f"chat round {rnd + 1}: invoke {runs['invoke'][-1]['rps']:.0f}, chat {runs['chat'][-1]['rps']:.0f} req/s")
+        med = lambda rs, k: statistics.median(r[k] for r in rs)  # noqa: E731
+        per_round = [c["rps"] / i["rps"] for c, i in zip(runs["chat"], runs["invoke"])]
+        self.out(f"OpenAI chat completions beside invoke on Tollgate ({a.rounds} rounds x {a.duration} s, {a.connections} connections)")
+        for name, rs in runs.items():
+            self.out(f"  {name:<7} {med(rs, 'rps'):>9.0f} req/s  p50 {med(rs, 'p50') / 1000:.3f} ms  errors {sum(r['errors'] for r in rs)}")
+        self.out(f"  chat / invoke throughput: {statistics.median(per_round):.2f}x (per round: {', '.join(f'{x:.2f}' for x in per_round)})")
+        self.out()
+
     def header(self) -> None:
         a = self.a
         cpu = "unknown"
@@ -684,7 +717,8 @@ class Bench:
                 # A quick loop over some phases while working on one figure; no target table, no last-run.txt.
                 for phase in a.only.split(","):
                     {"concurrency": self.concurrency, "callgrind": self.callgrind, "startup": self.startup,
-                     "compare": self.compare, "floor": lambda: floor.run(self), "tls": lambda: tls.run(self)}[phase]()
+                     "compare": self.compare, "floor": lambda: floor.run(self), "tls": lambda: tls.run(self),
+                     "chat": self.chat}[phase]()
                 return
             invoke = self.table(f"invoke (POST {MODEL_PATH}invoke; medians of {a.rounds} rounds; errors summed)",
                                 "invoke", self.rounds("invoke"))
@@ -699,6 +733,7 @@ class Bench:
             self.callgrind()
             self.startup()
             self.tls = tls.run(self)
+            self.chat()
             if a.compare:
                 self.compare()
             self.targets(invoke)
@@ -727,7 +762,7 @@ def main() -> None:
     p.add_argument("--stream-hold", type=int, default=15, help="seconds the 2,000 streams are held open")
     p.add_argument("--drip-rate", type=int, default=1024, help="bytes/s the dripping upstream sends per stream")
     p.add_argument("--callgrind-n", type=int, default=1000)
-    p.add_argument("--only", help="comma-separated phases to run alone (concurrency, callgrind, startup, compare, floor, tls), "
+    p.add_argument("--only", help="comma-separated phases to run alone (concurrency, callgrind, startup, compare, floor, tls, chat), "
                                    "for a quick loop; prints, writes no last-run.txt")
     p.add_argument("--keep", action="store_true", help="keep the temp dir (configs, logs, callgrind files)")
     p.add_argument("--compare", help="a baseline tollgate binary to run side by side with this one (phase compare)")

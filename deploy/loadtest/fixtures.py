@@ -93,6 +93,24 @@ def request_body() -> bytes:
     return json.dumps(body, separators=(",", ":")).encode()
 
 
+def chat_request_body() -> bytes:
+    """The same conversation as `request_body`, as an OpenAI Chat Completions request."""
+    anthropic = json.loads(request_body())
+    messages = [{"role": "system", "content": anthropic["system"]}]
+    messages += [{"role": m["role"], "content": m["content"][0]["text"]} for m in anthropic["messages"]]
+    return json.dumps({"model": MODEL_ID, "max_tokens": 512, "temperature": 0.2, "messages": messages},
+                      separators=(",", ":")).encode()
+
+
+def converse_body() -> bytes:
+    """Bedrock's Converse answer with the same reply and usage."""
+    return json.dumps({
+        "output": {"message": {"role": "assistant", "content": [{"text": REPLY}]}}, "stopReason": "end_turn",
+        "usage": {"inputTokens": INPUT_TOKENS, "outputTokens": OUTPUT_TOKENS, "totalTokens": INPUT_TOKENS + OUTPUT_TOKENS},
+        "metrics": {"latencyMs": 412},
+    }, separators=(",", ":")).encode()
+
+
 def invoke_body() -> bytes:
     return json.dumps({
         "id": "msg_bdrk_01BenchFixture", "type": "message", "role": "assistant", "model": MODEL_ID,
@@ -135,6 +153,14 @@ ROUTES = """\
         # (headers are added there, where the answer is made).
         location ~ ^/model/[^/]+/invoke$ {{ error_page 405 =200 /_static/invoke.json; return 405; }}
         location ~ ^/model/[^/]+/invoke-with-response-stream$ {{ error_page 405 =200 /_static/{stream_file}; return 405; }}
+        location ~ ^/model/[^/]+/converse$ {{ error_page 405 =200 /_static/converse.json; return 405; }}
+        location = /_static/converse.json {{
+            internal;
+            alias {dir}/converse.json;
+            default_type application/json;
+            etag off;
+            add_header X-Amzn-RequestId 7c1d0f5e-3b1a-4e4b-9a8e-000000000003;
+        }}
         location = /_static/invoke.json {{
             internal;
             alias {dir}/invoke.json;
@@ -230,6 +256,8 @@ def generate(d: str, *, upstream_port: int, drip_port: int, proxy_port: int, tol
     d = os.path.abspath(d)
     write(f"{d}/request.json", request_body())
     write(f"{d}/invoke.json", invoke_body())
+    write(f"{d}/converse.json", converse_body())
+    write(f"{d}/chat-request.json", chat_request_body())
     write(f"{d}/stream.bin", anthropic_stream(REPLY.split(" ")))
     # The dripping stream: enough delta frames to last drip_seconds at drip_bytes_per_s.
     words = REPLY.split(" ")
