@@ -7,8 +7,6 @@ import Catalogue
 @testable import Server
 @testable import Core
 @testable import Identity
-@testable import BedrockRuntime
-@testable import BedrockControlPlane
 @testable import Admin
 import HTTP
 import Support

@@ -1,7 +1,6 @@
 import Foundation
 import XCTest
 @testable import Core
-@testable import Server
 import IO
 import StandIn
 import Support

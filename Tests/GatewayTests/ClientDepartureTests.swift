@@ -3,12 +3,6 @@ import Foundation
 import Glibc
 #endif
 import XCTest
-@testable import Server
-@testable import Core
-@testable import Identity
-@testable import BedrockRuntime
-@testable import BedrockControlPlane
-@testable import Admin
 import Support
 import TestSupport
 

@@ -2,11 +2,8 @@ import Foundation
 import XCTest
 import Catalogue
 @testable import Server
-@testable import Core
 @testable import Identity
-@testable import BedrockRuntime
 @testable import BedrockControlPlane
-@testable import Admin
 import IO
 import Support
 import TestSupport

@@ -1,11 +1,6 @@
 import HTTP
 import XCTest
-@testable import Server
 @testable import Core
-@testable import Identity
-@testable import BedrockRuntime
-@testable import BedrockControlPlane
-@testable import Admin
 
 /// The allow-lists of headers crossing the gateway, in both directions.
 final class ForwardedHeadersTests: XCTestCase {

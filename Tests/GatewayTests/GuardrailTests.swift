@@ -1,11 +1,5 @@
 import Foundation
 import XCTest
-@testable import Server
-@testable import Core
-@testable import Identity
-@testable import BedrockRuntime
-@testable import BedrockControlPlane
-@testable import Admin
 import AWS
 import Support
 import TestSupport

@@ -1,7 +1,6 @@
 import Foundation
 import XCTest
 @testable import OpenAIAPI
-@testable import Server
 import Support
 import TestSupport
 

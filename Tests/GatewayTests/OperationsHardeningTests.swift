@@ -2,11 +2,7 @@ import Foundation
 import XCTest
 import Accounting
 @testable import Server
-@testable import Core
 @testable import Identity
-@testable import BedrockRuntime
-@testable import BedrockControlPlane
-@testable import Admin
 import Support
 import TestSupport
 

@@ -1,6 +1,5 @@
 import Foundation
 import XCTest
-@testable import Server
 import Support
 import TestSupport
 

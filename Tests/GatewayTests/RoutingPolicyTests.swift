@@ -4,9 +4,6 @@ import XCTest
 @testable import Server
 @testable import Core
 @testable import Identity
-@testable import BedrockRuntime
-@testable import BedrockControlPlane
-@testable import Admin
 import StandIn
 import Support
 import TestSupport

@@ -1,11 +1,6 @@
 import XCTest
 import AWS
-@testable import Server
 @testable import Core
-@testable import Identity
-@testable import BedrockRuntime
-@testable import BedrockControlPlane
-@testable import Admin
 import Upstream
 
 /// The runtime call's rules as a table, no sockets: retry on 429, failover on 5xx, `Retry-After` over the cap,

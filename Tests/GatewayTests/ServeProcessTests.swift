@@ -1,12 +1,6 @@
 import Foundation
 import IO
 import XCTest
-@testable import Server
-@testable import Core
-@testable import Identity
-@testable import BedrockRuntime
-@testable import BedrockControlPlane
-@testable import Admin
 import StandIn
 import Support
 import TestSupport

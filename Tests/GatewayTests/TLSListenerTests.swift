@@ -1,11 +1,6 @@
 import Foundation
 import XCTest
 @testable import Server
-@testable import Core
-@testable import Identity
-@testable import BedrockRuntime
-@testable import BedrockControlPlane
-@testable import Admin
 import IO
 import Support
 import TestSupport

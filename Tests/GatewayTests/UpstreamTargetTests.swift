@@ -1,11 +1,6 @@
 import AWS
 import XCTest
-@testable import Server
 @testable import Core
-@testable import Identity
-@testable import BedrockRuntime
-@testable import BedrockControlPlane
-@testable import Admin
 
 final class UpstreamTargetTests: XCTestCase {
     func testPathsURLsAndHostAreComputedFromTheEndpoint() {
