@@ -142,6 +142,13 @@ enum DemoCommand {
             print(client.converse(modelId="anthropic.claude-3-haiku-20240307-v1:0",
                                   messages=[{"role": "user", "content": [{"text": "Hello"}]}])["output"])'
 
+        or any OpenAI SDK (every completion model of the catalogue answers, Claude included):
+
+            from openai import OpenAI
+            client = OpenAI(base_url="\(gatewayURL)/openai/v1", api_key="tg-demo-client-key-0123456789abcdef")
+            print(client.chat.completions.create(model="anthropic.claude-3-haiku-20240307-v1:0",
+                                                 messages=[{"role": "user", "content": "Hello"}]).choices[0].message.content)
+
         or curl:
 
             curl -s \(gatewayURL)/model/anthropic.claude-3-haiku-20240307-v1:0/invoke \\
