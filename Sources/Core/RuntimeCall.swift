@@ -12,25 +12,6 @@ import Upstream
 /// the model and its failover chain, backoffs, the relay to the client with backpressure both ways, the one ledger
 /// record — with the real sockets, timers and writer. Confined to the request's loop.
 public final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
-    /// A model to try: where to send it, and its catalogue entry (pricing, type).
-    public struct Candidate: Sendable {
-        public var target: UpstreamTarget
-        public var model: ResolvedModel
-
-        public init(target: UpstreamTarget, model: ResolvedModel) {
-            self.target = target
-            self.model = model
-        }
-    }
-
-    /// The candidates' model ids as the state machine sees them: a view of the list, not a copy.
-    struct ModelIDs: RandomAccessCollection {
-        let candidates: [Candidate]
-        var startIndex: Int { 0 }
-        var endIndex: Int { candidates.count }
-        subscript(position: Int) -> String { candidates[position].target.modelID }
-    }
-
     private let context: GatewayContext
     /// The client's request; its body is dropped once the answer is committed (no attempt can follow then).
     private var request: HTTPServerRequest
@@ -302,17 +283,5 @@ public final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
         var (status, headers, body) = translation.error(status: error.status, bedrockName: error.name, message: error.message)
         routingHeaders(into: &headers)
         writer.respond(status: status, headers: headers, body: body)
-    }
-
-    /// How a transport failure reaches the client, in Bedrock's vocabulary.
-    public static func clientError(for error: UpstreamError) -> BedrockError {
-        switch error {
-        case .timedOut:
-            return .modelTimeout("The upstream model did not answer in time.")
-        case .resolveFailed, .connectFailed, .tlsFailed, .connectionLost:
-            return .serviceUnavailable("The upstream service is unavailable (\(error.name)).")
-        default:
-            return .internalServer("The upstream call failed (\(error.name)).")
-        }
     }
 }

@@ -193,7 +193,6 @@ enum OrqModelDocument {
         if path.hasPrefix("pricing") { return "metadata.pricing" }
         if path.hasPrefix("limits.max_output_tokens") { return "max_tokens" }
         if path.hasPrefix("limits") { return "metadata" }
-        if path.hasPrefix("parameters") { return path }
         return path
     }
 
