@@ -135,6 +135,13 @@ public final class HTTPServer: @unchecked Sendable {
         }
         let loop = group.next()
         loop.execute { [self] in
+            if !admitted, security != nil {
+                // Over the cap a TLS client is closed without spending a handshake on it (no 503 can be read
+                // before one).
+                eventLog?("connection_limit", ["limit": String(configuration.maxConnections)])
+                Glibc.close(fd)
+                return
+            }
             let layer = security?.makeLayer()
             if security != nil, layer == nil {
                 Glibc.close(fd)
@@ -157,8 +164,8 @@ public final class HTTPServer: @unchecked Sendable {
         }
     }
 
-    /// Over the connection cap: a 503 in the application's error shape, then close. Over TLS the answer would wait
-    /// for a handshake the server does not want to spend on a connection it refuses, so the client is just closed.
+    /// Over the connection cap: a 503 in the application's error shape, then close (plain HTTP only; a TLS client
+    /// is closed before any session is made for it).
     private func rejectOverCapacity(_ tcp: TCPConnection) {
         tcp.start()
         eventLog?("connection_limit", ["limit": String(configuration.maxConnections)])

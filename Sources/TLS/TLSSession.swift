@@ -58,6 +58,9 @@ public final class TLSSession: TransportLayer {
     }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) -> TransportRead {
+        // SSL_get_error consults the thread's error queue: an error another library left on this thread (libcurl's
+        // OpenSSL use shares the loop's threads) would turn a WANT_READ into a failure.
+        ERR_clear_error()
         let n = SSL_read(ssl, buffer.baseAddress, Int32(clamping: buffer.count))
         if n > 0 { return .bytes(Int(n)) }
         switch SSL_get_error(ssl, n) {
@@ -79,6 +82,10 @@ public final class TLSSession: TransportLayer {
             waiting.append(contentsOf: bytes)
             return true
         }
+        // Bytes written before the handshake completed go first.
+        guard sendWaiting() else { return false }
+        takeOutput(output)
+        ERR_clear_error()
         var offset = 0
         while offset < bytes.count {
             let count = min(Self.chunk, bytes.count - offset)
@@ -103,6 +110,7 @@ public final class TLSSession: TransportLayer {
 
     public func shutdown() {
         // Before the handshake there is no one to say goodbye to; afterwards this queues `close_notify`.
+        ERR_clear_error()
         if isEstablished { _ = SSL_shutdown(ssl) }
         ERR_clear_error()
     }
@@ -112,6 +120,7 @@ public final class TLSSession: TransportLayer {
         guard !waiting.isEmpty, isEstablished else { return true }
         let pending = waiting
         waiting = []
+        ERR_clear_error()
         // The output stays in the BIO for the caller's next `takeOutput`.
         return pending.withUnsafeBytes { bytes in
             var offset = 0
