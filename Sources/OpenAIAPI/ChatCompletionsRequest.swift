@@ -46,7 +46,7 @@ struct ChatCompletionsRequest {
             case "user":
                 add("user", try Self.contentBlocks(message["content"], param: "\(param).content"))
             case "assistant":
-                var blocks = message["content"].map { $0.isNull ? [] : (try? Self.textBlocks($0, param: "")) ?? [] } ?? []
+                var blocks = try Self.textBlocks(message["content"], param: "\(param).content")
                 for (j, call) in (message["tool_calls"]?.arrayValue ?? []).enumerated() {
                     guard let id = call["id"]?.stringValue, let name = call["function"]?["name"]?.stringValue else {
                         throw .invalidRequest("\(param).tool_calls[\(j)] needs an id and a function name", param: "\(param).tool_calls[\(j)]")
@@ -85,9 +85,10 @@ struct ChatCompletionsRequest {
     /// Text content: a string, or an array of `text` parts.
     static func textBlocks(_ content: JSONValue?, param: String) throws(OpenAIError) -> [JSONValue] {
         guard let content, !content.isNull else { return [] }
-        if let text = content.stringValue { return [["text": .string(text)]] }
+        // Converse refuses a blank text block; OpenAI clients send `""` beside tool calls.
+        if let text = content.stringValue { return text.isEmpty ? [] : [["text": .string(text)]] }
         guard let parts = content.arrayValue else { throw .invalidRequest("\(param) must be a string or an array of parts", param: param) }
-        return parts.compactMap { part in part["text"]?.stringValue.map { ["text": .string($0)] } }
+        return parts.compactMap { part in part["text"]?.stringValue.flatMap { $0.isEmpty ? nil : ["text": .string($0)] } }
     }
 
     /// User content: text, and images given as `data:` URLs (Bedrock takes image bytes, not links).

@@ -21,6 +21,8 @@ final class ChatCompletionsTranslation: ResponseTranslation {
     private var toolIndex: [Int: Int] = [:]
     private var finishReason: String?
     private var usage: JSONValue?
+    /// Set once the stream carried Bedrock's exception (or stopped decoding): it has ended with an `error` event.
+    private var failed = false
 
     init(requestID: String, stream: Bool, includeUsage: Bool, created: Int = Int(Date().timeIntervalSince1970)) {
         id = "chatcmpl-" + requestID
@@ -41,17 +43,37 @@ final class ChatCompletionsTranslation: ResponseTranslation {
             collected.append(contentsOf: bytes)
             return []
         }
+        guard !failed else { return [] }
         decoder.append(bytes)
         var out: [UInt8] = []
-        while let message = try? decoder.next() {
+        while true {
+            let message: EventStreamMessage
+            do {
+                guard let next = try decoder.next() else { break }
+                message = next
+            } catch {
+                return out + fail("The upstream stream could not be read: \(error)")
+            }
+            // Bedrock ends a stream that fails after it began with an exception message (modelStreamErrorException,
+            // throttlingException, …): the client hears an error, never a short stream that looks complete.
+            guard message.messageType == "event" else {
+                let text = (try? JSONValue.parse(message.payload))?["message"]?.stringValue
+                return out + fail("\(message.exceptionType ?? "exception"): \(text ?? "the upstream stream failed")")
+            }
             guard let payload = try? JSONValue.parse(message.payload) else { continue }
             out += events(message.eventType ?? "", payload)
         }
         return out
     }
 
+    private func fail(_ message: String) -> [UInt8] {
+        failed = true
+        return broken(message) ?? []
+    }
+
     func finish() -> [UInt8] {
         guard stream else { return Self.completion(from: collected, id: id, created: created, model: model).serialized() }
+        guard !failed else { return [] }
         var out: [UInt8] = []
         if includeUsage, let usage { out += sse(["id": .string(id), "object": "chat.completion.chunk", "created": .int(created),
                                                "model": .string(model), "choices": [], "usage": usage]) }
@@ -66,10 +88,7 @@ final class ChatCompletionsTranslation: ResponseTranslation {
     }
 
     func error(status: Int, bedrockName: String, message: String) -> (status: Int, headers: HTTPHeaders, body: [UInt8]) {
-        let error = OpenAIError(bedrockStatus: status, name: bedrockName, message: message)
-        var headers: HTTPHeaders = ["Content-Type": "application/json"]
-        if error.status == 429 { headers.add("Retry-After", "1") }
-        return (error.status, headers, error.json.serialized())
+        OpenAIError(bedrockStatus: status, name: bedrockName, message: message).response()
     }
 
     // MARK: - Streaming

@@ -97,8 +97,7 @@ final class EmbeddingsTranslation: ResponseTranslation {
     func broken(_ message: String) -> [UInt8]? { nil }
 
     func error(status: Int, bedrockName: String, message: String) -> (status: Int, headers: HTTPHeaders, body: [UInt8]) {
-        let error = OpenAIError(bedrockStatus: status, name: bedrockName, message: message)
-        return (error.status, ["Content-Type": "application/json"], error.json.serialized())
+        OpenAIError(bedrockStatus: status, name: bedrockName, message: message).response()
     }
 
     /// A vector as OpenAI's base64 encoding: little-endian IEEE 754 float32s.

@@ -1,3 +1,4 @@
+import HTTP
 import Support
 
 /// An error in OpenAI's shape, `{"error": {"message", "type", "param", "code"}}`, with the status the OpenAI SDKs map
@@ -47,6 +48,14 @@ struct OpenAIError: Error, Sendable, Equatable {
         self.code = code
         self.param = param
         self.message = message
+    }
+
+    /// The whole answer: the status, `Content-Type`, `Retry-After` on a 429 (`retryAfter` seconds, 1 when the
+    /// upstream gave none), and the body.
+    func response(retryAfter: Int? = nil) -> (status: Int, headers: HTTPHeaders, body: [UInt8]) {
+        var headers: HTTPHeaders = ["Content-Type": "application/json"]
+        if status == 429 || retryAfter != nil { headers.add("Retry-After", String(retryAfter ?? 1)) }
+        return (status, headers, json.serialized())
     }
 
     var json: JSONValue {

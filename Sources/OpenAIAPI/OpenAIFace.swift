@@ -191,8 +191,7 @@ public final class OpenAIFace: APIFace, @unchecked Sendable {
     }
 
     private func send(_ error: OpenAIError, _ writer: HTTPResponseWriter, retryAfter: Int? = nil) {
-        var headers: HTTPHeaders = ["Content-Type": "application/json"]
-        if let retryAfter { headers.add("Retry-After", String(retryAfter)) }
-        writer.respond(status: error.status, headers: headers, body: error.json.serialized())
+        let (status, headers, body) = error.response(retryAfter: retryAfter)
+        writer.respond(status: status, headers: headers, body: body)
     }
 }

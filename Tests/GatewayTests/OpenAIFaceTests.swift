@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import OpenAIAPI
+import StandIn
 import Support
 import TestSupport
 
@@ -36,6 +37,15 @@ final class OpenAITranslationTests: XCTestCase {
         XCTAssertEqual(converse["inferenceConfig"]?["stopSequences"], ["END"])
         XCTAssertEqual(converse["toolConfig"]?["tools"]?[0]?["toolSpec"]?["name"], "lookup")
         XCTAssertEqual(converse["toolConfig"]?["toolChoice"], ["any": [:]])
+    }
+
+    func testEmptyTextIsNoBlock() throws {
+        // OpenAI clients send `"content": ""` beside tool calls; Converse refuses a blank text block.
+        let converse = try converse(#"{"model": "m", "messages": [{"role": "user", "content": "Look it up"}, {"role": "assistant", "content": "", "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "lookup", "arguments": "{}"}}]}, {"role": "tool", "tool_call_id": "c1", "content": ""}]}"#)
+        let assistant = try XCTUnwrap(converse["messages"]?[1]?["content"]?.arrayValue)
+        XCTAssertEqual(assistant.count, 1)
+        XCTAssertNotNil(assistant[0]["toolUse"])
+        XCTAssertEqual(converse["messages"]?[2]?["content"]?[0]?["toolResult"]?["content"], [])
     }
 
     func testWhatCannotBeHonouredIsRefusedNamingTheField() {
@@ -120,6 +130,18 @@ final class OpenAIFaceTests: XCTestCase {
         XCTAssertFalse(text.isEmpty)
         XCTAssertEqual(chunks.compactMap { $0["choices"]?[0]?["finish_reason"]?.stringValue }, ["stop"])
         XCTAssertGreaterThan(chunks.last?["usage"]?["completion_tokens"]?.intValue ?? 0, 0, "the usage chunk comes last")
+    }
+
+    func testAStreamBrokenByBedrocksExceptionEndsWithAnErrorEventAndNoDone() throws {
+        var rule = StandInRule()
+        rule.operation = "converse-stream"
+        rule.exceptionAfterFrames = 3
+        harness.standIn.script([rule])
+        let response = try chat(#"{"model": "test/a", "stream": true, "messages": [{"role": "user", "content": "Hello"}]}"#)
+        XCTAssertEqual(response.status, 200, response.text)
+        let events = response.text.components(separatedBy: "\n\n").filter { !$0.isEmpty }
+        XCTAssertTrue(events.last?.hasPrefix("event: error\ndata: ") ?? false, response.text)
+        XCTAssertFalse(response.text.contains("[DONE]"), "a failed stream never looks complete")
     }
 
     func testToolCallsComeBackAsOpenAIToolCalls() throws {
