@@ -42,6 +42,8 @@ public final class AssumedRoles: @unchecked Sendable {
         var waiters: [Waiter] = []
         /// The loop whose upstream client fetches for this role.
         var loop: EventLoop?
+        /// A failed assumption is the answer until then, so a role that cannot be assumed costs no STS call per request.
+        var failure: (error: BedrockError, until: Date)?
         var timer: DispatchSourceTimer?
     }
 
@@ -94,6 +96,11 @@ public final class AssumedRoles: @unchecked Sendable {
     }
 
     private func wait(for role: AssumedRole, on loop: EventLoop, _ done: @escaping @Sendable (Result<AWSCredentials, BedrockError>) -> Void) {
+        let remembered = entries.withLock { all -> BedrockError? in
+            guard let failure = all[role]?.failure, failure.until > Date() else { return nil }
+            return failure.error
+        }
+        if let remembered { return done(.failure(remembered)) }
         let start = entries.withLock { all -> Bool in
             var entry = all[role] ?? Entry()
             entry.waiters.append((loop, done))
@@ -164,9 +171,13 @@ public final class AssumedRoles: @unchecked Sendable {
         }
         let (waiters, stillValid) = entries.withLock { all -> ([Waiter], Bool) in
             var entry = all[role] ?? Entry()
-            if case .success(let credentials) = outcome {
+            switch outcome {
+            case .success(let credentials):
                 entry.credentials = credentials
                 entry.expires = expires
+                entry.failure = nil
+            case .failure(let error):
+                entry.failure = (error, Date().addingTimeInterval(Self.retryInterval))
             }
             entry.fetching = false
             let waiters = entry.waiters

@@ -70,6 +70,13 @@ final class AssumeRoleTests: XCTestCase {
         XCTAssertEqual(records.compactMap { $0["status"]?.intValue }, [403, 403], "refusals are recorded")
     }
 
+    func testAFailedAssumptionIsRememberedInsteadOfAskedAgainPerRequest() throws {
+        for _ in 0..<3 {
+            XCTAssertEqual(try harness.call("invoke", model: "unknown-role").status, 403)
+        }
+        XCTAssertEqual(harness.standIn.stats.roleAssumptions.count, 1, "one STS call for three requests")
+    }
+
     func testTheRequestedModelsRoleFailingIsTheAnswerEvenWithAFailover() throws {
         // The requested model's role failing is the caller's answer; its failover target is not tried then.
         let response = try harness.call("invoke", model: "falls-to-role")
