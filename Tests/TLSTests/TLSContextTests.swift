@@ -55,11 +55,4 @@ final class TLSContextTests: XCTestCase {
         try Data("not a certificate".utf8).write(to: URL(fileURLWithPath: certificate.certificatePath))
         XCTAssertEqual(field { _ = try TLSContext(certificatePath: certificate.certificatePath, privateKeyPath: certificate.privateKeyPath) }, "certificate")
     }
-
-    func testAFailedReloadKeepsThePairInUse() throws {
-        let security = try certificate.serverSecurity()
-        try Data("garbage".utf8).write(to: URL(fileURLWithPath: certificate.certificatePath))
-        XCTAssertThrowsError(try security.reload()) { XCTAssertEqual(($0 as? TLSError)?.field, "certificate") }
-        XCTAssertNotNil(security.makeLayer(), "sessions are still made from the last good pair")
-    }
 }

@@ -108,6 +108,19 @@ final class TLSSessionTests: XCTestCase {
         XCTAssertTrue(second.isResumed)
     }
 
+    func testAFailedReloadKeepsServingThePairInUse() throws {
+        let security = try certificate.serverSecurity()
+        let trusting = try certificate.clientContext()  // read before the file is garbled
+        try Data("garbage".utf8).write(to: URL(fileURLWithPath: certificate.certificatePath))
+        XCTAssertThrowsError(try security.reload()) { XCTAssertEqual(($0 as? TLSError)?.field, "certificate") }
+        let server = try XCTUnwrap(security.makeLayer() as? TLSSession)
+        let client = try XCTUnwrap(trusting.makeSession(serverName: "localhost", isServer: false))
+        var a: [UInt8] = []
+        var b: [UInt8] = []
+        _ = pump(client, server, clientReceived: &a, serverReceived: &b)
+        XCTAssertTrue(client.isEstablished, "the client that trusts the pair in use still gets it")
+    }
+
     func testWritesBeforeTheHandshakeWaitForIt() throws {
         let (client, server) = try sessions()
         var toClient: [UInt8] = []
