@@ -12,7 +12,7 @@ import Support
 /// for application profiles), so `models` names it.
 extension ControlPlaneAPI {
     /// The geographic prefixes of system-defined inference profile ids.
-    static let profilePrefixes = ["us.", "eu.", "apac.", "global.", "us-gov.", "ca.", "jp.", "au."]
+    static var profilePrefixes: [String] { GatewayContext.systemProfilePrefixes }
 
     /// `ListInferenceProfiles` query: `type` (`SYSTEM_DEFINED` | `APPLICATION`), `maxResults` (1–1000), `nextToken`.
     struct ProfileFilter: Sendable {

@@ -118,9 +118,7 @@ public final class BedrockRuntimeAPI: APIFace, @unchecked Sendable {
     /// A call a budget or rate gate refused: 429 naming the gate, with `Retry-After`, recorded like every refusal.
     func rejectOverBudget(_ rejection: GateRejection, _ requested: String, _ operation: BedrockOperation, _ caller: Caller,
                           _ request: HTTPServerRequest, _ writer: HTTPResponseWriter) {
-        var error = BedrockError.throttling("Rate exceeded: \(rejection.message)")
-        error = BedrockError(name: error.name, status: 429, message: error.message)
-        reject(error, requested, operation, caller, request, writer, extraHeaders: ["Retry-After": String(rejection.retryAfterSeconds)])
+        reject(.throttling("Rate exceeded: \(rejection.message)"), requested, operation, caller, request, writer, extraHeaders: ["Retry-After": String(rejection.retryAfterSeconds)])
     }
 
     /// Answers a call Tollgate refuses itself, after authentication; it still gets its ledger record (cost 0).

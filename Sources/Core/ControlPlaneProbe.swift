@@ -53,7 +53,7 @@ extension GatewayContext {
                 signed.append((name: "host", value: UpstreamTarget.hostHeader(of: endpoint)))
                 let signer = SigV4Signer(credentials: credentials, region: target.region, service: "bedrock")
                 headers.append(contentsOf: signer.sign(SigV4Request(method: "GET", path: read.path, headers: signed),
-                                                       payloadHash: SHA256.hexDigest([UInt8]()), date: SigV4Date(Date())).headers)
+                                                       payloadHash: SHA256.emptyStringHex, date: SigV4Date(Date())).headers)
             }
             let request = UpstreamRequest(method: "GET", url: endpoint + read.path, headers: headers)
             WholeResponse.fetch(request, with: upstreamClient(for: loop)) { answer in
@@ -62,7 +62,8 @@ extension GatewayContext {
                     completion(Self.liveResult(read.operation, region: target.region, set: set, outcome: "failed", status: nil,
                                                message: "Bedrock's control plane could not be reached (\(error.name))"))
                 case .success(let (status, body)):
-                    let message = (try? JSONValue.parse(body))?["message"]?.stringValue ?? (try? JSONValue.parse(body))?["Message"]?.stringValue
+                    let parsed = try? JSONValue.parse(body)
+                    let message = parsed?["message"]?.stringValue ?? parsed?["Message"]?.stringValue
                     let outcome = status == 200 ? "exists" : status == 403 ? "access_denied" : status == 404 ? "not_found" : "failed"
                     completion(Self.liveResult(read.operation, region: target.region, set: set, outcome: outcome, status: status,
                                                message: message ?? (status == 200 ? "found" : "HTTP \(status)")))
@@ -90,7 +91,7 @@ extension GatewayContext {
     }
 
     /// The region groups of system-defined inference profile ids (`us.anthropic.claude-…`).
-    static let systemProfilePrefixes = ["us.", "eu.", "apac.", "global.", "us-gov.", "ca.", "jp.", "au."]
+    public static let systemProfilePrefixes = ["us.", "eu.", "apac.", "global.", "us-gov.", "ca.", "jp.", "au."]
 
     /// The control plane beside a runtime endpoint: `bedrock-runtime[-fips].REGION…` becomes `bedrock[-fips].REGION…`;
     /// any other endpoint (a stand-in, a proxy) serves both.

@@ -31,8 +31,7 @@ extension GatewayContext {
             return .refused(.validation(problem), retryAfter: nil)
         }
         if let rejection = accountant.admit(keyID: caller.keyID, org: org) {
-            let throttled = BedrockError.throttling("Rate exceeded: \(rejection.message)")
-            return .refused(BedrockError(name: throttled.name, status: 429, message: throttled.message), retryAfter: rejection.retryAfterSeconds)
+            return .refused(.throttling("Rate exceeded: \(rejection.message)"), retryAfter: rejection.retryAfterSeconds)
         }
         var candidates = [RuntimeCall.Candidate(target: target(for: model, in: snapshot, loop: loop), model: model)]
         // CountTokens counts for the model asked about: another model's count would be wrong, so no failover.

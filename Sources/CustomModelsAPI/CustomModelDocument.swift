@@ -108,7 +108,7 @@ enum CustomModelDocument {
         o["is_called_by_custom_name"] = .bool(resolved.providerConfig?.modelID == nil)
         for (field, kind) in costFields {
             let price = PriceTable.Kind(rawValue: kind).flatMap { resolved.pricing?.base[$0] }
-            o[field] = price.map { .money($0.cost.multiplied(by: 1_000_000, dividedBy: $0.per)) } ?? .null
+            o[field] = price.map { .money($0.cost(forUnits: 1_000_000)) } ?? .null
         }
         o["max_context_window"] = resolved.limits?.contextWindow.map(JSONValue.int) ?? .null
         let capabilities = resolved.capabilities

@@ -205,7 +205,7 @@ enum OrqModelDocument {
         let currency = resolved.pricing?.currency ?? "USD"
         func perMillion(_ kind: PriceTable.Kind) -> JSONValue {
             guard let price = resolved.pricing?.base[kind] else { return .null }
-            return .money(price.cost.multiplied(by: 1_000_000, dividedBy: price.per))
+            return .money(price.cost(forUnits: 1_000_000))
         }
         var configuration = extras["configuration"]?.objectValue ?? [:]
         configuration["provider"] = "aws-bedrock"
