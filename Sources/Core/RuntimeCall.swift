@@ -228,9 +228,7 @@ public final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
         case .respond(let bedrockError):
             finishWithError(bedrockError)
         case .passOn(let head, let body) where translation != nil:
-            let bedrock = BedrockError(status: head.status, errorType: head.value(of: "x-amzn-ErrorType"), body: body)
-            record(status: head.status, answered: false, complete: true)
-            respondTranslated(bedrock)
+            respondTranslated(BedrockError(status: head.status, errorType: head.value(of: "x-amzn-ErrorType"), body: body))
         case .passOn(let head, let body):
             var headers = ForwardedHeaders.clientResponseHeaders(from: head.headers, includeErrorType: true)
             routingHeaders(into: &headers)
@@ -271,16 +269,18 @@ public final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
     }
 
     private func finishWithError(_ error: BedrockError) {
-        record(status: error.status, answered: false, complete: true)
         if translation != nil { return respondTranslated(error) }
+        record(status: error.status, answered: false, complete: true)
         var headers = HTTPHeaders(error.responseHeaders)
         routingHeaders(into: &headers)
         writer.respond(status: error.status, headers: headers, body: error.responseBody)
     }
 
+    /// Answers an error in the translation's shape; the record keeps the status the client was sent.
     private func respondTranslated(_ error: BedrockError) {
         guard let translation else { return }
         var (status, headers, body) = translation.error(status: error.status, bedrockName: error.name, message: error.message)
+        record(status: status, answered: false, complete: true)
         routingHeaders(into: &headers)
         writer.respond(status: status, headers: headers, body: body)
     }

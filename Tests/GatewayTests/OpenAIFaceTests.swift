@@ -202,6 +202,24 @@ final class OpenAIFaceTests: XCTestCase {
         XCTAssertEqual(try JSONValue.parse(notEmbeddings.body)["error"]?["param"], "model")
     }
 
+    func testAnUpstreamRefusalIsPassedOnInOpenAIsShapeAndRecordedAsSent() throws {
+        var rule = StandInRule()
+        rule.operation = "converse"
+        rule.status = 400
+        rule.errorType = "ValidationException"
+        rule.message = "messages: the conversation must start with a user turn"
+        harness.standIn.script([rule])
+        let response = try chat(#"{"model": "test/a", "messages": [{"role": "user", "content": "x"}]}"#)
+        XCTAssertEqual(response.status, 400, response.text)
+        let error = try JSONValue.parse(response.body)["error"]
+        XCTAssertEqual(error?["type"], "invalid_request_error")
+        XCTAssertEqual(error?["message"], "messages: the conversation must start with a user turn")
+        XCTAssertEqual(response.header("x-tollgate-model"), "test/a")
+        let record = try XCTUnwrap(try harness.ledgerRecords(count: 1).last)
+        XCTAssertEqual(record["status"]?.intValue, 400)
+        XCTAssertEqual(record["operation"], "ChatCompletions")
+    }
+
     func testModelsListsTheCompletionModelsTheCallerMayUse() throws {
         let response = try TestHTTPClient(port: harness.port).request("GET", "/openai/v1/models",
                                                                      headers: [("Authorization", "Bearer \(GatewayHarness.clientKey)")])
