@@ -37,6 +37,16 @@ public final class Accountant: Sendable {
         return rejection
     }
 
+    /// Whether the ledger can record a new call (``Ledger/admitsNewCalls``); a refusal is counted in
+    /// `tollgate_ledger_refusals_total` and should become the face's 503 before anything is spent.
+    public func ledgerAdmitsNewCall() -> Bool {
+        guard ledger.admitsNewCalls else {
+            metrics.ledgerRefusals.increment()
+            return false
+        }
+        return true
+    }
+
     /// Prices `record.usage` under the answering model's `pricing` (nil when none answered: failed attempts cost
     /// nothing), appends the record to the ledger, adds its cost and tokens to the budgets, and counts it in the
     /// metrics. Returns the record as written, with any unpriced kinds. `keepCost` keeps the cost and currency the

@@ -69,10 +69,9 @@ public final class BedrockRuntimeAPI: APIFace, @unchecked Sendable {
             send(.accessDenied("The key \(caller.keyID) may only read metrics."), to: writer)
             return nil
         }
-        guard context.accountant.ledger.admitsNewCalls else {
+        guard context.accountant.ledgerAdmitsNewCall() else {
             // The call could not be recorded: refuse it before anything is spent. Not recorded either (the backlog
             // would only grow); counted and in the access log.
-            context.accountant.metrics.ledgerRefusals.increment()
             send(.serviceUnavailable("Usage cannot be recorded right now; the call was not attempted. Try again later."), to: writer)
             return nil
         }

@@ -1,4 +1,3 @@
-import Identity
 import HTTP
 
 /// One API Tollgate speaks (Bedrock runtime, Bedrock control plane, the admin API, …): a thin translation between

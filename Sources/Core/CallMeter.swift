@@ -1,4 +1,3 @@
-import Identity
 import Accounting
 import AWS
 import Catalogue

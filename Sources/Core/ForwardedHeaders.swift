@@ -1,4 +1,3 @@
-import Identity
 import HTTP
 
 /// Which headers cross the gateway, in each direction. Allow-lists, so hop-by-hop headers (`Connection`,

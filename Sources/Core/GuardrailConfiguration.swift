@@ -1,4 +1,3 @@
-import Identity
 import Support
 
 /// A guardrail callers may apply through Tollgate (`guardrails` in `tollgate.json`), by the identifier they send:

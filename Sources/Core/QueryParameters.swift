@@ -1,4 +1,3 @@
-import Identity
 import Catalogue
 
 /// A query parameter that cannot be used: its name and why. Each face words it in its own error shape.

@@ -1,4 +1,3 @@
-import Identity
 import AWS
 import Accounting
 import Upstream

@@ -1,4 +1,3 @@
-import Identity
 import AWS
 import FoundationEssentials
 import IO

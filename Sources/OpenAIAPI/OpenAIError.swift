@@ -22,6 +22,9 @@ struct OpenAIError: Error, Sendable, Equatable {
 
     static let invalidKey = Self(status: 401, type: "invalid_request_error", code: "invalid_api_key", param: nil,
                                  message: "Incorrect API key provided.")
+    /// The ledger cannot record the call, so it is not attempted (``Accountant/ledgerAdmitsNewCall()``).
+    static let ledgerRefused = Self(status: 503, type: "server_error", code: nil, param: nil,
+                                    message: "Usage cannot be recorded right now; the call was not attempted.")
 
     /// Bedrock's error (status, exception name, message) as OpenAI words it.
     init(bedrockStatus status: Int, name: String, message: String) {

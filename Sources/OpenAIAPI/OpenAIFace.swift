@@ -68,11 +68,7 @@ public final class OpenAIFace: APIFace, @unchecked Sendable {
 
     /// `POST /openai/v1/chat/completions`: translated, decided and forwarded like any runtime call.
     private func chat(_ request: HTTPServerRequest, _ writer: HTTPResponseWriter, _ caller: Caller) {
-        guard context.accountant.ledger.admitsNewCalls else {
-            context.accountant.metrics.ledgerRefusals.increment()
-            return send(OpenAIError(status: 503, type: "server_error", code: nil, param: nil,
-                                    message: "Usage cannot be recorded right now; the call was not attempted."), writer)
-        }
+        guard context.accountant.ledgerAdmitsNewCall() else { return send(.ledgerRefused, writer) }
         let chat: ChatCompletionsRequest
         do {
             chat = try ChatCompletionsRequest(body: try JSONValue.parse(request.body))
@@ -115,11 +111,7 @@ public final class OpenAIFace: APIFace, @unchecked Sendable {
 
     /// `POST /openai/v1/embeddings`: `InvokeModel` on an embeddings model, in its family's body shape.
     private func embeddings(_ request: HTTPServerRequest, _ writer: HTTPResponseWriter, _ caller: Caller) {
-        guard context.accountant.ledger.admitsNewCalls else {
-            context.accountant.metrics.ledgerRefusals.increment()
-            return send(OpenAIError(status: 503, type: "server_error", code: nil, param: nil,
-                                    message: "Usage cannot be recorded right now; the call was not attempted."), writer)
-        }
+        guard context.accountant.ledgerAdmitsNewCall() else { return send(.ledgerRefused, writer) }
         let asked: (model: String, inputs: [String], dimensions: Int?, base64: Bool)
         do {
             asked = try EmbeddingsRequest.read(try JSONValue.parse(request.body))
