@@ -55,14 +55,19 @@ public final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
     public func start() {
         context.accountant.metrics.inFlightRequests.add(1)
         if operation.isStreaming { context.accountant.metrics.inFlightStreams.add(1) }
-        writer.onClose = { [self] in
-            transfer?.cancel()
-            transfer = nil
-            guard let answered = machine.clientClosed() else { return }
-            // 499 (client closed request) when the client left before any answer, as nginx logs it.
-            record(status: writer.headWritten ? writer.status : 499, answered: answered, complete: false)
-        }
+        writer.onClose = { [self] in clientLeft() }
+        // The client may have left while the call waited (for a role's credentials): then nothing is sent.
+        guard !writer.isClosed else { return clientLeft() }
         send(to: machine.start())
+    }
+
+    private func clientLeft() {
+        transfer?.cancel()
+        transfer = nil
+        guard let answered = machine.clientClosed() else { return }
+        // 499 (client closed request) when the client left before any answer, as nginx logs it. (`headWritten` is
+        // true by now: the writer counts a departed client as finished.)
+        record(status: writer.status == 0 ? 499 : writer.status, answered: answered, complete: false)
     }
 
     /// Writes the call's ledger record; the machine makes sure this happens once, on every path.

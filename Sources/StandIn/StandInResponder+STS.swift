@@ -9,6 +9,8 @@ import Support
 /// token; every signed request is counted in `stats.roleAssumptions`.
 extension StandInResponder {
     func assumeRole(_ request: HTTPServerRequest, writer: HTTPResponseWriter, owner: StandInServer) {
+        let later: @Sendable () -> Void = { request.loop.execute { self.assumeRole(request, writer: writer, owner: owner) } }
+        if owner.holdRoleAnswer(later) { return }
         let principal: String
         do {
             principal = try verifySigV4(request, service: "sts", owner: owner)

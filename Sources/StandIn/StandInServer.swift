@@ -45,6 +45,8 @@ public final class StandInServer: @unchecked Sendable {
         var stats = StandInStats()
         /// Temporary credentials STS handed out: access key id → secret and session token.
         var temporary: [String: (secret: String, sessionToken: String)] = [:]
+        /// STS answers held back while the test holds them (nil: answered at once).
+        var heldRoleAnswers: [@Sendable () -> Void]?
     }
 
     /// Starts listening.
@@ -76,6 +78,33 @@ public final class StandInServer: @unchecked Sendable {
     /// Clears the stats.
     public func resetStats() {
         state.withLock { $0.stats = StandInStats() }
+    }
+
+    /// Holds STS `AssumeRole` answers back until ``releaseRoleAssumptions()``, so a test can act while Tollgate
+    /// waits for a role's credentials.
+    public func holdRoleAssumptions() {
+        state.withLock { $0.heldRoleAnswers = $0.heldRoleAnswers ?? [] }
+    }
+
+    /// How many `AssumeRole` requests are being held.
+    public var heldRoleAssumptions: Int { state.get().heldRoleAnswers?.count ?? 0 }
+
+    /// Answers the held `AssumeRole` requests and stops holding.
+    public func releaseRoleAssumptions() {
+        let held = state.withLock { s in
+            defer { s.heldRoleAnswers = nil }
+            return s.heldRoleAnswers ?? []
+        }
+        for answer in held { answer() }
+    }
+
+    /// Keeps `answer` for ``releaseRoleAssumptions()`` when answers are held; false when it should run now.
+    func holdRoleAnswer(_ answer: @escaping @Sendable () -> Void) -> Bool {
+        state.withLock { s in
+            guard s.heldRoleAnswers != nil else { return false }
+            s.heldRoleAnswers!.append(answer)
+            return true
+        }
     }
 
     /// Stops the server.

@@ -77,6 +77,24 @@ final class AssumeRoleTests: XCTestCase {
         XCTAssertEqual(harness.standIn.stats.roleAssumptions.count, 1, "one STS call for three requests")
     }
 
+    func testAClientThatLeavesWhileTheRoleIsAssumedCausesNoUpstreamCall() throws {
+        harness.standIn.holdRoleAssumptions()
+        var client: TestHTTPClient? = try TestHTTPClient(port: harness.port)
+        let body = GatewayHarness.body(for: "invoke")
+        try client?.send("POST /model/as-role/invoke HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer \(GatewayHarness.clientKey)\r\n"
+                         + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+        XCTAssertTrue(waitUntil { self.harness.standIn.heldRoleAssumptions == 1 }, "Tollgate waits for the role")
+        client = nil
+        XCTAssertTrue(waitUntil { self.harness.service.server.openConnections == 0 }, "the gateway saw the client leave")
+        harness.standIn.releaseRoleAssumptions()
+
+        let record = try XCTUnwrap(try harness.ledgerRecords(count: 1).first)
+        XCTAssertEqual(record["status"]?.intValue, 499, "recorded as the client closing the request")
+        XCTAssertEqual(record["attempts"]?.arrayValue?.count, 0)
+        XCTAssertEqual(harness.standIn.stats.roleAssumptions.count, 1, "the role was still assumed, for the next call")
+        XCTAssertTrue(harness.standIn.stats.calls.isEmpty, "nothing is sent to Bedrock for a client that left")
+    }
+
     func testTheRequestedModelsRoleFailingIsTheAnswerEvenWithAFailover() throws {
         // The requested model's role failing is the caller's answer; its failover target is not tried then.
         let response = try harness.call("invoke", model: "falls-to-role")
