@@ -142,7 +142,8 @@ public struct BedrockError: ServiceError, Hashable, CustomStringConvertible {
         if name?.isEmpty ?? true {
             name = (object?["__type"]?.stringValue ?? object?["code"]?.stringValue).map(Self.shortName)
         }
-        let message = object?["message"]?.stringValue ?? object?["Message"]?.stringValue
+        // `{"error": {"message": …}}` is what Bedrock's OpenAI-compatible endpoint answers.
+        let message = object?["message"]?.stringValue ?? object?["Message"]?.stringValue ?? object?["error"]?["message"]?.stringValue
         guard let name, !name.isEmpty else {
             self.init(.other(name: status == 429 ? "ThrottlingException" : "UnknownError", status: status),
                       message ?? "")

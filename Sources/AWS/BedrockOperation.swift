@@ -15,6 +15,12 @@ public enum BedrockOperation: String, Sendable, Hashable, CaseIterable {
     /// `POST /guardrail/{guardrailIdentifier}/version/{guardrailVersion}/apply` (``GuardrailPath``; not a model path)
     /// ([ApplyGuardrail](https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ApplyGuardrail.html)).
     case applyGuardrail = "apply"
+    /// `POST /openai/v1/chat/completions` answered whole: Bedrock's own OpenAI Chat Completions endpoint, which
+    /// serves its open-weight models (gpt-oss, …) and names the model in the body, not the path
+    /// ([Chat Completions on Bedrock](https://docs.aws.amazon.com/bedrock/latest/userguide/inference-chat-completions.html)).
+    case chatCompletions = "chat-completions"
+    /// The same endpoint with `"stream": true`: the answer is Server-Sent Events of `chat.completion.chunk` objects.
+    case chatCompletionsStream = "chat-completions-stream"
 
     /// The last path segment, e.g. `invoke-with-response-stream`.
     public var pathSuffix: String { rawValue }
@@ -28,12 +34,22 @@ public enum BedrockOperation: String, Sendable, Hashable, CaseIterable {
         case .converseStream: return "ConverseStream"
         case .countTokens: return "CountTokens"
         case .applyGuardrail: return "ApplyGuardrail"
+        case .chatCompletions: return "ChatCompletions"
+        case .chatCompletionsStream: return "ChatCompletionsStream"
         }
     }
 
-    /// The operations on a model, served at `/model/{modelId}/{suffix}` (every one but ApplyGuardrail).
-    public static let modelOperations: [BedrockOperation] = allCases.filter { $0 != .applyGuardrail }
+    /// The operations on a model, served at `/model/{modelId}/{suffix}` (not ApplyGuardrail nor Chat Completions).
+    public static let modelOperations: [BedrockOperation] = [.invokeModel, .invokeModelWithResponseStream, .converse, .converseStream, .countTokens]
+
+    /// True when the answer is streamed as it is made (an eventstream, or Server-Sent Events for Chat Completions).
+    public var isStreaming: Bool { isEventStream || self == .chatCompletionsStream }
 
     /// True when the answer is an `application/vnd.amazon.eventstream` stream.
-    public var isStreaming: Bool { self == .invokeModelWithResponseStream || self == .converseStream }
+    public var isEventStream: Bool { self == .invokeModelWithResponseStream || self == .converseStream }
+
+    /// The path of an operation that names its model in the body rather than the path.
+    public var fixedPath: String? {
+        self == .chatCompletions || self == .chatCompletionsStream ? "/openai/v1/chat/completions" : nil
+    }
 }

@@ -30,7 +30,7 @@ public struct BedrockPath: Sendable, Hashable {
         guard let slash = rest.lastIndex(of: UInt8(ascii: "/")) else { return nil }
         let encodedId = rest[..<slash]
         guard let operation = BedrockOperation(rawValue: String(Substring(rest[rest.index(after: slash)...]))),
-            operation != .applyGuardrail,
+            BedrockOperation.modelOperations.contains(operation),
             !encodedId.isEmpty, let decoded = PercentEncoding.decode(encodedId, strict: true),
             !decoded.isEmpty, decoded.count <= Self.maxModelIdLength,
             let modelId = String(validating: decoded, as: UTF8.self)
@@ -39,9 +39,9 @@ public struct BedrockPath: Sendable, Hashable {
     }
 
     /// The wire path to send upstream: `/model/` + the id with every byte outside `A-Z a-z 0-9 - . _ ~`
-    /// percent-encoded + `/` + the operation.
+    /// percent-encoded + `/` + the operation, or the operation's fixed path when the body names the model.
     public var wirePath: String {
-        "/model/" + Self.encodeModelId(modelId) + "/" + operation.pathSuffix
+        operation.fixedPath ?? "/model/" + Self.encodeModelId(modelId) + "/" + operation.pathSuffix
     }
 
     /// A model id encoded as one path segment (`:` → `%3A`, `/` → `%2F`).

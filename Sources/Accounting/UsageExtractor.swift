@@ -47,8 +47,8 @@ public enum UsageExtractor {
     public static func needsBody(operation: BedrockOperation, headers: [(name: String, value: String)],
                                  modelType: ModelType?) -> Bool {
         switch operation {
-        case .converse, .countTokens, .applyGuardrail: return true
-        case .invokeModelWithResponseStream, .converseStream: return false
+        case .converse, .countTokens, .applyGuardrail, .chatCompletions: return true
+        case .invokeModelWithResponseStream, .converseStream, .chatCompletionsStream: return false
         case .invokeModel:
             if modelType == .imageGeneration { return true }
             guard let fromHeaders = usage(headers: headers) else { return true }
@@ -64,6 +64,12 @@ public enum UsageExtractor {
         case .converse:
             guard let json = try? JSONValue.parse(body) else { return nil }
             return ConverseUsage.usage(inBody: json)
+        case .chatCompletions:
+            // OpenAI's `usage` object (`prompt_tokens`, `completion_tokens` and their details).
+            guard let json = try? JSONValue.parse(body) else { return nil }
+            return ModelBodyUsage.usage(in: json)
+        case .chatCompletionsStream:
+            return nil  // read from the events (``ServerSentEventsUsageObserver``)
         case .countTokens, .applyGuardrail:
             // Counting uses no tokens (the count is kept apart, ``countedTokens(inBody:)``); a guardrail's use is
             // text units (``guardrailTextUnits(inBody:)``), priced by the guardrail's own rate.

@@ -23,6 +23,10 @@ public struct ProviderConfig: Sendable, Equatable {
     public var assumeRoleARN: String?
     /// External id for the role assumption.
     public var assumeRoleExternalID: String?
+    /// Which of Bedrock's runtime APIs the OpenAI-compatible face calls for this model: `converse` (the default,
+    /// every completion model) or `chat_completions`, Bedrock's own OpenAI Chat Completions endpoint for the models it
+    /// serves natively ([Chat Completions on Bedrock](https://docs.aws.amazon.com/bedrock/latest/userguide/inference-chat-completions.html)).
+    public var api: UpstreamAPI?
     /// Other settings as given (`batch_size`, …): the seeds leave the block open; Tollgate keeps and echoes them.
     public var extras = JSONObject()
 
@@ -72,6 +76,12 @@ public struct ProviderConfig: Sendable, Equatable {
         if assumeRoleExternalID != nil && assumeRoleARN == nil {
             throw CatalogueError(.missingField, "assume_role_external_id needs assume_role_arn", field: path + "assume_role_arn")
         }
+        if let value = r.raw("api"), !value.isNull {
+            guard let name = value.stringValue, let api = UpstreamAPI(rawValue: name) else {
+                throw CatalogueError(.invalidValue, "api must be \"converse\" or \"chat_completions\"", field: path + "api")
+            }
+            self.api = api
+        }
         // The seeds leave provider configuration open ("batch size, parallelism, …"): keep the rest as given.
         extras = r.unread()
     }
@@ -86,7 +96,16 @@ public struct ProviderConfig: Sendable, Equatable {
         if let credentials { o["credentials"] = .string(credentials) }
         if let assumeRoleARN { o["assume_role_arn"] = .string(assumeRoleARN) }
         if let assumeRoleExternalID { o["assume_role_external_id"] = .string(assumeRoleExternalID) }
+        if let api { o["api"] = .string(api.rawValue) }
         for (key, value) in extras { o[key] = value }
         return .object(o)
     }
+}
+
+/// The Bedrock runtime API a model's chat calls use (`provider_config.api`).
+public enum UpstreamAPI: String, Sendable {
+    /// `Converse`/`ConverseStream` (translated by the OpenAI-compatible face).
+    case converse
+    /// Bedrock's `/openai/v1/chat/completions` (the OpenAI-compatible face forwards the request as it came).
+    case chatCompletions = "chat_completions"
 }

@@ -10,6 +10,8 @@ struct CallMeter {
     let startNanos: UInt64
     private(set) var firstByteNanos: UInt64?
     private var stream: StreamUsageObserver?
+    /// Set instead of `stream` for a Chat Completions stream (Server-Sent Events).
+    private var events: ServerSentEventsUsageObserver?
     private var headers: [(name: String, value: String)] = []
     private var body: [UInt8]?
     private var bodyOverflow = false
@@ -19,13 +21,14 @@ struct CallMeter {
     init(operation: BedrockOperation, startNanos: UInt64) {
         self.operation = operation
         self.startNanos = startNanos
-        if operation.isStreaming { stream = StreamUsageObserver(operation: operation) }
+        if operation.isEventStream { stream = StreamUsageObserver(operation: operation) }
+        if operation == .chatCompletionsStream { events = ServerSentEventsUsageObserver() }
     }
 
     /// The success head that is being relayed. A stream's usage comes from its frames, so its headers are not
     /// kept (an open stream holds its meter for minutes).
     mutating func head(_ headers: [(name: String, value: String)], modelType: ModelType?) {
-        guard stream == nil else { return }
+        guard stream == nil && events == nil else { return }
         self.headers = headers
         body = UsageExtractor.needsBody(operation: operation, headers: headers, modelType: modelType) ? [] : nil
     }
@@ -39,6 +42,8 @@ struct CallMeter {
     mutating func relayed(_ bytes: UnsafeRawBufferPointer) {
         if stream != nil {
             stream!.observe(bytes)
+        } else if events != nil {
+            events!.observe(bytes)
         } else if body != nil {
             if body!.count + bytes.count <= Self.maxKeptBody { body!.append(contentsOf: bytes) } else { bodyOverflow = true }
         }
@@ -52,6 +57,11 @@ struct CallMeter {
     func usage(complete: Bool) -> Usage {
         if let stream {
             var usage = stream.usage
+            if !complete { usage.partial = true }
+            return usage
+        }
+        if let events {
+            var usage = events.usage
             if !complete { usage.partial = true }
             return usage
         }

@@ -31,11 +31,14 @@ public final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
     /// operation (the ledger record's `operation`).
     private let translation: (any ResponseTranslation)?
     private let apiOperation: String?
+    /// The body of the attempt on a target, when it names the model (Chat Completions); else the client's body.
+    private let attemptBody: ((UpstreamTarget) -> [UInt8])?
 
     public init(context: GatewayContext, request: HTTPServerRequest, writer: HTTPResponseWriter, operation: BedrockOperation,
          caller: Caller, requestedModel: String, candidates: [Candidate], translation: (any ResponseTranslation)? = nil,
-         apiOperation: String? = nil) {
+         apiOperation: String? = nil, attemptBody: ((UpstreamTarget) -> [UInt8])? = nil) {
         self.translation = translation
+        self.attemptBody = attemptBody
         self.apiOperation = apiOperation
         self.context = context
         self.request = request
@@ -46,7 +49,7 @@ public final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
         self.candidates = candidates
         self.machine = RuntimeCallStateMachine(candidates: ModelIDs(candidates: candidates), policy: context.settings.retry)
         self.meter = CallMeter(operation: operation, startNanos: request.startNanos)
-        self.payloadHash = SHA256.hexDigest(request.body)
+        self.payloadHash = attemptBody == nil ? SHA256.hexDigest(request.body) : ""
         self.forwardedHeaders = ForwardedHeaders.upstreamRequestHeaders(from: request.head.headers)
         // Everything needed from the client's headers is in `forwardedHeaders`; a stream holds this call for minutes.
         self.request.head.headers = HTTPHeaders()
@@ -104,6 +107,7 @@ public final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
     }
 
     private func makeRequest(for target: UpstreamTarget) throws(BedrockError) -> UpstreamRequest {
+        let body = attemptBody?(target) ?? request.body
         var headers = forwardedHeaders
         // The copy grows once, to hold the user agent and the signature's four headers.
         headers.reserveCapacity(forwardedHeaders.count + 6)
@@ -126,10 +130,11 @@ public final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
             var signed = headers
             signed.append((name: "host", value: target.hostHeader))
             let signer = SigV4Signer(credentials: credentials, region: target.region, service: "bedrock")
-            let signature = signer.sign(SigV4Request(method: "POST", path: path, headers: signed), payloadHash: payloadHash, date: SigV4Date(Date()))
+            let hash = attemptBody == nil ? payloadHash : SHA256.hexDigest(body)
+            let signature = signer.sign(SigV4Request(method: "POST", path: path, headers: signed), payloadHash: hash, date: SigV4Date(Date()))
             headers.append(contentsOf: signature.headers)
         }
-        return UpstreamRequest(method: "POST", url: target.url(for: operation), headers: headers, body: request.body, isStreaming: operation.isStreaming)
+        return UpstreamRequest(method: "POST", url: target.url(for: operation), headers: headers, body: body, isStreaming: operation.isStreaming)
     }
 
     /// Performs a retry the machine decided on: logs it, counts a failover, waits if asked, sends.

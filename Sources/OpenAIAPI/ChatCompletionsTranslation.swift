@@ -82,6 +82,11 @@ final class ChatCompletionsTranslation: ResponseTranslation {
     }
 
     func broken(_ message: String) -> [UInt8]? {
+        Self.streamError(message, stream: stream)
+    }
+
+    /// The SSE `error` event that ends a stream the upstream broke off; nil for a whole answer (cut instead).
+    static func streamError(_ message: String, stream: Bool) -> [UInt8]? {
         guard stream else { return nil }
         let error = OpenAIError(status: 502, type: "server_error", code: "upstream_error", param: nil, message: message)
         return Array("event: error\ndata: ".utf8) + error.json.serialized() + Array("\n\n".utf8)

@@ -69,13 +69,21 @@ public final class OpenAIFace: APIFace, @unchecked Sendable {
     /// `POST /openai/v1/chat/completions`: translated, decided and forwarded like any runtime call.
     private func chat(_ request: HTTPServerRequest, _ writer: HTTPResponseWriter, _ caller: Caller) {
         guard context.accountant.ledgerAdmitsNewCall() else { return send(.ledgerRefused, writer) }
-        let chat: ChatCompletionsRequest
+        let json: JSONValue
         do {
-            chat = try ChatCompletionsRequest(body: try JSONValue.parse(request.body))
-        } catch let error as OpenAIError {
-            return send(error, writer)
+            json = try JSONValue.parse(request.body)
         } catch {
             return send(.invalidRequest("We could not parse the JSON body of your request: \(error)", param: nil), writer)
+        }
+        if let model = json["model"]?.stringValue, let native = NativeChatCompletionsRequest(json),
+           context.catalogue.snapshot.isRoutable(model, org: caller.org)?.providerConfig?.api == .chatCompletions {
+            return nativeChat(native, model: model, request, writer, caller)
+        }
+        let chat: ChatCompletionsRequest
+        do {
+            chat = try ChatCompletionsRequest(body: json)
+        } catch {
+            return send(error, writer)
         }
         let operation: BedrockOperation = chat.stream ? .converseStream : .converse
         // The Converse request Bedrock receives; the client's other headers do not pass (ForwardedHeaders' rule).
@@ -109,6 +117,42 @@ public final class OpenAIFace: APIFace, @unchecked Sendable {
         }
     }
 
+    /// `POST /openai/v1/chat/completions` for a model Bedrock serves natively: the same access decision, then the
+    /// request as it came to Bedrock's `/openai/v1/chat/completions` (``NativeChatCompletionsRequest``). Failover
+    /// stays among such models, the body being OpenAI's.
+    private func nativeChat(_ native: NativeChatCompletionsRequest, model: String, _ request: HTTPServerRequest,
+                            _ writer: HTTPResponseWriter, _ caller: Caller) {
+        let admitted: BedrockOperation = native.stream ? .converseStream : .converse
+        let refuse: @Sendable (BedrockError, Int?) -> Void = { [self] error, retryAfter in
+            context.recordRefusal(status: error.status, requested: model, operation: admitted, caller: caller, request: request,
+                                  apiOperation: "ChatCompletions")
+            let answer = error.name == "ResourceNotFoundException" ? OpenAIError.modelNotFound(model)
+                : OpenAIError(bedrockStatus: error.status, name: error.name, message: error.message)
+            send(answer, writer, retryAfter: retryAfter)
+        }
+        switch context.admitRuntimeCall(modelID: model, operation: admitted, caller: caller, loop: request.loop) {
+        case .refused(let error, let retryAfter):
+            refuse(error, retryAfter)
+        case .candidates(let candidates):
+            let natives = candidates.filter { $0.model.providerConfig?.api == .chatCompletions }
+            var head = request.head
+            head.headers = ["Content-Type": "application/json"]
+            let forwarded = HTTPServerRequest(head: head, body: [], requestID: request.requestID,
+                                              remoteAddress: request.remoteAddress, loop: request.loop, startNanos: request.startNanos)
+            context.withRoleCredentials(natives, on: request.loop) { [self] outcome in
+                switch outcome {
+                case .failure(let error):
+                    refuse(error, nil)
+                case .success(let usable):
+                    RuntimeCall(context: context, request: forwarded, writer: writer,
+                                operation: native.stream ? .chatCompletionsStream : .chatCompletions, caller: caller,
+                                requestedModel: model, candidates: usable, translation: NativeChatCompletionsRelay(native),
+                                apiOperation: "ChatCompletions", attemptBody: native.body(for:)).start()
+                }
+            }
+        }
+    }
+
     /// `POST /openai/v1/embeddings`: `InvokeModel` on an embeddings model, in its family's body shape.
     private func embeddings(_ request: HTTPServerRequest, _ writer: HTTPResponseWriter, _ caller: Caller) {
         guard context.accountant.ledgerAdmitsNewCall() else { return send(.ledgerRefused, writer) }
@@ -137,10 +181,8 @@ public final class OpenAIFace: APIFace, @unchecked Sendable {
             let body: JSONValue
             do {
                 body = try EmbeddingsRequest.invokeBody(family, inputs: asked.inputs, dimensions: asked.dimensions)
-            } catch let error as OpenAIError {
-                return refuse(error, 400, nil)
             } catch {
-                return refuse(.invalidRequest("\(error)", param: nil), 400, nil)
+                return refuse(error, 400, nil)
             }
             // Failover stays within the same family of body shapes.
             let usable = candidates.filter { $0.model.type == .embeddings && EmbeddingsRequest.family(of: $0.target.upstreamModelID) == family }

@@ -22,6 +22,9 @@ final class StandInResponder: HTTPResponder, @unchecked Sendable {
         if request.head.method == "POST", path == "/" {
             return assumeRole(request, writer: writer, owner: owner)
         }
+        if request.head.method == "POST", path == "/openai/v1/chat/completions" {
+            return chatCompletions(request, writer: writer, owner: owner)
+        }
         if request.head.method == "POST", let guardrail = GuardrailPath(parsing: path) {
             return applyGuardrail(guardrail, request: request, writer: writer, owner: owner)
         }
@@ -45,7 +48,7 @@ final class StandInResponder: HTTPResponder, @unchecked Sendable {
 
     /// Checks the call's credentials and counts it in the stats (accepted or rejected); false when it was answered.
     func admit(_ request: HTTPServerRequest, operation: BedrockOperation, model: String, owner: StandInServer,
-               writer: HTTPResponseWriter) -> Bool {
+               writer: HTTPResponseWriter, keepBody: Bool = false) -> Bool {
         let principal: String
         do {
             principal = try authenticate(request, owner: owner)
@@ -56,7 +59,7 @@ final class StandInResponder: HTTPResponder, @unchecked Sendable {
         }
         owner.state.withLock {
             $0.stats.calls.append(.init(operation: operation.rawValue, model: model, headers: request.head.headers.fields,
-                                        bodyBytes: request.body.count, principal: principal))
+                                        bodyBytes: request.body.count, principal: principal, body: keepBody ? request.body : nil))
         }
         return true
     }
@@ -160,8 +163,8 @@ final class StandInResponder: HTTPResponder, @unchecked Sendable {
         case .converseStream:
             let frames = StandInReplies.converseStream(words: words, usage: usage, latencyMs: latency)
             StandInStream(writer: writer, frames: frames, rule: rule, owner: owner, headers: ["Content-Type": "application/vnd.amazon.eventstream"]).start()
-        case .countTokens, .applyGuardrail:
-            break  // answered above; ApplyGuardrail has its own path
+        case .countTokens, .applyGuardrail, .chatCompletions, .chatCompletionsStream:
+            break  // answered above; ApplyGuardrail and Chat Completions have their own paths
         }
     }
 
@@ -173,7 +176,7 @@ final class StandInResponder: HTTPResponder, @unchecked Sendable {
                 return "1 validation error detected: Value null at 'messages' failed to satisfy constraint: Member must not be null"
             }
             return nil
-        case .countTokens, .applyGuardrail:
+        case .countTokens, .applyGuardrail, .chatCompletions, .chatCompletionsStream:
             return nil
         case .invokeModel, .invokeModelWithResponseStream:
             if family == .anthropic {

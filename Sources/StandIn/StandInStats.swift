@@ -8,6 +8,8 @@ public struct StandInStats: Sendable {
         public var bodyBytes: Int
         /// The authenticated access key id, or `bearer` for an API key.
         public var principal: String
+        /// The body, kept only for Chat Completions calls (the model is named there).
+        public var body: [UInt8]? = nil
     }
 
     /// Calls that passed authentication, in order.

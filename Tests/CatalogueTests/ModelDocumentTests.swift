@@ -81,6 +81,8 @@ final class ModelDocumentTests: XCTestCase {
             (#"{"id":"m","provider_config":{"region":"nowhere"}}"#, "invalid_value", "provider_config.region"),
             (#"{"id":"m","provider_config":{"assume_role_arn":"arn:aws:iam::12:user/x"}}"#, "invalid_value", "provider_config.assume_role_arn"),
             (#"{"id":"m","provider_config":{"endpoint":"ftp://x"}}"#, "invalid_value", "provider_config.endpoint"),
+            (#"{"id":"m","provider_config":{"api":"soap"}}"#, "invalid_value", "provider_config.api"),
+            (#"{"id":"m","provider_config":{"api":true}}"#, "invalid_value", "provider_config.api"),
             (#"{"id":"m","pricing":{"input":{"cost":-1}}}"#, "invalid_value", "pricing.input.cost"),
             (#"{"id":"m","pricing":{"input":{"cost":1e400}}}"#, "invalid_value", "pricing.input.cost"),
             (#"{"id":"m","pricing":{"input":{"cost":0.0000000000000000001}}}"#, "invalid_value", "pricing.input.cost"),
@@ -142,7 +144,8 @@ final class ModelDocumentLeniencyTests: XCTestCase {
         let document = try ModelDocument(json: Fixtures.json(#"""
         {"id": "m",
          "limits": {"context_window": 200000, "max_tokens": 4096},
-         "provider_config": {"provider": "bedrock", "model_id": "anthropic.claude-3-haiku-20240307-v1:0", "batch_size": 8, "parallelism": {"max": 2}},
+         "provider_config": {"provider": "bedrock", "model_id": "anthropic.claude-3-haiku-20240307-v1:0", "batch_size": 8, "parallelism": {"max": 2},
+                             "api": "chat_completions"},
          "pricing": {"currency": "USD",
                      "input": {"cost": 3, "currency": "USD", "unit": "Token"},
                      "image": {"cost": 0.04, "unit": "IMAGE"},
@@ -158,6 +161,8 @@ final class ModelDocumentLeniencyTests: XCTestCase {
         XCTAssertEqual(echoed["limits"]?["max_tokens"]?.intValue, 4096)
         XCTAssertEqual(echoed["provider_config"]?["batch_size"]?.intValue, 8)
         XCTAssertEqual(echoed["provider_config"]?["parallelism"]?["max"]?.intValue, 2)
+        XCTAssertEqual(document.providerConfig?.api, .chatCompletions)
+        XCTAssertEqual(echoed["provider_config"]?["api"]?.stringValue, "chat_completions")
         XCTAssertEqual(echoed["pricing"]?["input"]?["currency"]?.stringValue, "USD")
         // And what is echoed reads back the same.
         XCTAssertEqual(try ModelDocument(json: echoed), document)

@@ -2,7 +2,8 @@
 plain and streamed chat completions, a tool call and the tool-result turn, the models list, and each error class.
 
 Every completion model of the catalogue answers, Claude included (Bedrock's own Chat Completions endpoint serves
-only open-weight models): the face translates to Converse.
+only open-weight models): the face translates to Converse. A model the catalogue marks `api: chat_completions`
+(gpt-oss) goes to Bedrock's own endpoint with the request as the SDK sent it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import pytest
 from conftest import DEMO_CLIENT_KEY
 
 HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
+GPT_OSS = "openai.gpt-oss-120b-1:0"
 TOOLS = [{"type": "function", "function": {"name": "lookup", "description": "Looks a word up",
                                            "parameters": {"type": "object", "properties": {"query": {"type": "string"}}}}}]
 
@@ -55,6 +57,18 @@ def test_tool_call_and_tool_result_turn(client):
     second = client.chat.completions.create(model=HAIKU, messages=messages, tools=TOOLS)
     assert second.choices[0].finish_reason == "stop"
     assert second.choices[0].message.content
+
+
+def test_native_chat_completions_plain_and_streamed(client, stand_in):
+    answer = client.chat.completions.create(model=GPT_OSS, messages=[{"role": "user", "content": "Hello"}],
+                                            reasoning_effort="low", max_completion_tokens=64)
+    assert answer.object == "chat.completion"
+    assert answer.choices[0].message.content
+    assert answer.usage.prompt_tokens > 0 and answer.usage.completion_tokens > 0
+    chunks = list(client.chat.completions.create(model=GPT_OSS, messages=[{"role": "user", "content": "Hello"}], stream=True))
+    assert "".join(c.choices[0].delta.content or "" for c in chunks) == answer.choices[0].message.content
+    assert all(c.choices for c in chunks), "no usage chunk the SDK did not ask for"
+    assert [c["operation"] for c in stand_in.calls()] == ["chat-completions", "chat-completions-stream"]
 
 
 def test_models_list(client):
