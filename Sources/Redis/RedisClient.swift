@@ -1,0 +1,270 @@
+import Dispatch
+import IO
+import Support
+
+/// One connection to Redis on a Tollgate event loop: no thread of its own, no blocking call on the loop.
+///
+/// Commands are pipelined: everything sent in one loop turn leaves in one write, and replies are matched to their
+/// callers in order (RESP replies arrive in request order). On every (re)connection the client logs in (`AUTH`,
+/// with the ACL user when one is configured), selects the database and names itself, and only then reports ready;
+/// until then, and while Redis is down, ``send(_:completion:)`` fails at once with ``RedisError/unavailable`` — a
+/// caller never waits on Redis. A lost connection fails the replies still owed (``RedisError/connectionLost``) and is
+/// retried with exponential backoff and jitter.
+///
+/// A *subscriber* client (``init(configuration:loop:logger:subscriber:)`` with `subscriber: true`) hands every reply
+/// after the login to ``onPush``: Pub/Sub messages arrive as `["message", channel, payload]` arrays
+/// ([Pub/Sub](https://redis.io/docs/latest/develop/interact/pubsub/)). It subscribes again on each reconnection,
+/// in ``onReady``.
+///
+/// Confined to `loop`, except ``sendAndWait(_:)``, which is for callers off the loops.
+public final class RedisClient: TCPConnectionDelegate, @unchecked Sendable {
+    public let loop: EventLoop
+    public let configuration: RedisConfiguration
+    private let logger: Logger
+    private let subscriber: Bool
+    private let label: String
+
+    private enum State {
+        case idle
+        case connecting
+        /// Logged in: commands may be sent.
+        case ready
+        /// Waiting before the next attempt.
+        case backingOff
+        case stopped
+    }
+
+    private var state = State.idle
+    private var connection: TCPConnection?
+    private var parser = RESPParser()
+    /// Callbacks owed a reply, oldest first (the login's own replies included).
+    private var owed: [(Result<RESPValue, RedisError>) -> Void] = []
+    private var owedHead = 0
+    private var output: [UInt8] = []
+    private var flushScheduled = false
+    private var failures = 0
+    /// Thread-safe view of the state for health reports.
+    private let readyFlag = Locked(false)
+
+    /// Runs on the loop each time the client is connected and logged in.
+    public var onReady: (() -> Void)?
+    /// Runs on the loop each time an established connection is lost (not for failed attempts).
+    public var onDown: ((RedisError) -> Void)?
+    /// A subscriber's replies after the login (subscription confirmations and messages).
+    public var onPush: ((RESPValue) -> Void)?
+
+    public init(configuration: RedisConfiguration, loop: EventLoop, logger: Logger, subscriber: Bool = false) {
+        self.configuration = configuration
+        self.loop = loop
+        self.logger = logger
+        self.subscriber = subscriber
+        self.label = subscriber ? "subscriber" : "commands"
+    }
+
+    /// Whether the client is connected and logged in (any thread).
+    public var isReady: Bool { readyFlag.get() }
+
+    /// Starts connecting (and reconnecting, until ``stop()``).
+    public func start() {
+        loop.execute { [self] in
+            guard case .idle = state else { return }
+            connect()
+        }
+    }
+
+    /// Closes the connection and stops reconnecting; replies still owed fail with ``RedisError/connectionLost``.
+    public func stop() {
+        loop.execute { [self] in
+            state = .stopped
+            readyFlag.set(false)
+            connection?.close()
+            connection = nil
+            failOwed(.connectionLost)
+        }
+    }
+
+    /// Sends `command`; `completion` runs on the loop with the reply (an error reply is ``RedisError/server(_:)``).
+    /// Call on the loop.
+    public func send(_ command: RedisCommand, completion: @escaping (Result<RESPValue, RedisError>) -> Void) {
+        loop.assertOnLoop()
+        guard case .ready = state else { return completion(.failure(.unavailable)) }
+        enqueue(command, completion)
+    }
+
+    /// A subscriber's `SUBSCRIBE`: its confirmations and then the channels' messages come to ``onPush``. Call on the
+    /// loop, from ``onReady`` (subscriptions do not survive a reconnection).
+    public func subscribe(_ channels: [String]) {
+        loop.assertOnLoop()
+        guard subscriber, case .ready = state else { return }
+        RedisCommand(["SUBSCRIBE"] + channels).encode(into: &output)
+        if !flushScheduled {
+            flushScheduled = true
+            loop.execute { [weak self] in self?.flush() }
+        }
+    }
+
+    /// Sends `command` from off the loops and waits for the reply, at most ``RedisConfiguration/commandTimeoutMs``.
+    /// Must not be called on an event loop (it would wait for itself).
+    public func sendAndWait(_ command: RedisCommand) -> Result<RESPValue, RedisError> {
+        let done = DispatchSemaphore(value: 0)
+        let outcome = Locked<Result<RESPValue, RedisError>>(.failure(.timeout))
+        loop.execute { [self] in
+            send(command) { result in
+                outcome.set(result)
+                done.signal()
+            }
+        }
+        guard done.wait(timeout: .now() + .milliseconds(configuration.commandTimeoutMs)) == .success else { return .failure(.timeout) }
+        return outcome.get()
+    }
+
+    // MARK: - Connecting
+
+    private func connect() {
+        state = .connecting
+        let host = configuration.host, port = configuration.port
+        if let address = SocketAddress(host: host, port: port) { return open(address) }
+        // A name: resolved off the loop (getaddrinfo blocks).
+        DispatchQueue.global().async { [self] in
+            let addresses = TCPConnector.resolve(host: host, port: port)
+            loop.execute { [self] in
+                guard case .connecting = state else { return }
+                guard let first = addresses.first else { return attemptFailed("cannot resolve \(host)") }
+                open(first)
+            }
+        }
+    }
+
+    private func open(_ address: SocketAddress) {
+        let made: TCPConnection
+        do { made = try TCPConnector.connect(to: address, loop: loop) } catch { return attemptFailed("\(error)") }
+        connection = made
+        parser = RESPParser()
+        made.delegate = self
+        made.start()
+        // The login, pipelined ahead of everything else; the connection is ready when its last reply is OK.
+        var login: [RedisCommand] = []
+        if let password = configuration.password {
+            login.append(configuration.username.map { RedisCommand("AUTH", $0, password) } ?? RedisCommand("AUTH", password))
+        }
+        if configuration.database != 0 { login.append(RedisCommand("SELECT", String(configuration.database))) }
+        login.append(RedisCommand("CLIENT", "SETNAME", "tollgate-\(label)"))
+        for (i, command) in login.enumerated() {
+            let last = i == login.count - 1
+            enqueue(command) { [weak self, weak made] result in
+                guard let self, let made, self.connection === made else { return }
+                if case .failure(let error) = result {
+                    self.logger.error("redis_login_failed", ["command": .string(command.name), "error": .string(error.description)])
+                    return made.close()
+                }
+                if last { self.becameReady() }
+            }
+        }
+    }
+
+    private func becameReady() {
+        state = .ready
+        failures = 0
+        readyFlag.set(true)
+        logger.info("redis_connected", ["host": .string(configuration.host), "port": .int(Int(configuration.port)), "role": .string(label)])
+        onReady?()
+    }
+
+    private func attemptFailed(_ reason: String) {
+        connection = nil
+        guard case .connecting = state else { return }
+        if failures == 0 {
+            logger.error("redis_unreachable", ["host": .string(configuration.host), "port": .int(Int(configuration.port)), "error": .string(reason)])
+        }
+        scheduleReconnect()
+    }
+
+    private func scheduleReconnect() {
+        state = .backingOff
+        let exponent = min(failures, 16)
+        failures += 1
+        let ceiling = min(configuration.reconnectMaxMs, configuration.reconnectBaseMs << exponent)
+        // Full jitter between half and the whole ceiling, so a fleet does not reconnect in lockstep.
+        let delay = ceiling / 2 + Int.random(in: 0...max(1, ceiling / 2))
+        loop.queue.asyncAfter(deadline: .now() + .milliseconds(delay)) { [weak self] in
+            guard let self, case .backingOff = self.state else { return }
+            self.connect()
+        }
+    }
+
+    // MARK: - Pipelining
+
+    private func enqueue(_ command: RedisCommand, _ completion: @escaping (Result<RESPValue, RedisError>) -> Void) {
+        command.encode(into: &output)
+        owed.append(completion)
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        loop.execute { [weak self] in self?.flush() }
+    }
+
+    private func flush() {
+        flushScheduled = false
+        guard !output.isEmpty else { return }
+        connection?.write(output)
+        output.removeAll(keepingCapacity: true)
+    }
+
+    private func failOwed(_ error: RedisError) {
+        let callbacks = owed[owedHead...]
+        owed = []
+        owedHead = 0
+        output.removeAll()
+        for callback in callbacks { callback(.failure(error)) }
+    }
+
+    // MARK: - TCPConnectionDelegate
+
+    public func connection(_ connection: TCPConnection, didRead bytes: UnsafeRawBufferPointer) {
+        parser.append(bytes)
+        while true {
+            let reply: RESPValue?
+            do { reply = try parser.next() } catch {
+                logger.error("redis_protocol_error", ["error": .string(error.description)])
+                return connection.close()
+            }
+            guard let reply else { return }
+            deliver(reply)
+            // A callback may have closed the connection (a failed login).
+            if self.connection !== connection { return }
+        }
+    }
+
+    private func deliver(_ reply: RESPValue) {
+        guard owedHead < owed.count else {
+            if subscriber, case .ready = state { onPush?(reply) }
+            return
+        }
+        let callback = owed[owedHead]
+        owedHead += 1
+        if owedHead == owed.count {
+            owed.removeAll(keepingCapacity: true)
+            owedHead = 0
+        }
+        if case .error(let message) = reply { callback(.failure(.server(message))) } else { callback(.success(reply)) }
+    }
+
+    public func connectionDidDrain(_ connection: TCPConnection) {}
+
+    public func connectionDidClose(_ connection: TCPConnection) {
+        guard self.connection === connection else { return }
+        self.connection = nil
+        let wasReady: Bool
+        if case .ready = state { wasReady = true } else { wasReady = false }
+        readyFlag.set(false)
+        failOwed(.connectionLost)
+        guard case .stopped = state else {
+            if wasReady {
+                logger.error("redis_connection_lost", ["host": .string(configuration.host), "role": .string(label)])
+                onDown?(.connectionLost)
+                state = .connecting
+            }
+            attemptFailed("connection closed")
+            return
+        }
+    }
+}
