@@ -64,13 +64,15 @@ let package = Package(
         .target(name: "CustomModelsAPI", dependencies: ["Core", "Identity", "HTTP", "Catalogue", "Support"]),
         .target(name: "OrqAPI", dependencies: ["Core", "Identity", "HTTP", "Catalogue", "Support"]),
         .target(name: "OpenAIAPI", dependencies: ["Core", "Identity", "HTTP", "AWS", "Upstream", "Catalogue", "Accounting", "Support"]),
+        // Fleet mode: the catalogue and keys shared through Redis.
+        .target(name: "Fleet", dependencies: ["Redis", "Catalogue", "Identity", "IO", "Support"]),
         // Configuration and wiring: the faces composed into one route table behind the HTTP server.
         .target(
             name: "Server",
             dependencies: ["BedrockRuntime", "BedrockControlPlane", "Admin", "CustomModelsAPI", "OrqAPI", "OpenAIAPI", "Core", "Identity", "BedrockHTTP", "HTTP", "IO",
-                           "TLS", "AWS", "Catalogue", "Accounting", "Support"]
+                           "TLS", "AWS", "Catalogue", "Accounting", "Support", "Redis", "Fleet"]
         ),
-        .target(name: "TollgateCLI", dependencies: ["Server", "Identity", "StandIn", "Support", "IO", "TLS"]),
+        .target(name: "TollgateCLI", dependencies: ["Server", "Identity", "StandIn", "Support", "IO", "TLS", "Redis", "Fleet", "Catalogue"]),
         .executableTarget(name: "tollgate", dependencies: ["TollgateCLI"]),
 
         // MARK: Tests
@@ -90,7 +92,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: ["Server", "Core", "Identity", "BedrockRuntime", "BedrockControlPlane", "Admin", "CustomModelsAPI", "OrqAPI", "OpenAIAPI", "StandIn",
-                           "TestSupport", "HTTP", "IO", "TLS", "AWS", "Upstream", "Catalogue", "Accounting", "Support"]
+                           "TestSupport", "HTTP", "IO", "TLS", "AWS", "Upstream", "Catalogue", "Accounting", "Support", "Redis", "Fleet"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -19,6 +19,7 @@ public struct CatalogueError: ServiceError, Equatable, CustomStringConvertible {
         case referenced = "model_referenced"
         case preconditionFailed = "precondition_failed"
         case storage = "storage_error"
+        case unavailable = "store_unavailable"
     }
 
     let kind: Code
@@ -33,6 +34,12 @@ public struct CatalogueError: ServiceError, Equatable, CustomStringConvertible {
         self.field = field.flatMap { $0.isRoot ? nil : $0.description }
     }
 
+    /// The catalogue's store failed (500): a write that could not be made durable.
+    public static func storage(_ message: String) -> CatalogueError { CatalogueError(.storage, message) }
+
+    /// The fleet's shared store cannot be reached (503): nothing changed; try again when it is back.
+    public static func unavailable(_ message: String) -> CatalogueError { CatalogueError(.unavailable, message) }
+
     /// Stable short name, e.g. `unknown_field`, `precondition_failed`.
     public var name: String { kind.rawValue }
 
@@ -43,8 +50,15 @@ public struct CatalogueError: ServiceError, Equatable, CustomStringConvertible {
         case .alreadyExists, .referenced: return 409
         case .preconditionFailed: return 412
         case .storage: return 500
+        case .unavailable: return 503
         default: return 400
         }
+    }
+
+    /// True for refusals that depend on the catalogue's state rather than the request alone (`If-Match`, exists,
+    /// not found, still referenced): a fleet replica checks them again against the shared store before answering.
+    public var dependsOnState: Bool {
+        kind == .preconditionFailed || kind == .alreadyExists || kind == .notFound || kind == .referenced
     }
 
     /// True for errors caused by the request's content (HTTP 400).

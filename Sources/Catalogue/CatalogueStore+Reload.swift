@@ -11,6 +11,8 @@ extension CatalogueStore {
     public func reload() -> ReloadOutcome {
         writeLock.lock()
         defer { writeLock.unlock() }
+        // A catalogue in the fleet's store has no file to re-read.
+        guard let path else { return .unchanged }
         let identity = FileIdentity.of(path)
         let bytes: [UInt8]
         do { bytes = try AtomicFile.read(path) } catch {
@@ -103,6 +105,7 @@ extension CatalogueStore {
 
     /// One watcher tick: reload if the file's identity moved.
     func pollOnce() {
+        guard let path else { return }
         let identity = FileIdentity.of(path)
         writeLock.lock()
         let moved = identity != lastIdentity

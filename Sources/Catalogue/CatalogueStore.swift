@@ -22,8 +22,10 @@ public final class CatalogueStore: @unchecked Sendable {
     /// Actor name recorded in the audit log for changes picked up from the file.
     public static let fileActor = "file"
 
-    /// The catalogue file.
-    public let path: String
+    /// The catalogue file (nil when the catalogue lives in the fleet's shared store, ``backend``).
+    public let path: String?
+    /// The fleet's shared store, when the catalogue lives there instead of in a file.
+    let backend: (any CatalogueBackend)?
     let audit: AuditLog?
     let clock: @Sendable () -> Date
     private let writeHooks: AtomicFile.Hooks
@@ -55,6 +57,7 @@ public final class CatalogueStore: @unchecked Sendable {
                 writeHooks: AtomicFile.Hooks = AtomicFile.Hooks(),
                 endpoints: EndpointAllowList? = nil) throws(CatalogueError) {
         self.path = path
+        self.backend = nil
         self.audit = audit
         self.clock = clock
         self.writeHooks = writeHooks
@@ -79,6 +82,19 @@ public final class CatalogueStore: @unchecked Sendable {
         nextVersion += 1
         lastBytes = bytes
         lastIdentity = identity
+    }
+
+    /// A catalogue kept in the fleet's shared store (``CatalogueBackend``): it starts empty at revision 0 and is
+    /// filled by ``adoptFleetState(documents:revision:)``; changes are committed to the backend before they are served.
+    public init(backend: any CatalogueBackend, audit: AuditLog? = nil, clock: @escaping @Sendable () -> Date = { Date() },
+                endpoints: EndpointAllowList? = nil) {
+        self.path = nil
+        self.backend = backend
+        self.audit = audit
+        self.clock = clock
+        self.writeHooks = AtomicFile.Hooks()
+        self.endpoints = endpoints
+        self.current = .empty(version: 0)
     }
 
     deinit { watcher?.cancel() }
@@ -163,25 +179,56 @@ public final class CatalogueStore: @unchecked Sendable {
     {
         writeLock.lock()
         defer { writeLock.unlock() }
-        let ctx = CatalogueEditor.Context(snapshot: snapshot, nextVersion: nextVersion,
-                                          now: RFC3339.format(clock()), actor: actor)
-        let change = try edit(ctx)
-        guard let event = change.event else { return change.model }
-        try checkEndpoints(change.snapshot, editing: change.model?.id)
-        var bytes = change.snapshot.fileJSON.serialized(pretty: true)
-        bytes.append(0x0A)
-        do { try AtomicFile.write(bytes, to: path, hooks: writeHooks) } catch {
-            throw CatalogueError(.storage, "cannot write \(path): \(error)")
+        // In a fleet another replica may have committed first: then this replica catches up and the edit is made
+        // again on what the fleet holds now (an `If-Match` is checked again too).
+        var refreshed = false
+        for _ in 0..<Self.fleetAttempts {
+            let ctx = CatalogueEditor.Context(snapshot: snapshot, nextVersion: nextVersion,
+                                              now: RFC3339.format(clock()), actor: actor)
+            let change: CatalogueChange
+            do {
+                change = try edit(ctx)
+            } catch where backend != nil && !refreshed && error.dependsOnState {
+                // This replica may not have heard another's latest change yet: check against the store's state.
+                refreshed = true
+                guard case .success(let latest) = backend!.latest() else { throw error }
+                adopt(documents: latest.documents, revision: latest.revision)
+                continue
+            }
+            guard let event = change.event else { return change.model }
+            try checkEndpoints(change.snapshot, editing: change.model?.id)
+            if let backend {
+                let document = change.snapshot.documents.first { $0.id == event.modelID }
+                switch backend.commit(id: event.modelID, document: document, revision: change.snapshot.version) {
+                case .committed:
+                    break
+                case .behind(let documents, let revision):
+                    adopt(documents: documents, revision: revision)
+                    continue
+                case .failed(let error):
+                    throw error
+                }
+            } else if let path {
+                var bytes = change.snapshot.fileJSON.serialized(pretty: true)
+                bytes.append(0x0A)
+                do { try AtomicFile.write(bytes, to: path, hooks: writeHooks) } catch {
+                    throw CatalogueError(.storage, "cannot write \(path): \(error)")
+                }
+                lastBytes = bytes
+                lastIdentity = FileIdentity.of(path)
+            }
+            publish(change.snapshot)
+            do { try audit?.append([event]) } catch {
+                // The change is durable; a lost audit line must not undo it. Surface it to the operator.
+                notifyFailure(CatalogueError(.storage, "audit log write failed: \(error)"))
+            }
+            return change.model
         }
-        lastBytes = bytes
-        lastIdentity = FileIdentity.of(path)
-        publish(change.snapshot)
-        do { try audit?.append([event]) } catch {
-            // The change is durable; a lost audit line must not undo it. Surface it to the operator.
-            notifyFailure(CatalogueError(.storage, "audit log write failed: \(error)"))
-        }
-        return change.model
+        throw CatalogueError(.storage, "the catalogue kept changing on other replicas while this change was made; try again")
     }
+
+    /// How many times a change is made again after other replicas committed first.
+    static let fleetAttempts = 5
 
     /// Refuses a snapshot in which a model would be sent to an endpoint outside ``endpoints``. The error names
     /// `provider_config.endpoint` of the document being edited, or (`editing` nil, a file) `models[i]…` of the first

@@ -95,12 +95,50 @@ public final class KeyStore: @unchecked Sendable {
         watcher = nil
     }
 
+    /// Serves the keys document the fleet's shared store holds (`{"keys": [...]}`, as in the file), with the config's
+    /// admin keys; relative `secret_file` paths resolve against `directory` (the config's). An invalid document is
+    /// logged with its problems and the keys in force stay.
+    @discardableResult
+    public func adoptFleetDocument(_ bytes: [UInt8], directory: String) -> Bool {
+        let source = "store.redis keys"
+        do throws(ConfigProblems) {
+            let json: JSONValue
+            do { json = try JSONValue.parse(bytes) } catch {
+                throw ConfigProblems([ConfigProblem(file: source, path: "", message: "invalid JSON: \(error)")])
+            }
+            let keys = try APIKey.decodeFile(json, file: source) { p in p.hasPrefix("/") ? p : (directory.isEmpty ? p : directory + "/" + p) }
+            let snapshot = try load(keys)
+            current.set(snapshot)
+            onChange?(snapshot)
+            logger.info("keys_reloaded", ["keys": .int(snapshot.keys.count), "source": .string("redis")])
+            return true
+        } catch {
+            for problem in error.problems {
+                logger.error("keys_reload_failed", ["field": .string(problem.path), "error": .string(problem.message), "source": .string("redis")])
+            }
+            return false
+        }
+    }
+
+    /// The keys document of a keys file, checked (for `tollgate store import`).
+    public static func document(inFile path: String) throws(ConfigProblems) -> [UInt8] {
+        _ = try decode(path: path)
+        do { return try AtomicFile.read(path) } catch {
+            throw ConfigProblems([ConfigProblem(file: path, path: "", message: "cannot read keys file: \(error)")])
+        }
+    }
+
     private func load() throws(ConfigProblems) -> Snapshot {
         var keys: [APIKey] = []
         if let path {
             lastIdentity.set(FileIdentity.of(path))
             keys = try Self.decode(path: path)
         }
+        return try load(keys)
+    }
+
+    private func load(_ listed: [APIKey]) throws(ConfigProblems) -> Snapshot {
+        var keys = listed
         for (i, hash) in extraAdminHashes.enumerated() where !keys.contains(where: { $0.hash == hash }) {
             keys.append(APIKey(id: "config-admin-\(i + 1)", org: nil, role: .admin, hash: hash, disabled: false,
                                expiresAt: nil, accessKeyID: nil, secretEnv: nil, secretFile: nil))

@@ -14,6 +14,7 @@ import Dispatch
 import FoundationEssentials
 import HTTP
 import IO
+import Fleet
 import Support
 
 /// The gateway: Tollgate's `HTTPResponder`. Answers health checks itself and hands every other request to the API
@@ -29,6 +30,8 @@ public final class Gateway: HTTPResponder, @unchecked Sendable {
     /// hot path).
     let faces: [any APIFace]
     private let readiness = Locked(false)
+    /// The fleet's shared store, in fleet mode (`store.redis`).
+    public let fleet: FleetStore?
 
     /// Loads the catalogue and keys named by the configuration; throws if either cannot be read or is invalid.
     public init(configuration: GatewayConfiguration, logger: Logger) throws {
@@ -36,8 +39,27 @@ public final class Gateway: HTTPResponder, @unchecked Sendable {
             try FileManager.default.createDirectory(atPath: directoryName(of: path), withIntermediateDirectories: true)
             return try AuditLog(path: path)
         }
-        let store = try CatalogueStore(path: configuration.cataloguePath, audit: audit, endpoints: configuration.allowedEndpoints)
         let keys = try KeyStore(path: configuration.keysPath, adminKeyHashes: configuration.adminKeyHashes, logger: logger)
+        let store: CatalogueStore
+        if let redis = configuration.store {
+            // Fleet mode: the catalogue and keys are the fleet's, in Redis; the local files only seed this replica
+            // until Redis answers (or while the fleet's store is still empty).
+            let fleet = FleetStore(configuration: redis, loop: EventLoop(index: 0, label: "tollgate.fleet"), logger: logger,
+                                   configDirectory: directoryName(of: configuration.configPath))
+            store = CatalogueStore(backend: fleet, audit: audit, endpoints: configuration.allowedEndpoints)
+            if let problem = store.seed(fromFile: configuration.cataloguePath) {
+                logger.warning("fleet_seed_unavailable", ["path": .string(configuration.cataloguePath), "error": .string(problem.description)])
+            }
+            fleet.attach(catalogue: store, keys: keys)
+            fleet.start()
+            if !fleet.waitUntilLoaded(timeoutMs: redis.commandTimeoutMs) {
+                logger.error("fleet_store_unreachable_at_start", ["message": .string("serving the local catalogue until Redis answers")])
+            }
+            self.fleet = fleet
+        } else {
+            store = try CatalogueStore(path: configuration.cataloguePath, audit: audit, endpoints: configuration.allowedEndpoints)
+            self.fleet = nil
+        }
         // Metrics label a requested model by the catalogue id it names; made-up ids share one `unknown` series.
         let metrics = TollgateMetrics(modelLabel: { [store] id in store.snapshot.model(id)?.id ?? TollgateMetrics.unknownModel })
         let ledgerDirectory = configuration.ledgerDirectory ?? (directoryName(of: configuration.configPath) + "/ledger")
@@ -102,7 +124,7 @@ public final class Gateway: HTTPResponder, @unchecked Sendable {
 
     /// Whether `/readyz` answers 200: started, not shutting down, and (under `ledger.on_failure: refuse`) the
     /// ledger is within its backlog bound.
-    public var isReady: Bool { readiness.get() && context.accountant.ledger.admitsNewCalls }
+    public var isReady: Bool { readiness.get() && context.accountant.ledger.admitsNewCalls && (fleet?.hasLoaded ?? true) }
 
     /// Logs (loudly) and exports a change of the ledger's state.
     static func reportLedgerHealth(_ health: LedgerHealth, policy: LedgerPolicy, metrics: TollgateMetrics, logger: Logger) {
@@ -162,11 +184,18 @@ public final class Gateway: HTTPResponder, @unchecked Sendable {
         if isReady {
             var body = "{\"status\":\"ready\""
             if !ledger.isWriting { body += ",\"ledger\":\"failing\",\"ledger_backlog_bytes\":\(ledger.backlogBytes)" }
+            if let fleet {
+                // Serving goes on from the last snapshot while Redis is down; the detail says so.
+                body += ",\"store\":\"\(fleet.isConnected ? "redis_connected" : "redis_down")\",\"catalogue_revision\":\(context.catalogue.snapshot.version)"
+            }
             writer.respond(status: 200, headers: ["Content-Type": "application/json"], body: Array((body + "}").utf8))
         } else if readiness.get() {
             writer.respondError(status: 503, type: "ServiceUnavailableException",
                                 message: "Not ready: the usage ledger has failed to write for \(ledger.failingMilliseconds) ms "
                                     + "(\(ledger.backlogBytes) bytes waiting); new calls are refused until it writes again")
+        } else if readiness.get(), let fleet, !fleet.hasLoaded {
+            writer.respondError(status: 503, type: "ServiceUnavailableException",
+                                message: "Not ready: the catalogue has not been read from the fleet's store (Redis) yet")
         } else {
             writer.respondError(status: 503, type: "ServiceUnavailableException", message: "Not ready")
         }

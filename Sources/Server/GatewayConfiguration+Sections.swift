@@ -2,7 +2,9 @@ import Identity
 import Core
 import Accounting
 import Catalogue
+import FoundationEssentials
 import IO
+import Redis
 import Support
 
 /// Decoders for the sections of `tollgate.json` that are more than a scalar: listener addresses, the upstream
@@ -126,5 +128,36 @@ extension GatewayConfiguration {
         if let v = reader.int("serve_limit_bytes", min: 4096, max: 1 << 32) { policy.serveLimitBytes = v }
         policy.serveLimitBytes = max(policy.serveLimitBytes, policy.maxBacklogBytes)
         return policy
+    }
+
+    /// `store: {"redis": {"url", "prefix", "username_env", "password_env"}}`: the fleet's shared store. The
+    /// variables are read now; a named one that is unset is a problem (a fleet must not start half-configured).
+    static func fleetStore(_ value: JSONValue, problems: inout [(path: String, message: String)]) -> RedisConfiguration? {
+        var store = ConfigObjectReader(value, path: "store", problems: &problems)
+        defer { store.finish(into: &problems) }
+        guard let redisValue = store.value("redis") else { return nil }
+        var redis = ConfigObjectReader(redisValue, path: JSONPath.root.appending("store").appending("redis"), problems: &problems)
+        defer { redis.finish(into: &problems) }
+        guard let url = redis.string("url") else {
+            redis.fail("url", "required: redis://[user[:password]@]host[:port][/db]")
+            return nil
+        }
+        var configuration: RedisConfiguration
+        do {
+            configuration = try RedisConfiguration(url: url)
+        } catch {
+            redis.fail("url", "\(error)")
+            return nil
+        }
+        if let prefix = redis.string("prefix") { configuration.prefix = prefix }
+        let environment = ProcessInfo.processInfo.environment
+        if let name = redis.string("username_env") {
+            if let value = environment[name], !value.isEmpty { configuration.username = value } else { redis.fail("username_env", "environment variable \(name) is not set") }
+        }
+        if let name = redis.string("password_env") {
+            if let value = environment[name], !value.isEmpty { configuration.password = value } else { redis.fail("password_env", "environment variable \(name) is not set") }
+        }
+        if let v = redis.int("command_timeout_ms", min: 10, max: 60_000) { configuration.commandTimeoutMs = v }
+        return configuration
     }
 }

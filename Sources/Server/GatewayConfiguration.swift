@@ -5,6 +5,7 @@ import Core
 import FoundationEssentials
 import HTTP
 import IO
+import Redis
 import Support
 import TLS
 
@@ -72,6 +73,8 @@ public struct GatewayConfiguration: Sendable {
     public var auditPath: String?
     /// Admin API key hashes (`tollgate hash-key` output) until the keys file carries admin roles.
     public var adminKeyHashes: [String]
+    /// The fleet's shared store (`store.redis`): the catalogue and keys live there instead of in their files.
+    public var store: RedisConfiguration? = nil
 
     /// Loads and validates `path`; throws every problem found, each with its JSON path.
     public static func load(path: String) throws(ConfigProblems) -> GatewayConfiguration {
@@ -236,12 +239,13 @@ public struct GatewayConfiguration: Sendable {
             }
             admin.finish(into: &problems)
         }
+        let store = root.value("store").flatMap { fleetStore($0, problems: &problems) }
         root.finish(into: &problems)
 
         if !problems.isEmpty {
             throw ConfigProblems(problems.map { ConfigProblem(file: path, path: $0.path, message: $0.message) })
         }
-        return GatewayConfiguration(
+        var configuration = GatewayConfiguration(
             configPath: path, listen: listen, tlsListen: entries.tls, workers: workers, server: server, shutdownGrace: shutdownGrace,
             logLevel: level, accessLog: accessLog, cataloguePath: cataloguePath, keysPath: keysPath, region: region,
             endpoint: endpoint, stsEndpoint: stsEndpoint, connectTimeout: connectTimeout, upstreamIdleTimeout: idleTimeout,
@@ -250,6 +254,8 @@ public struct GatewayConfiguration: Sendable {
             allowedEndpoints: EndpointAllowList(patterns: endpointPatterns + (endpoint.map { [$0] } ?? [])) ?? .bedrock,
             guardrails: guardrails, adminListen: adminListen, budgets: budgets, auditPath: auditPath, adminKeyHashes: adminKeyHashes
         )
+        configuration.store = store
+        return configuration
     }
 
     private static func decodeCredentialSet(

@@ -51,8 +51,11 @@ public final class GatewayService: @unchecked Sendable {
         }
         try server.start()
         try operationsServer?.start()
-        gateway.context.catalogue.startWatching()
-        gateway.context.keys.startWatching()
+        if gateway.fleet == nil {
+            // In a fleet the catalogue and keys come from Redis; the files only seeded them.
+            gateway.context.catalogue.startWatching()
+            gateway.context.keys.startWatching()
+        }
         for (entry, security) in zip(configuration.tlsListen, tls) {
             security.startWatching { [logger] outcome in Self.logReload(outcome, entry: entry, logger: logger) }
         }
@@ -119,6 +122,7 @@ public final class GatewayService: @unchecked Sendable {
         operationsServer?.shutdown(gracePeriod: .zero) {}
         logger.info("shutdown_started", ["grace_ms": .int(Int(configuration.shutdownGrace.components.seconds * 1000))])
         server.shutdown(gracePeriod: configuration.shutdownGrace) { [logger, gateway] in
+            gateway.fleet?.stop()
             // Every request has finished: commit the last ledger records before the process goes.
             do {
                 try gateway.context.accountant.ledger.close()

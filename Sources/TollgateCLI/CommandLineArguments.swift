@@ -15,6 +15,8 @@ struct CommandLineArguments: Equatable {
     static let commands: [String: (options: Set<String>, flags: Set<String>)] = [
         "serve": (["--config"], []),
         "check-config": (["--config"], []),
+        "store import": (["--config"], []),
+        "store export": (["--config"], []),
         "hash-key": ([], []),
         "demo": (["--port", "--tls-port", "--stand-in-port", "--config"], []),
         "stand-in": (["--port", "--host", "--access-key-id", "--secret-access-key"], []),
@@ -29,11 +31,19 @@ struct CommandLineArguments: Equatable {
         case "--version", "-V": return CommandLineArguments(command: "version")
         default: break
         }
-        guard let spec = commands[first] else {
-            throw UsageError(message: "unknown command '\(first)'")
-        }
-        var result = CommandLineArguments(command: first)
         var rest = arguments.dropFirst()
+        var name = first
+        if first == "store" {
+            // `store import` / `store export`: a command of two words.
+            guard let direction = rest.popFirst(), direction == "import" || direction == "export" else {
+                throw UsageError(message: "store needs import or export")
+            }
+            name += " " + direction
+        }
+        guard let spec = commands[name] else {
+            throw UsageError(message: "unknown command '\(name)'")
+        }
+        var result = CommandLineArguments(command: name)
         while let word = rest.popFirst() {
             if word == "--help" || word == "-h" { return CommandLineArguments(command: "help") }
             var name = word
