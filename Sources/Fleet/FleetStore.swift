@@ -39,6 +39,9 @@ public final class FleetStore: CatalogueBackend, @unchecked Sendable {
         self.configDirectory = configDirectory
     }
 
+    /// Told (on the loop) whether both connections are up, each time either connects or is lost: for `/metrics`.
+    public var onConnectionChange: (@Sendable (Bool) -> Void)?
+
     /// Whether both connections are up and logged in.
     public var isConnected: Bool { commands.isReady && subscriber.isReady }
 
@@ -57,12 +60,16 @@ public final class FleetStore: CatalogueBackend, @unchecked Sendable {
             subscriber.onReady = { [weak self] in
                 guard let self else { return }
                 subscriber.subscribe([keyspace.catalogueChanges, keyspace.keysChanges])
+                onConnectionChange?(isConnected)
             }
+            subscriber.onDown = { [weak self] _ in self?.onConnectionChange?(false) }
+            commands.onDown = { [weak self] _ in self?.onConnectionChange?(false) }
             subscriber.onPush = { [weak self] push in self?.heard(push) }
             commands.onReady = { [weak self] in
                 // Reconnected: whatever was published meanwhile was missed. (With the subscriber up, its confirmation
                 // triggers the same read; reading twice is harmless.)
                 guard let self, subscriber.isReady else { return }
+                onConnectionChange?(isConnected)
                 readEverything(authoritative: true)
             }
             commands.start()

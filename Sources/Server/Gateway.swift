@@ -51,10 +51,6 @@ public final class Gateway: HTTPResponder, @unchecked Sendable {
                 logger.warning("fleet_seed_unavailable", ["path": .string(configuration.cataloguePath), "error": .string(problem.description)])
             }
             fleet.attach(catalogue: store, keys: keys)
-            fleet.start()
-            if !fleet.waitUntilLoaded(timeoutMs: redis.commandTimeoutMs) {
-                logger.error("fleet_store_unreachable_at_start", ["message": .string("serving the local catalogue until Redis answers")])
-            }
             self.fleet = fleet
         } else {
             store = try CatalogueStore(path: configuration.cataloguePath, audit: audit, endpoints: configuration.allowedEndpoints)
@@ -107,6 +103,14 @@ public final class Gateway: HTTPResponder, @unchecked Sendable {
             OpenAIFace(context: context),
             ControlPlaneFace(context: context),
         ]
+        if let fleet {
+            let up = metrics.registry.gauge("tollgate_store_redis_up", help: "1 while this replica is connected to the fleet's Redis, 0 while it is not.")
+            let revision = metrics.registry.gauge("tollgate_catalogue_revision", help: "The fleet-wide catalogue revision this replica serves.")
+            up.set(fleet.isConnected ? 1 : 0)
+            revision.set(Double(store.snapshot.version))
+            fleet.onConnectionChange = { connected in up.set(connected ? 1 : 0) }
+            store.onChange { snapshot in revision.set(Double(snapshot.version)) }
+        }
         store.onChange { [logger] snapshot in
             metrics.catalogueReloads.increment()
             logger.info("catalogue_reloaded", ["version": .int(snapshot.version), "models": .int(snapshot.models.count)])
@@ -114,6 +118,14 @@ public final class Gateway: HTTPResponder, @unchecked Sendable {
         store.onReloadFailure { [logger] error in
             metrics.catalogueReloadErrors.increment()
             logger.error("catalogue_reload_failed", ["field": .string(error.field?.description ?? ""), "error": .string(error.message)])
+        }
+        if let fleet, let redis = configuration.store {
+            // Started once every observer is in place; the first read is waited for (briefly), so the first calls
+            // see the fleet's catalogue.
+            fleet.start()
+            if !fleet.waitUntilLoaded(timeoutMs: redis.commandTimeoutMs) {
+                logger.error("fleet_store_unreachable_at_start", ["message": .string("serving the local catalogue until Redis answers")])
+            }
         }
     }
 

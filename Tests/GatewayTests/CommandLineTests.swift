@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// Runs the built `tollgate` binary as a user would.
 final class CommandLineTests: XCTestCase {
@@ -97,6 +98,39 @@ final class CommandLineTests: XCTestCase {
         let result = try Self.run(["check-config", "--config", config])
         XCTAssertEqual(result.status, 1)
         XCTAssertTrue(result.stderr.contains("missing.json"), result.stderr)
+    }
+
+    func testStoreImportAndExportMoveTheFilesThroughRedis() throws {
+        let redis = try RedisServerProcess(arguments: ["--requirepass", "cli-secret"])
+        defer { redis.stop() }
+        _ = try write("catalogue.json", #"{"models": [{"id": "m1", "type": "completion"}, {"id": "m2", "type": "completion"}]}"#)
+        _ = try write("keys.json", #"{"keys": []}"#)
+        let config = try write("tollgate.json", """
+        {"catalogue": "catalogue.json", "keys": "keys.json",
+         "store": {"redis": {"url": "redis://127.0.0.1:\(redis.port)/3", "prefix": "cli:", "password_env": "TG_REDIS_PASSWORD"}}}
+        """)
+        var env = ProcessInfo.processInfo.environment
+        env["TG_REDIS_PASSWORD"] = nil
+        let unset = try Self.run(["check-config", "--config", config], environment: env)
+        XCTAssertEqual(unset.status, 1)
+        XCTAssertTrue(unset.stderr.contains("store.redis.password_env: environment variable TG_REDIS_PASSWORD is not set"), unset.stderr)
+
+        env["TG_REDIS_PASSWORD"] = "cli-secret"
+        let imported = try Self.run(["store", "import", "--config", config], environment: env)
+        XCTAssertEqual(imported.status, 0, imported.stderr)
+        XCTAssertEqual(imported.stdout, "imported 2 models and the keys at revision 1\n")
+        try FileManager.default.removeItem(atPath: directory.appendingPathComponent("catalogue.json").path)
+        let exported = try Self.run(["store", "export", "--config", config], environment: env)
+        XCTAssertEqual(exported.status, 0, exported.stderr)
+        let back = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("catalogue.json"))) as? [String: Any]
+        XCTAssertEqual((back?["models"] as? [[String: Any]])?.compactMap { $0["id"] as? String }, ["m1", "m2"])
+
+        env["TG_REDIS_PASSWORD"] = "wrong"
+        let refused = try Self.run(["store", "import", "--config", config], environment: env)
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.stderr.contains("cannot reach Redis"), refused.stderr)
+        let usage = try Self.run(["store", "sync"])
+        XCTAssertEqual(usage.status, 2)
     }
 
     func testConfigFromEnvironment() throws {

@@ -40,6 +40,10 @@ final class FleetCatalogueTests: XCTestCase {
                                                       body: body.map { Array($0.utf8) } ?? [])
     }
 
+    private func metrics(_ replica: GatewayHarness) throws -> String {
+        try admin(replica, "GET", "/metrics").text
+    }
+
     func testAChangeOnOneReplicaIsServedByTheOthers() throws {
         var delays: [Double] = []
         for (i, label) in ["first", "second", "third", "fourth", "fifth"].enumerated() {
@@ -113,11 +117,13 @@ final class FleetCatalogueTests: XCTestCase {
         let ready = try TestHTTPClient(port: replicas[1].port).request("GET", "/readyz")
         XCTAssertEqual(ready.status, 200)
         XCTAssertEqual(try JSONValue.parse(ready.body)["store"], "redis_down")
+        XCTAssertTrue(try metrics(replicas[1]).contains("tollgate_store_redis_up 0"))
 
         // Redis comes back empty (no persistence here): replicas keep their catalogue; an import brings the fleet's
         // store back and every replica serves it, though its revision starts again at 1.
         try redis.restart()
         XCTAssertTrue(waitUntil { self.replicas.allSatisfy { $0.service.gateway.fleet?.isConnected ?? false } })
+        XCTAssertTrue(waitUntil { (try? self.metrics(self.replicas[1]).contains("tollgate_store_redis_up 1")) ?? false })
         XCTAssertNotNil(replicas[2].store.snapshot.model("test/a"))
         let empty = try admin(replicas[0], "PATCH", "/v1/models/test%2Fa", body: #"{"description": "x"}"#)
         XCTAssertEqual(empty.status, 500, "nothing to compare against until an import: \(empty.text)")
