@@ -65,7 +65,7 @@ let package = Package(
         .target(name: "OrqAPI", dependencies: ["Core", "Identity", "HTTP", "Catalogue", "Support"]),
         .target(name: "OpenAIAPI", dependencies: ["Core", "Identity", "HTTP", "AWS", "Upstream", "Catalogue", "Accounting", "Support"]),
         // Fleet mode: the catalogue and keys shared through Redis.
-        .target(name: "Fleet", dependencies: ["Redis", "Catalogue", "Identity", "IO", "Support"]),
+        .target(name: "Fleet", dependencies: ["Redis", "Catalogue", "Identity", "Accounting", "IO", "Support"]),
         // Configuration and wiring: the faces composed into one route table behind the HTTP server.
         .target(
             name: "Server",

@@ -16,13 +16,16 @@ import Support
 ///
 /// Thread-safe and cheap: one lock around a dictionary probe and a few additions per subject.
 public final class BudgetGate: @unchecked Sendable {
-    private struct State {
+    struct State {
         var day = Int.min
         var daySpend: Money = 0
         var month = Int.min
         var monthSpend: Money = 0
         var requests = SlidingWindow()
         var tokens = SlidingWindow()
+        /// In a fleet: what this replica used since its last sync, and what the other replicas had used then.
+        var unsynced = FleetDelta()
+        var others = FleetShare()
 
         mutating func roll(to date: CivilDate) {
             if date.dayNumber != day { day = date.dayNumber; daySpend = 0 }
@@ -30,11 +33,15 @@ public final class BudgetGate: @unchecked Sendable {
         }
     }
 
-    private let lock = Lock()
+    let lock = Lock()
     // Guarded by `lock`.
-    private var config: BudgetConfig
-    private var keys: [String: State] = [:]
-    private var orgs: [String: State] = [:]
+    var config: BudgetConfig
+    var keys: [String: State] = [:]
+    var orgs: [String: State] = [:]
+    /// Fleet mode: whether other replicas' use counts (synced through the fleet's store).
+    var fleetEnabled = false
+    /// Fleet mode with the store unreachable: each replica enforces `limit / replicas` on its own use.
+    var localShareOf: Int?
 
     /// A gate enforcing `config`.
     public init(config: BudgetConfig) {
@@ -67,14 +74,18 @@ public final class BudgetGate: @unchecked Sendable {
             if worst == nil || r.gate < worst!.gate { worst = r }
         }
         if let limits = config.keys[keyID] {
-            consider(Self.closedGate(&keys[keyID, default: State()], limits, .key, keyID, date, second, now))
+            consider(closedGate(&keys[keyID, default: State()], effective(limits), .key, keyID, date, second, now))
         }
         if let org, let limits = config.orgs[org] {
-            consider(Self.closedGate(&orgs[org, default: State()], limits, .org, org, date, second, now))
+            consider(closedGate(&orgs[org, default: State()], effective(limits), .org, org, date, second, now))
         }
         if worst == nil {
             keys[keyID, default: State()].requests.add(1, at: second)
             if let org { orgs[org, default: State()].requests.add(1, at: second) }
+            if fleetEnabled {
+                if config.keys[keyID] != nil { keys[keyID]!.unsynced.addRequest(at: second) }
+                if let org, config.orgs[org] != nil { orgs[org]!.unsynced.addRequest(at: second) }
+            }
         }
         return worst
     }
@@ -86,6 +97,10 @@ public final class BudgetGate: @unchecked Sendable {
         defer { lock.unlock() }
         Self.add(&keys[keyID, default: State()], cost: cost, tokens: tokens, date: date, second: second)
         if let org { Self.add(&orgs[org, default: State()], cost: cost, tokens: tokens, date: date, second: second) }
+        if fleetEnabled {
+            if config.keys[keyID] != nil { keys[keyID]!.unsynced.add(cost: cost, tokens: tokens, date: date, second: second) }
+            if let org, config.orgs[org] != nil { orgs[org]!.unsynced.add(cost: cost, tokens: tokens, date: date, second: second) }
+        }
     }
 
     /// Replays the ledger's records of the current UTC month up to `now` (spend; and the last minute's requests
@@ -121,31 +136,33 @@ public final class BudgetGate: @unchecked Sendable {
         if tokens > 0 { state.tokens.add(tokens, at: second) }
     }
 
-    private static func closedGate(_ state: inout State, _ limits: BudgetLimits, _ scope: GateRejection.Scope,
-                                   _ subject: String, _ date: CivilDate, _ second: Int, _ now: Date) -> GateRejection? {
+    private func closedGate(_ state: inout State, _ limits: BudgetLimits, _ scope: GateRejection.Scope,
+                            _ subject: String, _ date: CivilDate, _ second: Int, _ now: Date) -> GateRejection? {
         state.roll(to: date)
         state.requests.advance(to: second)
         state.tokens.advance(to: second)
         func reject(_ gate: GateRejection.Gate, _ limit: String, _ retry: Int) -> GateRejection {
             GateRejection(scope: scope, subject: subject, gate: gate, limit: limit, retryAfterSeconds: max(1, retry))
         }
-        if let limit = limits.monthlySpend, state.monthSpend >= limit {
+        // In a fleet, what the other replicas used (as of the last sync) counts too.
+        let others = fleetEnabled && localShareOf == nil ? state.others.current(date: date) : FleetShare()
+        if let limit = limits.monthlySpend, state.monthSpend + others.monthSpend >= limit {
             let next = date.month == 12 ? CivilDate(year: date.year + 1, month: 1, day: 1)
                                         : CivilDate(year: date.year, month: date.month + 1, day: 1)
             return reject(.monthlySpend, Cost.text(limit), Int(next.start.timeIntervalSince(now).rounded(.up)))
         }
-        if let limit = limits.dailySpend, state.daySpend >= limit {
+        if let limit = limits.dailySpend, state.daySpend + others.daySpend >= limit {
             let next = CivilDate(dayNumber: date.dayNumber + 1)
             return reject(.dailySpend, Cost.text(limit), Int(next.start.timeIntervalSince(now).rounded(.up)))
         }
-        if let limit = limits.tokensPerMinute, state.tokens.sum >= limit {
+        if let limit = limits.tokensPerMinute, state.tokens.sum + others.tokens >= limit {
             return reject(.tokensPerMinute, String(limit), state.tokens.secondsUntilBelow(limit))
         }
-        if let limit = limits.requestsPerMinute, state.requests.sum >= limit {
+        if let limit = limits.requestsPerMinute, state.requests.sum + others.requests >= limit {
             return reject(.requestsPerMinute, String(limit), state.requests.secondsUntilBelow(limit))
         }
         return nil
     }
 
-    private static func second(_ date: Date) -> Int { Int(date.timeIntervalSince1970.rounded(.down)) }
+    static func second(_ date: Date) -> Int { Int(date.timeIntervalSince1970.rounded(.down)) }
 }

@@ -32,6 +32,8 @@ public final class Gateway: HTTPResponder, @unchecked Sendable {
     private let readiness = Locked(false)
     /// The fleet's shared store, in fleet mode (`store.redis`).
     public let fleet: FleetStore?
+    /// Budgets and rate limits kept in step with the fleet, in fleet mode.
+    public let fleetBudgets: FleetBudgetSync?
 
     /// Loads the catalogue and keys named by the configuration; throws if either cannot be read or is invalid.
     public init(configuration: GatewayConfiguration, logger: Logger) throws {
@@ -92,6 +94,7 @@ public final class Gateway: HTTPResponder, @unchecked Sendable {
             try gate.seed(from: ledger, now: Date())
         }
         let accountant = Accountant(ledger: ledger, gate: gate, metrics: metrics)
+        fleetBudgets = fleet.map { FleetBudgetSync(gate: gate, client: $0.commands, prefix: $0.keyspace.prefix, logger: logger) }
         let context = GatewayContext(settings: configuration.callSettings, logger: logger, catalogue: store, keys: keys, accountant: accountant)
         self.context = context
         self.configuration = configuration
@@ -110,6 +113,9 @@ public final class Gateway: HTTPResponder, @unchecked Sendable {
             revision.set(Double(store.snapshot.version))
             fleet.onConnectionChange = { connected in up.set(connected ? 1 : 0) }
             store.onChange { snapshot in revision.set(Double(snapshot.version)) }
+            let share = metrics.registry.gauge("tollgate_budget_local_share",
+                                               help: "0 while budgets count the whole fleet's use; the number of replicas a limit is divided by while Redis is unreachable.")
+            fleetBudgets?.onModeChange = { divisor in share.set(Double(divisor ?? 0)) }
         }
         store.onChange { [logger] snapshot in
             metrics.catalogueReloads.increment()
@@ -123,6 +129,7 @@ public final class Gateway: HTTPResponder, @unchecked Sendable {
             // Started once every observer is in place; the first read is waited for (briefly), so the first calls
             // see the fleet's catalogue.
             fleet.start()
+            fleetBudgets?.start()
             if !fleet.waitUntilLoaded(timeoutMs: redis.commandTimeoutMs) {
                 logger.error("fleet_store_unreachable_at_start", ["message": .string("serving the local catalogue until Redis answers")])
             }
@@ -199,6 +206,7 @@ public final class Gateway: HTTPResponder, @unchecked Sendable {
             if let fleet {
                 // Serving goes on from the last snapshot while Redis is down; the detail says so.
                 body += ",\"store\":\"\(fleet.isConnected ? "redis_connected" : "redis_down")\",\"catalogue_revision\":\(context.catalogue.snapshot.version)"
+                if let divisor = context.accountant.gate.localShare { body += ",\"budgets\":\"local_share\",\"budget_divisor\":\(divisor)" }
             }
             writer.respond(status: 200, headers: ["Content-Type": "application/json"], body: Array((body + "}").utf8))
         } else if readiness.get() {
