@@ -20,13 +20,28 @@ public final class Accountant: Sendable {
     public let metrics: TollgateMetrics
     /// The clock for `admit` and `finish` defaults.
     public let clock: @Sendable () -> Date
+    /// Where usage reports come from: the fleet's aggregates in fleet mode, else this replica's ledger (nil).
+    public let fleetUsage: (any UsageSource)?
+    /// Told of every record written (the fleet's usage aggregates, in fleet mode).
+    private let recordSink: (@Sendable (UsageRecord) -> Void)?
 
     /// Accounting over `ledger`, `gate` and `metrics`.
-    public init(ledger: Ledger, gate: BudgetGate, metrics: TollgateMetrics, clock: @escaping @Sendable () -> Date = { Date() }) {
+    public init(ledger: Ledger, gate: BudgetGate, metrics: TollgateMetrics, clock: @escaping @Sendable () -> Date = { Date() },
+                fleetUsage: (any UsageSource)? = nil, recordSink: (@Sendable (UsageRecord) -> Void)? = nil) {
         self.ledger = ledger
         self.gate = gate
         self.metrics = metrics
         self.clock = clock
+        self.fleetUsage = fleetUsage
+        self.recordSink = recordSink
+    }
+
+    /// The usage report for `query`: the fleet's when this replica is one of a fleet, else from the ledger. Blocks
+    /// on the disk or the store: call off the loops.
+    public func usageReport(_ query: UsageQuery) throws -> UsageReport {
+        if let fleetUsage { return try fleetUsage.report(query) }
+        try ledger.flush()
+        return try ledger.query(query)
     }
 
     /// The budget and rate gates for a new request: nil admits it (and counts it), a rejection is counted in
@@ -64,8 +79,15 @@ public final class Accountant: Sendable {
             priced.currency = cost.currency
         }
         ledger.append(priced)
+        recordSink?(priced)
         gate.record(keyID: priced.keyID, org: priced.org, cost: priced.cost, tokens: priced.usage.totalTokens, now: priced.time)
         metrics.record(priced)
         return (priced, cost)
     }
+}
+
+/// Usage reports from somewhere other than this replica's ledger: the fleet's per-day aggregates.
+public protocol UsageSource: Sendable {
+    /// Totals for `query`. Blocks; call off the loops.
+    func report(_ query: UsageQuery) throws -> UsageReport
 }

@@ -27,7 +27,7 @@ public struct UsageReport: Sendable, Equatable {
         self = aggregate.report(skippedLines: skippedLines)
     }
 
-    init(query: UsageQuery, groups: [String?: UsageTotals], total: UsageTotals, skippedLines: Int) {
+    public init(query: UsageQuery, groups: [String?: UsageTotals], total: UsageTotals, skippedLines: Int) {
         self.query = query
         self.total = total
         self.skippedLines = skippedLines

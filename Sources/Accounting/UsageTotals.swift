@@ -24,6 +24,14 @@ public struct UsageTotals: Sendable, Equatable {
         cost[record.currency, default: 0] += record.cost
     }
 
+    /// Adds other totals (the fleet's rows, summed per group).
+    public mutating func merge(_ other: UsageTotals) {
+        requests += other.requests
+        partialRequests += other.partialRequests
+        usage += other.usage
+        for (currency, amount) in other.cost { cost[currency, default: 0] += amount }
+    }
+
     /// `{"requests":…,"partial_requests":…,"tokens":{…},"cost":{"USD":"1.23"}}`, costs as decimal strings.
     public var json: JSONValue {
         var tokens = JSONObject()

@@ -59,16 +59,15 @@ public struct UsageAPI: Sendable {
         } catch {
             return AdminAPIResponse(error).send(to: writer)
         }
-        // Reading the ledger touches the disk: off the loop, then answer on it.
-        let ledger = context.accountant.ledger
+        // Reading the ledger (or, in a fleet, the fleet's aggregates) blocks: off the loop, then answer on it.
+        let accountant = context.accountant
         let loop = request.loop
         DispatchQueue.global(qos: .userInitiated).async {
             let response: AdminAPIResponse
             do {
-                try ledger.flush()
-                response = AdminAPIResponse(status: 200, json: try ledger.query(query).json)
+                response = AdminAPIResponse(status: 200, json: try accountant.usageReport(query).json)
             } catch {
-                response = AdminAPIResponse(.storage("cannot read the ledger: \(error)"))
+                response = AdminAPIResponse(.storage(accountant.fleetUsage == nil ? "cannot read the ledger: \(error)" : "\(error)"))
             }
             loop.execute { response.send(to: writer) }
         }

@@ -34,6 +34,8 @@ public final class Gateway: HTTPResponder, @unchecked Sendable {
     public let fleet: FleetStore?
     /// Budgets and rate limits kept in step with the fleet, in fleet mode.
     public let fleetBudgets: FleetBudgetSync?
+    /// The fleet's per-day usage aggregates, in fleet mode.
+    public let fleetUsage: FleetUsage?
 
     /// Loads the catalogue and keys named by the configuration; throws if either cannot be read or is invalid.
     public init(configuration: GatewayConfiguration, logger: Logger) throws {
@@ -93,7 +95,11 @@ public final class Gateway: HTTPResponder, @unchecked Sendable {
         if limits.contains(where: { $0.dailySpend != nil || $0.monthlySpend != nil }) {
             try gate.seed(from: ledger, now: Date())
         }
-        let accountant = Accountant(ledger: ledger, gate: gate, metrics: metrics)
+        let usage: FleetUsage? = fleet.map { FleetUsage(client: $0.commands, prefix: $0.keyspace.prefix, logger: logger) }
+        var sink: (@Sendable (UsageRecord) -> Void)?
+        if let usage { sink = { record in usage.add(record) } }
+        let accountant = Accountant(ledger: ledger, gate: gate, metrics: metrics, fleetUsage: usage, recordSink: sink)
+        fleetUsage = usage
         fleetBudgets = fleet.map { FleetBudgetSync(gate: gate, client: $0.commands, prefix: $0.keyspace.prefix, logger: logger) }
         let context = GatewayContext(settings: configuration.callSettings, logger: logger, catalogue: store, keys: keys, accountant: accountant)
         self.context = context
@@ -130,6 +136,7 @@ public final class Gateway: HTTPResponder, @unchecked Sendable {
             // see the fleet's catalogue.
             fleet.start()
             fleetBudgets?.start()
+            fleetUsage?.start()
             if !fleet.waitUntilLoaded(timeoutMs: redis.commandTimeoutMs) {
                 logger.error("fleet_store_unreachable_at_start", ["message": .string("serving the local catalogue until Redis answers")])
             }

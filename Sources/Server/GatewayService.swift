@@ -123,6 +123,7 @@ public final class GatewayService: @unchecked Sendable {
         logger.info("shutdown_started", ["grace_ms": .int(Int(configuration.shutdownGrace.components.seconds * 1000))])
         server.shutdown(gracePeriod: configuration.shutdownGrace) { [logger, gateway] in
             gateway.fleetBudgets?.stop()
+            gateway.fleetUsage?.stop()
             gateway.fleet?.stop()
             // Every request has finished: commit the last ledger records before the process goes.
             do {

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import Accounting
 import Fleet
 import IO
 import Redis
@@ -133,6 +134,39 @@ final class FleetCatalogueTests: XCTestCase {
                                           redis: redisConfiguration, logger: logger)
         XCTAssertTrue(waitUntil { self.replicas.allSatisfy { $0.store.snapshot.models.count == 1 && $0.store.snapshot.version == 1 } })
         XCTAssertEqual(try admin(replicas[1], "PATCH", "/v1/models/test%2Fa", body: #"{"description": "y"}"#).status, 200)
+    }
+
+    func testUsageOnAnyReplicaIsTheWholeFleets() throws {
+        for (i, replica) in replicas.enumerated() {
+            for _ in 0..<(2 + 2 * i) { XCTAssertEqual(try replica.call("converse", model: "test/a").status, 200) }
+            XCTAssertEqual(try replica.call("converse-stream", model: "test/b", key: GatewayHarness.acmeKey).status, 200)
+            XCTAssertEqual(try replica.call("converse", model: "nowhere").status, 404)
+        }
+        let calls = [4, 6, 8]
+        for (i, replica) in replicas.enumerated() { _ = try replica.ledgerRecords(count: calls[i]) }
+        XCTAssertTrue(waitUntil { self.replicas.allSatisfy { $0.service.gateway.fleetUsage?.isFlushed ?? false } })
+
+        // The sum of the three ledgers, as each replica's own ledger reports it.
+        let query = UsageQuery(from: Date().addingTimeInterval(-3600), to: Date().addingTimeInterval(60), groupBy: .key)
+        var ledgers = UsageTotals()
+        var byKey: [String: UsageTotals] = [:]
+        for replica in replicas {
+            let report = try replica.service.gateway.context.accountant.ledger.query(query)
+            ledgers.merge(report.total)
+            for group in report.groups { byKey[group.key ?? "", default: UsageTotals()].merge(group.totals) }
+        }
+        XCTAssertEqual(ledgers.requests, 18)
+        for replica in replicas {
+            let answer = try JSONValue.parse(try admin(replica, "GET", "/v1/usage?group_by=key").body)
+            XCTAssertEqual(answer["total"], ledgers.json, "every replica answers for the fleet")
+            let groups = try XCTUnwrap(answer["groups"]?.arrayValue)
+            XCTAssertEqual(groups.count, byKey.count)
+            for group in groups {
+                var totals = group
+                if case .object(var o) = totals { o["group"] = nil; totals = .object(o) }
+                XCTAssertEqual(totals, byKey[group["group"]?.stringValue ?? ""]?.json)
+            }
+        }
     }
 
     func testExportWritesTheFleetsCatalogueBack() throws {
