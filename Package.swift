@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "TLS", dependencies: ["CSSL", "CShims", "IO", "Support"]),
         .target(name: "AWS", dependencies: ["CCrypto", "CShims", "Support"]),
         .target(name: "Upstream", dependencies: ["CCurl", "CShims", "IO"]),
-        .target(name: "Redis", dependencies: ["IO", "Support"]),
+        .target(name: "Redis", dependencies: ["IO", "TLS", "Support"]),
         .target(name: "Catalogue", dependencies: ["Support"]),
         .target(name: "Accounting", dependencies: ["Catalogue", "AWS", "Support"]),
 
@@ -82,7 +82,7 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "SupportTests", dependencies: ["Support", "IO", "TestSupport"]),
-        .testTarget(name: "RedisTests", dependencies: ["Redis", "IO", "Support", "TestSupport"]),
+        .testTarget(name: "RedisTests", dependencies: ["Redis", "IO", "TLS", "Support", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "IO", "TLS", "TestSupport"]),
         .testTarget(name: "TLSTests", dependencies: ["TLS", "IO", "TestSupport"]),
         .testTarget(name: "AWSTests", dependencies: ["AWS", "TestSupport"], resources: [.copy("Fixtures")]),

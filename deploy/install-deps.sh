@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages Tollgate needs to build and test, if any are missing (Debian/Ubuntu, as root).
 set -euo pipefail
-needed=(libcurl4-openssl-dev libssl-dev pkg-config python3 python3-venv redis-server)
+needed=(libcurl4-openssl-dev libssl-dev pkg-config python3 python3-venv redis-server nginx)
 missing=()
 for p in "${needed[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

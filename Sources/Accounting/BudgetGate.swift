@@ -129,6 +129,15 @@ public final class BudgetGate: @unchecked Sendable {
         return (state.daySpend, state.monthSpend)
     }
 
+    /// Requests this replica admitted for a key in the sliding minute (for tests and diagnostics).
+    public func requestsInLastMinute(key keyID: String, now: Date) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        guard var state = keys[keyID] else { return 0 }
+        state.requests.advance(to: Self.second(now))
+        return state.requests.sum
+    }
+
     private static func add(_ state: inout State, cost: Money, tokens: Int, date: CivilDate, second: Int) {
         state.roll(to: date)
         state.daySpend += cost

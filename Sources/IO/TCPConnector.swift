@@ -9,7 +9,9 @@ public enum TCPConnector {
     /// The connection is usable at once: what is written before the handshake completes is queued (a send on a
     /// connecting socket would block) and leaves when the socket turns writable; a refused or unreachable peer
     /// closes the connection (its delegate hears `connectionDidClose`).
-    public static func connect(to address: SocketAddress, loop: EventLoop) throws(IOError) -> TCPConnection {
+    /// With a `layer` (a TLS client session), the connection speaks through it; the layer's first bytes leave with the
+    /// first write.
+    public static func connect(to address: SocketAddress, loop: EventLoop, layer: (any TransportLayer)? = nil) throws(IOError) -> TCPConnection {
         let type = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
         let fd = socket(address.family, type, 0)
         guard fd >= 0 else { throw IOError("socket", errno: errno) }
@@ -24,7 +26,7 @@ public enum TCPConnector {
             close(fd)
             throw IOError("connect \(address)", errno: err)
         }
-        return TCPConnection(fd: fd, remoteAddress: address, loop: loop)
+        return TCPConnection(fd: fd, remoteAddress: address, loop: loop, layer: layer)
     }
 
     /// The addresses `host` resolves to (numeric hosts without a lookup). Blocks on DNS: call off the event loops.

@@ -1,6 +1,7 @@
 import Dispatch
 import IO
 import Support
+import TLS
 
 /// One connection to Redis on a Tollgate event loop: no thread of its own, no blocking call on the loop.
 ///
@@ -9,7 +10,8 @@ import Support
 /// with the ACL user when one is configured), selects the database and names itself, and only then reports ready;
 /// until then, and while Redis is down, ``send(_:completion:)`` fails at once with ``RedisError/unavailable`` — a
 /// caller never waits on Redis. A lost connection fails the replies still owed (``RedisError/connectionLost``) and is
-/// retried with exponential backoff and jitter.
+/// retried with exponential backoff and jitter. With `rediss://` it speaks TLS (OpenSSL over memory buffers, on the
+/// same loop), verifying the server's certificate and name.
 ///
 /// A *subscriber* client (``init(configuration:loop:logger:subscriber:)`` with `subscriber: true`) hands every reply
 /// after the login to ``onPush``: Pub/Sub messages arrive as `["message", channel, payload]` arrays
@@ -45,6 +47,8 @@ public final class RedisClient: TCPConnectionDelegate, @unchecked Sendable {
     private var failures = 0
     /// Thread-safe view of the state for health reports.
     private let readyFlag = Locked(false)
+    /// The TLS client context (`rediss://`), made on the first connection.
+    private var tlsContext: TLSContext?
 
     /// Runs on the loop each time the client is connected and logged in.
     public var onReady: (() -> Void)?
@@ -136,8 +140,19 @@ public final class RedisClient: TCPConnectionDelegate, @unchecked Sendable {
     }
 
     private func open(_ address: SocketAddress) {
+        var layer: TLSSession?
+        if configuration.tls {
+            do {
+                let context = try tlsContext ?? TLSContext(clientTrusting: configuration.caFile)
+                tlsContext = context
+                layer = context.makeSession(serverName: configuration.host, isServer: false)
+            } catch {
+                return attemptFailed("TLS: \(error)")
+            }
+            guard layer != nil else { return attemptFailed("TLS: no session") }
+        }
         let made: TCPConnection
-        do { made = try TCPConnector.connect(to: address, loop: loop) } catch { return attemptFailed("\(error)") }
+        do { made = try TCPConnector.connect(to: address, loop: loop, layer: layer) } catch { return attemptFailed("\(error)") }
         connection = made
         parser = RESPParser()
         made.delegate = self

@@ -3,7 +3,8 @@ import FoundationEssentials
 /// Where the fleet's shared store is and how to log in (`store.redis` in `tollgate.json`).
 ///
 /// The URL follows the `redis://` scheme of the IANA registration
-/// ([redis URI](https://www.iana.org/assignments/uri-schemes/prov/redis)): `redis://[user[:password]@]host[:port][/db]`.
+/// ([redis URI](https://www.iana.org/assignments/uri-schemes/prov/redis)): `redis://[user[:password]@]host[:port][/db]`,
+/// or `rediss://…` for TLS ([rediss URI](https://www.iana.org/assignments/uri-schemes/prov/rediss)).
 /// Credentials are better kept out of the config: `username_env` and `password_env` name environment variables that
 /// hold them (they win over the URL's), so a Kubernetes Secret can supply the password.
 public struct RedisConfiguration: Sendable, Equatable {
@@ -12,6 +13,10 @@ public struct RedisConfiguration: Sendable, Equatable {
     public var database: Int
     public var username: String?
     public var password: String?
+    /// TLS to Redis (`rediss://`), verifying its certificate and name against `caFile` (the system's trust store by
+    /// default).
+    public var tls: Bool = false
+    public var caFile: String = "/etc/ssl/certs/ca-certificates.crt"
     /// Prefix of every key and channel Tollgate uses (several gateways can share one Redis).
     public var prefix: String
     /// How long a caller off the loop waits for a reply (admin writes, the CLI).
@@ -39,10 +44,13 @@ public struct RedisConfiguration: Sendable, Equatable {
         self.init(prefix: prefix)
         var rest = Substring(url)
         if rest.hasPrefix("rediss://") {
-            throw .configuration("rediss:// (TLS to Redis) is not supported yet; reach Redis over a private network or a TLS sidecar")
+            tls = true
+            rest = rest.dropFirst("rediss://".count)
+        } else if rest.hasPrefix("redis://") {
+            rest = rest.dropFirst("redis://".count)
+        } else {
+            throw .configuration("the URL must start with redis:// or rediss:// (TLS)")
         }
-        guard rest.hasPrefix("redis://") else { throw .configuration("the URL must start with redis://") }
-        rest = rest.dropFirst("redis://".count)
         if let at = rest.lastIndex(of: "@") {
             let userinfo = rest[..<at]
             rest = rest[rest.index(after: at)...]

@@ -130,9 +130,9 @@ extension GatewayConfiguration {
         return policy
     }
 
-    /// `store: {"redis": {"url", "prefix", "username_env", "password_env"}}`: the fleet's shared store. The
+    /// `store: {"redis": {"url", "prefix", "username_env", "password_env", "ca_file"}}`: the fleet's shared store. The
     /// variables are read now; a named one that is unset is a problem (a fleet must not start half-configured).
-    static func fleetStore(_ value: JSONValue, problems: inout [(path: String, message: String)]) -> RedisConfiguration? {
+    static func fleetStore(_ value: JSONValue, resolve: (String) -> String, problems: inout [(path: String, message: String)]) -> RedisConfiguration? {
         var store = ConfigObjectReader(value, path: "store", problems: &problems)
         defer { store.finish(into: &problems) }
         guard let redisValue = store.value("redis") else { return nil }
@@ -158,6 +158,9 @@ extension GatewayConfiguration {
             if let value = environment[name], !value.isEmpty { configuration.password = value } else { redis.fail("password_env", "environment variable \(name) is not set") }
         }
         if let v = redis.int("command_timeout_ms", min: 10, max: 60_000) { configuration.commandTimeoutMs = v }
+        if let path = redis.string("ca_file") {
+            if configuration.tls { configuration.caFile = resolve(path) } else { redis.fail("ca_file", "only with a rediss:// (TLS) URL") }
+        }
         return configuration
     }
 }

@@ -239,7 +239,7 @@ public struct GatewayConfiguration: Sendable {
             }
             admin.finish(into: &problems)
         }
-        let store = root.value("store").flatMap { fleetStore($0, problems: &problems) }
+        let store = root.value("store").flatMap { fleetStore($0, resolve: resolve, problems: &problems) }
         root.finish(into: &problems)
 
         if !problems.isEmpty {

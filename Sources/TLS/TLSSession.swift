@@ -80,6 +80,20 @@ public final class TLSSession: TransportLayer {
         guard failure == nil else { return false }
         guard isEstablished else {
             waiting.append(contentsOf: bytes)
+            // A client speaks first: its first write starts the handshake (the ClientHello goes out now; the bytes
+            // wait for the handshake to finish).
+            if SSL_is_server(ssl) == 0 {
+                ERR_clear_error()
+                let n = SSL_do_handshake(ssl)
+                if n != 1 {
+                    let code = SSL_get_error(ssl, n)
+                    guard code == SSL_ERROR_WANT_READ || code == SSL_ERROR_WANT_WRITE else {
+                        fail()
+                        return false
+                    }
+                }
+                takeOutput(output)
+            }
             return true
         }
         // Bytes written before the handshake completed go first.

@@ -63,7 +63,10 @@ final class RESPTests: XCTestCase {
         XCTAssertEqual(passwordOnly.port, 7000)
         XCTAssertNil(passwordOnly.username)
         XCTAssertEqual(passwordOnly.password, "pw")
-        for bad in ["http://x", "redis://x:0", "redis://x/abc", "redis://", "rediss://x"] {
+        let secure = try RedisConfiguration(url: "rediss://redis.example")
+        XCTAssertTrue(secure.tls)
+        XCTAssertFalse(plain.tls)
+        for bad in ["http://x", "redis://x:0", "redis://x/abc", "redis://", "rediss://"] {
             XCTAssertThrowsError(try RedisConfiguration(url: bad), bad)
         }
     }

@@ -1,6 +1,7 @@
 import XCTest
 import IO
 import Support
+import TLS
 import TestSupport
 @testable import Redis
 
@@ -59,6 +60,24 @@ final class RedisClientTests: XCTestCase {
         }
         XCTAssertTrue(denied.hasPrefix("NOPERM"), denied)
         XCTAssertEqual(anonymous.sendAndWait(RedisCommand("PING")), .failure(.unavailable), "without the password the client is not ready")
+    }
+
+    func testTLSVerifiesTheServer() throws {
+        let certificate = try TestCertificate(commonName: "localhost")
+        let stranger = try TestCertificate(commonName: "localhost")
+        defer { certificate.remove(); stranger.remove() }
+        let server = try RedisServerProcess(arguments: ["--requirepass", "tls-secret"], certificate: certificate)
+        let secure = client(server) { c in
+            c.host = "localhost"; c.port = server.tlsPort; c.tls = true; c.caFile = certificate.certificatePath; c.password = "tls-secret"
+        }
+        let untrusting = client(server) { c in
+            c.host = "localhost"; c.port = server.tlsPort; c.tls = true; c.caFile = stranger.certificatePath; c.password = "tls-secret"
+        }
+        defer { secure.stop(); untrusting.stop() }
+        XCTAssertTrue(waitUntil { secure.isReady }, "logged in over TLS")
+        XCTAssertEqual(try secure.sendAndWait(RedisCommand("SET", "k", String(repeating: "x", count: 100_000))).get(), .simpleString("OK"))
+        XCTAssertEqual(try secure.sendAndWait(RedisCommand("STRLEN", "k")).get(), .integer(100_000))
+        XCTAssertFalse(untrusting.isReady, "a server whose certificate is not trusted is never talked to")
     }
 
     func testWhileRedisIsDownCallsFailAtOnceAndTheClientReconnects() throws {

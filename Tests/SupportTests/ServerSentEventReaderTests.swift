@@ -3,7 +3,7 @@ import Support
 
 /// The event stream interpretation of the WHATWG HTML standard (§9.2.6), fed in every split.
 final class ServerSentEventReaderTests: XCTestCase {
-    private let stream = Array("data: one\r\n\r\n: a comment\nevent: error\ndata:two\ndata:  three\n\ndata: [DONE]\r\r".utf8)
+    private let stream = Array("data: one\r\n\r\n: a comment\nevent: error\ndata:two\ndata:  three\n\ndata: [DONE]\r\r\n".utf8)
 
     private func read(_ pieces: [ArraySlice<UInt8>]) -> [ServerSentEventReader.Event] {
         var reader = ServerSentEventReader()

@@ -9,12 +9,22 @@ import Glibc
 /// clients do while Redis is down and when it returns.
 public final class RedisServerProcess {
     public private(set) var port: UInt16 = 0
+    /// The TLS port, when the server was started with a certificate.
+    public private(set) var tlsPort: UInt16 = 0
     private var process: Process?
     private let extraArguments: [String]
     private let directory: URL
 
-    /// Starts the server; `arguments` are added to its command line (e.g. `--requirepass`, `--user`).
-    public init(arguments: [String] = []) throws {
+    /// Starts the server; `arguments` are added to its command line (e.g. `--requirepass`, `--user`). With a
+    /// `certificate` it also listens for TLS on ``tlsPort`` (clients are not asked for certificates).
+    public init(arguments: [String] = [], certificate: TestCertificate? = nil) throws {
+        var arguments = arguments
+        if let certificate {
+            tlsPort = try Self.freePort()
+            arguments += ["--tls-port", String(tlsPort), "--tls-cert-file", certificate.certificatePath,
+                          "--tls-key-file", certificate.privateKeyPath, "--tls-ca-cert-file", certificate.certificatePath,
+                          "--tls-auth-clients", "no"]
+        }
         extraArguments = arguments
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-redis-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -91,7 +101,7 @@ public final class RedisServerProcess {
         return text.hasPrefix("+PONG") || text.hasPrefix("-NOAUTH")
     }
 
-    private static func freePort() throws -> UInt16 {
+    public static func freePort() throws -> UInt16 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         guard let address = SocketAddress(host: "127.0.0.1", port: 0), address.withSockAddr({ bind(fd, $0, $1) }) == 0 else {
