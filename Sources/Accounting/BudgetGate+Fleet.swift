@@ -106,6 +106,12 @@ extension BudgetGate {
             state.roll(to: date)
             state.requests.advance(to: second)
             state.tokens.advance(to: second)
+            // Only subjects in use here or elsewhere are synced: thousands of configured keys that see no traffic
+            // cost Redis nothing. (A key first used here is learnt about with its first sync.)
+            let others = state.others.current(date: date)
+            let idle = state.unsynced.isEmpty && state.monthSpend == 0 && state.requests.sum == 0 && state.tokens.sum == 0
+                && others.monthSpend == 0 && others.requests == 0 && others.tokens == 0
+            guard !idle else { return }
             var own = FleetShare()
             own.day = date.dayNumber
             own.month = date.monthNumber
@@ -117,8 +123,8 @@ extension BudgetGate {
                                         month: date.monthNumber, second: second, own: own))
             state.unsynced = FleetDelta()
         }
-        for subject in config.keys.keys.sorted() { take(&keys[subject, default: State()], .key, subject) }
-        for subject in config.orgs.keys.sorted() { take(&orgs[subject, default: State()], .org, subject) }
+        for subject in config.keys.keys where keys[subject] != nil { take(&keys[subject]!, .key, subject) }
+        for subject in config.orgs.keys where orgs[subject] != nil { take(&orgs[subject]!, .org, subject) }
         return out
     }
 

@@ -91,6 +91,12 @@ public enum UsageExtractor {
         }
     }
 
+    /// The usage a Converse answer (or a ConverseStream `metadata` event) reports in its `usage` member, from JSON a
+    /// translation has already parsed.
+    public static func usage(ofConverse json: JSONValue) -> Usage? {
+        ConverseUsage.usage(inBody: json)
+    }
+
     /// The `inputTokens` of a CountTokens answer (`{"inputTokens": N}`), or nil.
     public static func countedTokens(inBody body: [UInt8]) -> Int? {
         guard let json = try? JSONValue.parse(body), let n = json["inputTokens"]?.intValue, n >= 0 else { return nil }

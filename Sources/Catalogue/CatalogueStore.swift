@@ -191,8 +191,8 @@ public final class CatalogueStore: @unchecked Sendable {
             } catch where backend != nil && !refreshed && error.dependsOnState {
                 // This replica may not have heard another's latest change yet: check against the store's state.
                 refreshed = true
-                guard case .success(let latest) = backend!.latest() else { throw error }
-                adopt(documents: latest.documents, revision: latest.revision)
+                guard case .success(let latest) = backend!.latest(), latest.revision > 0 else { throw error }
+                guard adopt(documents: latest.documents, revision: latest.revision) else { throw error }
                 continue
             }
             guard let event = change.event else { return change.model }
@@ -203,7 +203,11 @@ public final class CatalogueStore: @unchecked Sendable {
                 case .committed:
                     break
                 case .behind(let documents, let revision):
-                    adopt(documents: documents, revision: revision)
+                    // The fleet's catalogue that does not validate here (another replica's endpoint allow-list) cannot
+                    // be built on: say so rather than retry.
+                    guard adopt(documents: documents, revision: revision) else {
+                        throw CatalogueError(.storage, "the fleet's catalogue at revision \(revision) does not validate on this replica (see the log)")
+                    }
                     continue
                 case .failed(let error):
                     throw error

@@ -18,9 +18,14 @@ struct CallMeter {
     /// Bodies kept for usage extraction are bounded (image answers can be large; their count is near the start).
     private static let maxKeptBody = 16 * 1024 * 1024
 
-    init(operation: BedrockOperation, startNanos: UInt64) {
+    /// Whether the meter reads the answer's bytes; false when a translation reads the usage itself.
+    private let observes: Bool
+
+    init(operation: BedrockOperation, startNanos: UInt64, observes: Bool = true) {
         self.operation = operation
         self.startNanos = startNanos
+        self.observes = observes
+        guard observes else { return }
         if operation.isEventStream { stream = StreamUsageObserver(operation: operation) }
         if operation == .chatCompletionsStream { events = ServerSentEventsUsageObserver() }
     }
@@ -28,7 +33,7 @@ struct CallMeter {
     /// The success head that is being relayed. A stream's usage comes from its frames, so its headers are not
     /// kept (an open stream holds its meter for minutes).
     mutating func head(_ headers: [(name: String, value: String)], modelType: ModelType?) {
-        guard stream == nil && events == nil else { return }
+        guard observes, stream == nil && events == nil else { return }
         self.headers = headers
         body = UsageExtractor.needsBody(operation: operation, headers: headers, modelType: modelType) ? [] : nil
     }

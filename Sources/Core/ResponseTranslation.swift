@@ -1,3 +1,4 @@
+import Accounting
 import HTTP
 import Upstream
 
@@ -15,4 +16,15 @@ public protocol ResponseTranslation: AnyObject {
     func broken(_ message: String) -> [UInt8]?
     /// An error answer in the translation's shape, from Bedrock's status, exception name and message.
     func error(status: Int, bedrockName: String, message: String) -> (status: Int, headers: HTTPHeaders, body: [UInt8])
+    /// True when the translation reads the answer's usage itself while it rewrites it (``usage``), so the call does
+    /// not keep or decode the bytes a second time to meter them.
+    var readsUsage: Bool { get }
+    /// The usage the answer reported, once ``finish()`` has run (or the stream's usage event passed); nil when it
+    /// reported none.
+    var usage: Usage? { get }
+}
+
+extension ResponseTranslation {
+    public var readsUsage: Bool { false }
+    public var usage: Usage? { nil }
 }

@@ -48,7 +48,7 @@ public final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
         self.requestedModel = requestedModel
         self.candidates = candidates
         self.machine = RuntimeCallStateMachine(candidates: ModelIDs(candidates: candidates), policy: context.settings.retry)
-        self.meter = CallMeter(operation: operation, startNanos: request.startNanos)
+        self.meter = CallMeter(operation: operation, startNanos: request.startNanos, observes: translation?.readsUsage != true)
         self.payloadHash = attemptBody == nil ? SHA256.hexDigest(request.body) : ""
         self.forwardedHeaders = ForwardedHeaders.upstreamRequestHeaders(from: request.head.headers)
         // Everything needed from the client's headers is in `forwardedHeaders`; a stream holds this call for minutes.
@@ -80,7 +80,11 @@ public final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
         if operation.isStreaming { metrics.inFlightStreams.add(-1) }
         let timings = meter.timings()
         let answering = answered ? candidates[machine.candidate].model : nil
-        let usage = answered ? meter.usage(complete: complete) : Usage()
+        var usage = answered ? meter.usage(complete: complete) : Usage()
+        if answered, let translation, translation.readsUsage {
+            usage = translation.usage ?? Usage()
+            if !complete || translation.usage == nil { usage.partial = true }
+        }
         var record = UsageRecord(
             time: Date(timeIntervalSinceNow: -Double(timings.latencyMs) / 1000), requestID: request.requestID,
             keyID: caller.keyID, org: caller.org, requestedModel: requestedModel, answeringModel: answering?.id,
@@ -249,11 +253,13 @@ public final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
             writer.respond(status: head.status, headers: headers, body: body)
         case .completeRelay(let held, let relayError):
             if let held { writeHead(held, firstBody: nil) }
+            // The translation's last bytes first: reading the whole answer, it may be what learns its usage.
+            let ending = relayError == nil ? translation?.finish() : nil
             record(status: writer.status, answered: true, complete: relayError == nil)
             if let relayError {
                 relayFailed(relayError)
             } else {
-                if let out = translation?.finish(), !out.isEmpty { writer.write(out) }
+                if let ending, !ending.isEmpty { writer.write(ending) }
                 writer.end()
             }
         case .none:

@@ -65,6 +65,30 @@ public final class FleetBudgetSync: @unchecked Sendable {
         timer = nil
     }
 
+    /// Stops syncing and sends this replica's last use, waiting for Redis at most the command timeout (at shutdown,
+    /// off the loops), so the fleet's counters hold everything it admitted.
+    public func stopAndSync() {
+        client.loop.queue.sync { stop() }
+        let syncs = gate.takeFleetDeltas(now: Date())
+        guard syncs.contains(where: { !$0.delta.isEmpty }) else { return }
+        if case .failure(let error) = client.sendAndWait(command(syncs, now: Date())) {
+            logger.error("fleet_budgets_unsent", ["error": .string(error.description)])
+        }
+    }
+
+    private func command(_ syncs: [FleetSubjectSync], now: Date) -> RedisCommand {
+        var arguments: [String] = [prefix, String(Int(now.timeIntervalSince1970)), replicaID]
+        for sync in syncs {
+            func pairs(_ values: [Int: Int]) -> String { values.map { "\($0.key)=\($0.value)" }.joined(separator: ";") }
+            func spend(_ values: [Int: Money]) -> String {
+                values.map { "\($0.key)=\(Int($0.value.units / Self.unitsPerNano))" }.joined(separator: ";")
+            }
+            arguments += [sync.scope.rawValue, sync.subject, String(sync.day), String(sync.month),
+                          spend(sync.delta.spendByDay), spend(sync.delta.spendByMonth), pairs(sync.delta.requests), pairs(sync.delta.tokens)]
+        }
+        return RedisCommand(["EVAL", Self.script, "0"] + arguments)
+    }
+
     static let script = """
     local p = ARGV[1]
     local now = tonumber(ARGV[2])
@@ -109,19 +133,10 @@ public final class FleetBudgetSync: @unchecked Sendable {
     private func tick() {
         guard !inFlight else { return }
         let now = Date()
+        // Sent even with no subject in use: the heartbeat counts this replica for the others' local shares.
         let syncs = gate.takeFleetDeltas(now: now)
-        guard !syncs.isEmpty else { return }
-        var arguments: [String] = [prefix, String(Int(now.timeIntervalSince1970)), replicaID]
-        for sync in syncs {
-            func pairs(_ values: [Int: Int]) -> String { values.map { "\($0.key)=\($0.value)" }.joined(separator: ";") }
-            func spend(_ values: [Int: Money]) -> String {
-                values.map { "\($0.key)=\(Int($0.value.units / Self.unitsPerNano))" }.joined(separator: ";")
-            }
-            arguments += [sync.scope.rawValue, sync.subject, String(sync.day), String(sync.month),
-                          spend(sync.delta.spendByDay), spend(sync.delta.spendByMonth), pairs(sync.delta.requests), pairs(sync.delta.tokens)]
-        }
         inFlight = true
-        client.send(RedisCommand(["EVAL", Self.script, "0"] + arguments)) { [self] result in
+        client.send(command(syncs, now: now)) { [self] result in
             inFlight = false
             guard case .success(let reply) = result, let values = reply.array, values.count == syncs.count * 4 + 1 else {
                 gate.returnFleetDeltas(syncs)

@@ -23,11 +23,12 @@ public struct FleetKeyspace: Sendable {
     public var keysChanges: String { prefix + "keys:changes" }
 
     /// Commits one model's document at the next revision if the fleet is still at the one before
-    /// (compare-and-set), and announces it. `KEYS`: documents, revision. `ARGV`: id, new revision, document (empty:
-    /// delete), channel. Answers `{1, revision}` when committed, `{0, current revision}` when another change came first.
+    /// (compare-and-set), and announces it; never into an empty store (revision 0: nothing imported yet). `KEYS`:
+    /// documents, revision. `ARGV`: id, new revision, document (empty: delete), channel. Answers `{1, revision}` when
+    /// committed, `{0, current revision}` when another change came first or the store is empty.
     static let commitScript = """
     local current = tonumber(redis.call('GET', KEYS[2]) or '0')
-    if current ~= tonumber(ARGV[2]) - 1 then return {0, current} end
+    if current == 0 or current ~= tonumber(ARGV[2]) - 1 then return {0, current} end
     if ARGV[3] == '' then redis.call('HDEL', KEYS[1], ARGV[1]) else redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) end
     redis.call('SET', KEYS[2], ARGV[2])
     redis.call('PUBLISH', ARGV[4], ARGV[2] .. ' ' .. ARGV[1])

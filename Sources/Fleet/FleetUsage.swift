@@ -61,6 +61,33 @@ public final class FleetUsage: UsageSource, @unchecked Sendable {
         timer = nil
     }
 
+    /// Stops the timer and sends what is still pending, waiting for Redis at most the command timeout (at shutdown,
+    /// off the loops: the last records reach the fleet's aggregates too). False when they could not be sent.
+    @discardableResult
+    public func stopAndFlush() -> Bool {
+        client.loop.queue.sync { stop() }
+        let batch = pending.withLock { days -> [String: [String: Int64]] in
+            defer { days = [:] }
+            return days
+        }
+        guard !batch.isEmpty else { return true }
+        guard case .success = client.sendAndWait(Self.command(prefix: prefix, batch)) else {
+            logger.error("fleet_usage_unsent", ["days": .int(batch.count), "message": .string("the last usage aggregates did not reach Redis; the ledger has every record")])
+            return false
+        }
+        return true
+    }
+
+    static func command(prefix: String, _ batch: [String: [String: Int64]]) -> RedisCommand {
+        var arguments: [[UInt8]] = [Array("EVAL".utf8), Array(flushScript.utf8), Array("0".utf8), Array(prefix.utf8)]
+        for (day, fields) in batch {
+            for (field, amount) in fields {
+                arguments += [Array(day.utf8), Array(field.utf8), Array(String(amount).utf8)]
+            }
+        }
+        return RedisCommand(arguments)
+    }
+
     /// Adds the days' increments: `ARGV` is day, field, amount triples.
     static let flushScript = """
     for i = 2, #ARGV, 3 do
@@ -78,14 +105,8 @@ public final class FleetUsage: UsageSource, @unchecked Sendable {
             return days
         }
         guard !batch.isEmpty else { return }
-        var arguments: [[UInt8]] = [Array(prefix.utf8)]
-        for (day, fields) in batch {
-            for (field, amount) in fields {
-                arguments += [Array(day.utf8), Array(field.utf8), Array(String(amount).utf8)]
-            }
-        }
         inFlight = true
-        client.send(RedisCommand([Array("EVAL".utf8), Array(Self.flushScript.utf8), Array("0".utf8)] + arguments)) { [self] result in
+        client.send(Self.command(prefix: prefix, batch)) { [self] result in
             inFlight = false
             guard case .failure = result else { return }
             // Kept for the next flush: the fleet's aggregates catch up when Redis is back.

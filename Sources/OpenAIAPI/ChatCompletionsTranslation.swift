@@ -1,3 +1,4 @@
+import Accounting
 import AWS
 import Core
 import FoundationEssentials
@@ -20,7 +21,10 @@ final class ChatCompletionsTranslation: ResponseTranslation {
     /// Converse's content block index → the OpenAI tool call index, for tool-use blocks.
     private var toolIndex: [Int: Int] = [:]
     private var finishReason: String?
-    private var usage: JSONValue?
+    private var openAIUsage: JSONValue?
+    /// What the answer reported, for the ledger (read here, so the call meters without a second parse).
+    private(set) var usage: Usage?
+    var readsUsage: Bool { true }
     /// Set once the stream carried Bedrock's exception (or stopped decoding): it has ended with an `error` event.
     private var failed = false
 
@@ -72,11 +76,15 @@ final class ChatCompletionsTranslation: ResponseTranslation {
     }
 
     func finish() -> [UInt8] {
-        guard stream else { return Self.completion(from: collected, id: id, created: created, model: model).serialized() }
+        guard stream else {
+            let answer = (try? JSONValue.parse(collected)) ?? .null
+            usage = UsageExtractor.usage(ofConverse: answer)
+            return Self.completion(from: answer, id: id, created: created, model: model).serialized()
+        }
         guard !failed else { return [] }
         var out: [UInt8] = []
-        if includeUsage, let usage { out += sse(["id": .string(id), "object": "chat.completion.chunk", "created": .int(created),
-                                               "model": .string(model), "choices": [], "usage": usage]) }
+        if includeUsage, let openAIUsage { out += sse(["id": .string(id), "object": "chat.completion.chunk", "created": .int(created),
+                                                     "model": .string(model), "choices": [], "usage": openAIUsage]) }
         out += Array("data: [DONE]\n\n".utf8)
         return out
     }
@@ -130,7 +138,8 @@ final class ChatCompletionsTranslation: ResponseTranslation {
             finishReason = Self.finishReason(payload["stopReason"]?.stringValue)
             return chunk([:], finish: finishReason)
         case "metadata":
-            if let u = payload["usage"] { usage = Self.usage(u) }
+            if let u = payload["usage"] { openAIUsage = Self.usage(u) }
+            usage = UsageExtractor.usage(ofConverse: payload)
             return []
         default:
             return []
@@ -141,7 +150,11 @@ final class ChatCompletionsTranslation: ResponseTranslation {
 
     /// The `chat.completion` object for a Converse answer body.
     static func completion(from body: [UInt8], id: String, created: Int, model: String) -> JSONValue {
-        let answer = (try? JSONValue.parse(body)) ?? .null
+        completion(from: (try? JSONValue.parse(body)) ?? .null, id: id, created: created, model: model)
+    }
+
+    /// The `chat.completion` object for a parsed Converse answer.
+    static func completion(from answer: JSONValue, id: String, created: Int, model: String) -> JSONValue {
         var texts: [String] = []
         var calls: [JSONValue] = []
         for block in answer["output"]?["message"]?["content"]?.arrayValue ?? [] {

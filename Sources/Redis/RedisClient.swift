@@ -47,8 +47,12 @@ public final class RedisClient: TCPConnectionDelegate, @unchecked Sendable {
     private var failures = 0
     /// Thread-safe view of the state for health reports.
     private let readyFlag = Locked(false)
-    /// The TLS client context (`rediss://`), made on the first connection.
+    /// The TLS client context (`rediss://`), made on the first connection, and the current connection's session.
     private var tlsContext: TLSContext?
+    private var layer: TLSSession?
+    /// When a reply last arrived, or the first of the replies now owed was asked for (uptime nanoseconds).
+    private var lastProgress: UInt64 = 0
+    private var watchdog: DispatchSourceTimer?
 
     /// Runs on the loop each time the client is connected and logged in.
     public var onReady: (() -> Void)?
@@ -72,6 +76,11 @@ public final class RedisClient: TCPConnectionDelegate, @unchecked Sendable {
     public func start() {
         loop.execute { [self] in
             guard case .idle = state else { return }
+            let timer = DispatchSource.makeTimerSource(queue: loop.queue)
+            timer.schedule(deadline: .now() + .milliseconds(500), repeating: .milliseconds(500), leeway: .milliseconds(100))
+            timer.setEventHandler { [weak self] in self?.checkProgress() }
+            timer.resume()
+            watchdog = timer
             connect()
         }
     }
@@ -80,6 +89,8 @@ public final class RedisClient: TCPConnectionDelegate, @unchecked Sendable {
     public func stop() {
         loop.execute { [self] in
             state = .stopped
+            watchdog?.cancel()
+            watchdog = nil
             readyFlag.set(false)
             connection?.close()
             connection = nil
@@ -140,6 +151,10 @@ public final class RedisClient: TCPConnectionDelegate, @unchecked Sendable {
     }
 
     private func open(_ address: SocketAddress) {
+        // Nothing owed by an earlier connection may take this one's replies.
+        owed = []
+        owedHead = 0
+        output.removeAll(keepingCapacity: true)
         var layer: TLSSession?
         if configuration.tls {
             do {
@@ -153,6 +168,7 @@ public final class RedisClient: TCPConnectionDelegate, @unchecked Sendable {
         }
         let made: TCPConnection
         do { made = try TCPConnector.connect(to: address, loop: loop, layer: layer) } catch { return attemptFailed("\(error)") }
+        self.layer = layer
         connection = made
         parser = RESPParser()
         made.delegate = self
@@ -210,6 +226,7 @@ public final class RedisClient: TCPConnectionDelegate, @unchecked Sendable {
     // MARK: - Pipelining
 
     private func enqueue(_ command: RedisCommand, _ completion: @escaping (Result<RESPValue, RedisError>) -> Void) {
+        if owedHead == owed.count { lastProgress = DispatchTime.now().uptimeNanoseconds }
         command.encode(into: &output)
         owed.append(completion)
         guard !flushScheduled else { return }
@@ -250,6 +267,7 @@ public final class RedisClient: TCPConnectionDelegate, @unchecked Sendable {
     }
 
     private func deliver(_ reply: RESPValue) {
+        lastProgress = DispatchTime.now().uptimeNanoseconds
         guard owedHead < owed.count else {
             if subscriber, case .ready = state { onPush?(reply) }
             return
@@ -270,16 +288,33 @@ public final class RedisClient: TCPConnectionDelegate, @unchecked Sendable {
         self.connection = nil
         let wasReady: Bool
         if case .ready = state { wasReady = true } else { wasReady = false }
+        let stopped: Bool
+        if case .stopped = state { stopped = true } else { stopped = false }
+        // Out of `.ready` before the owed callbacks run: one that sends again (a read retried) fails at once instead
+        // of queueing behind a connection that is gone.
+        if !stopped { state = .connecting }
         readyFlag.set(false)
+        let reason = layer?.failure.map { "TLS: \($0)" } ?? "connection closed"
+        layer = nil
         failOwed(.connectionLost)
-        guard case .stopped = state else {
-            if wasReady {
-                logger.error("redis_connection_lost", ["host": .string(configuration.host), "role": .string(label)])
-                onDown?(.connectionLost)
-                state = .connecting
-            }
-            attemptFailed("connection closed")
-            return
+        guard !stopped else { return }
+        if wasReady {
+            logger.error("redis_connection_lost", ["host": .string(configuration.host), "role": .string(label), "error": .string(reason)])
+            onDown?(.connectionLost)
+            failures = 0
         }
+        attemptFailed(reason)
+    }
+
+    // MARK: - Hung connections
+
+    /// Closes a connection that owes replies and has given none for twice the command timeout (a Redis that hangs
+    /// while TCP stays up), so its callers hear ``RedisError/connectionLost`` and the client reconnects.
+    private func checkProgress() {
+        guard owedHead < owed.count, let connection else { return }
+        let silentMs = (DispatchTime.now().uptimeNanoseconds &- lastProgress) / 1_000_000
+        guard silentMs > UInt64(2 * configuration.commandTimeoutMs) else { return }
+        logger.error("redis_not_answering", ["host": .string(configuration.host), "role": .string(label), "silent_ms": .int(Int(silentMs))])
+        connection.close()
     }
 }

@@ -75,7 +75,7 @@ public struct RedisConfiguration: Sendable, Equatable {
             host = String(hostPart[hostPart.index(after: hostPart.startIndex)..<close])
             hostPart = hostPart[hostPart.index(after: close)...]
             if hostPart.hasPrefix(":") {
-                guard let p = UInt16(hostPart.dropFirst()) else { throw .configuration("bad port in \(url)") }
+                guard let p = UInt16(hostPart.dropFirst()), p > 0 else { throw .configuration("bad port in the URL") }
                 port = p
             }
         } else if let colon = hostPart.lastIndex(of: ":") {
@@ -86,6 +86,7 @@ public struct RedisConfiguration: Sendable, Equatable {
             host = String(hostPart)
         }
         guard !host.isEmpty else { throw .configuration("the URL names no host") }
+
     }
 
     private static func decode(_ text: String) -> String {

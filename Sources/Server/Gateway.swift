@@ -150,7 +150,14 @@ public final class Gateway: HTTPResponder, @unchecked Sendable {
 
     /// Whether `/readyz` answers 200: started, not shutting down, and (under `ledger.on_failure: refuse`) the
     /// ledger is within its backlog bound.
-    public var isReady: Bool { readiness.get() && context.accountant.ledger.admitsNewCalls && (fleet?.hasLoaded ?? true) }
+    public var isReady: Bool { readiness.get() && context.accountant.ledger.admitsNewCalls && fleetCatalogueServable }
+
+    /// In a fleet, a replica serves once it has read the fleet's catalogue, or has a catalogue of its own to serve
+    /// meanwhile (its seed file, or the last one it read): a replica restarted while Redis is down still serves.
+    private var fleetCatalogueServable: Bool {
+        guard let fleet else { return true }
+        return fleet.hasLoaded || !context.catalogue.snapshot.models.isEmpty
+    }
 
     /// Logs (loudly) and exports a change of the ledger's state.
     static func reportLedgerHealth(_ health: LedgerHealth, policy: LedgerPolicy, metrics: TollgateMetrics, logger: Logger) {
@@ -216,13 +223,13 @@ public final class Gateway: HTTPResponder, @unchecked Sendable {
                 if let divisor = context.accountant.gate.localShare { body += ",\"budgets\":\"local_share\",\"budget_divisor\":\(divisor)" }
             }
             writer.respond(status: 200, headers: ["Content-Type": "application/json"], body: Array((body + "}").utf8))
+        } else if readiness.get(), !fleetCatalogueServable {
+            writer.respondError(status: 503, type: "ServiceUnavailableException",
+                                message: "Not ready: no catalogue to serve yet (the fleet's store, Redis, has not answered and there is no seed file)")
         } else if readiness.get() {
             writer.respondError(status: 503, type: "ServiceUnavailableException",
                                 message: "Not ready: the usage ledger has failed to write for \(ledger.failingMilliseconds) ms "
                                     + "(\(ledger.backlogBytes) bytes waiting); new calls are refused until it writes again")
-        } else if readiness.get(), let fleet, !fleet.hasLoaded {
-            writer.respondError(status: 503, type: "ServiceUnavailableException",
-                                message: "Not ready: the catalogue has not been read from the fleet's store (Redis) yet")
         } else {
             writer.respondError(status: 503, type: "ServiceUnavailableException", message: "Not ready")
         }

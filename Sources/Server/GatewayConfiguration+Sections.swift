@@ -157,6 +157,9 @@ extension GatewayConfiguration {
         if let name = redis.string("password_env") {
             if let value = environment[name], !value.isEmpty { configuration.password = value } else { redis.fail("password_env", "environment variable \(name) is not set") }
         }
+        if configuration.username != nil && configuration.password == nil {
+            redis.fail("username_env", "a user needs a password (password_env, or in the URL)")
+        }
         if let v = redis.int("command_timeout_ms", min: 10, max: 60_000) { configuration.commandTimeoutMs = v }
         if let path = redis.string("ca_file") {
             if configuration.tls { configuration.caFile = resolve(path) } else { redis.fail("ca_file", "only with a rediss:// (TLS) URL") }

@@ -122,8 +122,9 @@ public final class GatewayService: @unchecked Sendable {
         operationsServer?.shutdown(gracePeriod: .zero) {}
         logger.info("shutdown_started", ["grace_ms": .int(Int(configuration.shutdownGrace.components.seconds * 1000))])
         server.shutdown(gracePeriod: configuration.shutdownGrace) { [logger, gateway] in
-            gateway.fleetBudgets?.stop()
-            gateway.fleetUsage?.stop()
+            // The last use goes to the fleet's counters and aggregates before the connections close.
+            gateway.fleetBudgets?.stopAndSync()
+            gateway.fleetUsage?.stopAndFlush()
             gateway.fleet?.stop()
             // Every request has finished: commit the last ledger records before the process goes.
             do {

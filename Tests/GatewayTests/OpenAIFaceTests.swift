@@ -130,6 +130,10 @@ final class OpenAIFaceTests: XCTestCase {
         XCTAssertFalse(text.isEmpty)
         XCTAssertEqual(chunks.compactMap { $0["choices"]?[0]?["finish_reason"]?.stringValue }, ["stop"])
         XCTAssertGreaterThan(chunks.last?["usage"]?["completion_tokens"]?.intValue ?? 0, 0, "the usage chunk comes last")
+        let record = try XCTUnwrap(try harness.ledgerRecords(count: 1).last)
+        XCTAssertEqual(record["bedrock_operation"], "ConverseStream")
+        XCTAssertEqual(record["tokens"]?["output"]?.intValue, chunks.last?["usage"]?["completion_tokens"]?.intValue, "metered from the stream's usage")
+        XCTAssertEqual(record["partial"], false)
     }
 
     func testAStreamBrokenByBedrocksExceptionEndsWithAnErrorEventAndNoDone() throws {
@@ -142,6 +146,7 @@ final class OpenAIFaceTests: XCTestCase {
         let events = response.text.components(separatedBy: "\n\n").filter { !$0.isEmpty }
         XCTAssertTrue(events.last?.hasPrefix("event: error\ndata: ") ?? false, response.text)
         XCTAssertFalse(response.text.contains("[DONE]"), "a failed stream never looks complete")
+        XCTAssertEqual(try XCTUnwrap(try harness.ledgerRecords(count: 1).last)["partial"], true)
     }
 
     func testToolCallsComeBackAsOpenAIToolCalls() throws {

@@ -62,6 +62,24 @@ final class RedisClientTests: XCTestCase {
         XCTAssertEqual(anonymous.sendAndWait(RedisCommand("PING")), .failure(.unavailable), "without the password the client is not ready")
     }
 
+    func testARedisThatStopsAnsweringIsLeftAndRejoined() throws {
+        let server = try RedisServerProcess(arguments: ["--enable-debug-command", "yes"])
+        let redis = client(server) { $0.commandTimeoutMs = 200 }
+        let sleeper = client(server)
+        defer { redis.stop(); sleeper.stop() }
+        XCTAssertTrue(waitUntil { redis.isReady && sleeper.isReady })
+        // The server stops answering for 3 s with its sockets open (a hung Redis, not a dead one).
+        loop.execute { sleeper.send(RedisCommand("DEBUG", "SLEEP", "3")) { _ in } }
+        let outcome = Locked<Result<RESPValue, RedisError>?>(nil)
+        let asked = Date()
+        loop.execute { redis.send(RedisCommand("PING")) { outcome.set($0) } }
+        XCTAssertTrue(waitUntil { outcome.get() != nil })
+        XCTAssertEqual(outcome.get(), .failure(.connectionLost), "the caller hears of it")
+        XCTAssertLessThan(Date().timeIntervalSince(asked), 2.5, "well before the server wakes up")
+        XCTAssertTrue(waitUntil { redis.isReady }, "and the client reconnects once it answers again")
+        XCTAssertEqual(try redis.sendAndWait(RedisCommand("PING")).get(), .simpleString("PONG"))
+    }
+
     func testTLSVerifiesTheServer() throws {
         let certificate = try TestCertificate(commonName: "localhost")
         let stranger = try TestCertificate(commonName: "localhost")
