@@ -7,6 +7,7 @@
 #include <openssl/bn.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -120,8 +121,15 @@ SSL *tg_tls_session(SSL_CTX *context, int is_server, const char *server_name) {
     } else {
         SSL_set_connect_state(session);
         if (server_name) {
-            SSL_set_tlsext_host_name(session, server_name);
-            SSL_set1_host(session, server_name);
+            // An IP address is checked against the certificate's IP SANs and sent no SNI (RFC 6066 §3: SNI
+            // names hosts, never addresses); a name is both sent and checked.
+            unsigned char address[16];
+            if (inet_pton(AF_INET, server_name, address) == 1 || inet_pton(AF_INET6, server_name, address) == 1) {
+                X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(session), server_name);
+            } else {
+                SSL_set_tlsext_host_name(session, server_name);
+                SSL_set1_host(session, server_name);
+            }
         }
     }
     return session;

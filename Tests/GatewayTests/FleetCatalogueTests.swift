@@ -57,6 +57,7 @@ final class FleetCatalogueTests: XCTestCase {
             delays.append(Date().timeIntervalSince(written) * 1000)
         }
         delays.sort()
+        print("fleet propagation: \(delays.map { String(format: "%.1f", $0) }) ms from the writer's answer to every replica serving it")
         XCTAssertLessThan(delays[2], 100, "median propagation \(delays[2]) ms (all: \(delays))")
 
         // Disabled on one replica: refused on another, in Bedrock's shape, as a missing model.

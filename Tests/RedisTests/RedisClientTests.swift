@@ -91,8 +91,12 @@ final class RedisClientTests: XCTestCase {
         let untrusting = client(server) { c in
             c.host = "localhost"; c.port = server.tlsPort; c.tls = true; c.caFile = stranger.certificatePath; c.password = "tls-secret"
         }
-        defer { secure.stop(); untrusting.stop() }
+        let byAddress = client(server) { c in
+            c.host = "127.0.0.1"; c.port = server.tlsPort; c.tls = true; c.caFile = certificate.certificatePath; c.password = "tls-secret"
+        }
+        defer { secure.stop(); untrusting.stop(); byAddress.stop() }
         XCTAssertTrue(waitUntil { secure.isReady }, "logged in over TLS")
+        XCTAssertTrue(waitUntil { byAddress.isReady }, "an address is checked against the certificate's IP names")
         XCTAssertEqual(try secure.sendAndWait(RedisCommand("SET", "k", String(repeating: "x", count: 100_000))).get(), .simpleString("OK"))
         XCTAssertEqual(try secure.sendAndWait(RedisCommand("STRLEN", "k")).get(), .integer(100_000))
         XCTAssertFalse(untrusting.isReady, "a server whose certificate is not trusted is never talked to")
