@@ -128,18 +128,6 @@ extension BudgetGate {
         return out
     }
 
-    /// Puts back deltas a sync could not deliver (they go with the next one).
-    public func returnFleetDeltas(_ syncs: [FleetSubjectSync]) {
-        lock.lock()
-        defer { lock.unlock() }
-        for sync in syncs where !sync.delta.isEmpty {
-            switch sync.scope {
-            case .key: keys[sync.subject, default: State()].unsynced.merge(sync.delta)
-            case .org: orgs[sync.subject, default: State()].unsynced.merge(sync.delta)
-            }
-        }
-    }
-
     /// Records the fleet's totals after a sync: the other replicas' part is the totals less this replica's own
     /// totals at the time the deltas were taken. Leaves the local-share mode.
     public func applyFleetTotals(_ results: [(FleetSubjectSync, FleetTotals)]) {

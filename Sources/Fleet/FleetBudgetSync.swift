@@ -15,7 +15,8 @@ import Glibc
 ///
 /// While Redis cannot be reached, each replica enforces `limit / replicas` (the last count of live replicas) on its
 /// own use, logged loudly and shown in `/metrics` and `/readyz`; the use it keeps meanwhile is added when Redis is
-/// back.
+/// back. Each batch carries an id Redis remembers for 10 minutes, so a batch sent again after a lost reply is counted
+/// once.
 ///
 /// Counters in Redis (under the prefix): `budget:{key|org}:{id}:day:{n}` and `…:month:{n}` (spend in 10⁻⁹ currency
 /// units, expiring after 2 days and 40 days), `…:req` and `…:tok` (hashes of second → count, last minute only), and
@@ -30,6 +31,10 @@ public final class FleetBudgetSync: @unchecked Sendable {
     public let replicaID: String
     private var timer: DispatchSourceTimer?
     private var inFlight = false
+    /// The batch sent last and not yet acknowledged: sent again as it is, under the same id, which Redis applies
+    /// once (a reply lost after Redis ran the script must not count the use twice).
+    private var unacknowledged: (id: String, syncs: [FleetSubjectSync])?
+    private var batches = 0
     private let liveReplicaCount = Locked(1)
 
     /// The replicas that sent a heartbeat in the last 10 s, as of the last sync (any thread).
@@ -69,15 +74,20 @@ public final class FleetBudgetSync: @unchecked Sendable {
     /// off the loops), so the fleet's counters hold everything it admitted.
     public func stopAndSync() {
         client.loop.queue.sync { stop() }
-        let syncs = gate.takeFleetDeltas(now: Date())
-        guard syncs.contains(where: { !$0.delta.isEmpty }) else { return }
-        if case .failure(let error) = client.sendAndWait(command(syncs, now: Date())) {
-            logger.error("fleet_budgets_unsent", ["error": .string(error.description)])
+        let pending = client.loop.queue.sync { unacknowledged }
+        var batches: [(id: String, syncs: [FleetSubjectSync])] = pending.map { [$0] } ?? []
+        let last = gate.takeFleetDeltas(now: Date())
+        if last.contains(where: { !$0.delta.isEmpty }) { batches.append((replicaID + "-final", last)) }
+        for batch in batches {
+            if case .failure(let error) = client.sendAndWait(command(batch.syncs, batch: batch.id, now: Date())) {
+                logger.error("fleet_budgets_unsent", ["error": .string(error.description)])
+                return
+            }
         }
     }
 
-    private func command(_ syncs: [FleetSubjectSync], now: Date) -> RedisCommand {
-        var arguments: [String] = [prefix, String(Int(now.timeIntervalSince1970)), replicaID]
+    func command(_ syncs: [FleetSubjectSync], batch: String, now: Date) -> RedisCommand {
+        var arguments: [String] = [prefix, String(Int(now.timeIntervalSince1970)), replicaID, batch]
         for sync in syncs {
             func pairs(_ values: [Int: Int]) -> String { values.map { "\($0.key)=\($0.value)" }.joined(separator: ";") }
             func spend(_ values: [Int: Money]) -> String {
@@ -103,20 +113,24 @@ public final class FleetBudgetSync: @unchecked Sendable {
       if #all > 0 then redis.call('EXPIRE', key, 120) end
       return sum
     end
+    -- A batch is applied once: sent again after a lost reply, only its totals are read.
+    local fresh = redis.call('SET', p .. 'sync:' .. ARGV[4], '1', 'NX', 'EX', 600)
     local out = {}
-    local i = 4
+    local i = 5
     while i + 7 <= #ARGV do
       local base = p .. 'budget:' .. ARGV[i] .. ':' .. ARGV[i + 1]
-      for d, n in string.gmatch(ARGV[i + 4], '(%d+)=(%-?%d+)') do
-        redis.call('INCRBY', base .. ':day:' .. d, n)
-        redis.call('EXPIRE', base .. ':day:' .. d, 172800)
+      if fresh then
+        for d, n in string.gmatch(ARGV[i + 4], '(%d+)=(%-?%d+)') do
+          redis.call('INCRBY', base .. ':day:' .. d, n)
+          redis.call('EXPIRE', base .. ':day:' .. d, 172800)
+        end
+        for m, n in string.gmatch(ARGV[i + 5], '(%d+)=(%-?%d+)') do
+          redis.call('INCRBY', base .. ':month:' .. m, n)
+          redis.call('EXPIRE', base .. ':month:' .. m, 3456000)
+        end
+        for s, n in string.gmatch(ARGV[i + 6], '(%d+)=(%d+)') do redis.call('HINCRBY', base .. ':req', s, n) end
+        for s, n in string.gmatch(ARGV[i + 7], '(%d+)=(%d+)') do redis.call('HINCRBY', base .. ':tok', s, n) end
       end
-      for m, n in string.gmatch(ARGV[i + 5], '(%d+)=(%-?%d+)') do
-        redis.call('INCRBY', base .. ':month:' .. m, n)
-        redis.call('EXPIRE', base .. ':month:' .. m, 3456000)
-      end
-      for s, n in string.gmatch(ARGV[i + 6], '(%d+)=(%d+)') do redis.call('HINCRBY', base .. ':req', s, n) end
-      for s, n in string.gmatch(ARGV[i + 7], '(%d+)=(%d+)') do redis.call('HINCRBY', base .. ':tok', s, n) end
       table.insert(out, redis.call('GET', base .. ':day:' .. ARGV[i + 2]) or '0')
       table.insert(out, redis.call('GET', base .. ':month:' .. ARGV[i + 3]) or '0')
       table.insert(out, window(base .. ':req'))
@@ -134,12 +148,20 @@ public final class FleetBudgetSync: @unchecked Sendable {
         guard !inFlight else { return }
         let now = Date()
         // Sent even with no subject in use: the heartbeat counts this replica for the others' local shares.
-        let syncs = gate.takeFleetDeltas(now: now)
+        let batch: (id: String, syncs: [FleetSubjectSync])
+        if let pending = unacknowledged {
+            batch = pending
+        } else {
+            batches += 1
+            batch = ("\(replicaID)-\(batches)", gate.takeFleetDeltas(now: now))
+            unacknowledged = batch
+        }
+        let syncs = batch.syncs
         inFlight = true
-        client.send(command(syncs, now: now)) { [self] result in
+        client.send(command(syncs, batch: batch.id, now: now)) { [self] result in
             inFlight = false
             guard case .success(let reply) = result, let values = reply.array, values.count == syncs.count * 4 + 1 else {
-                gate.returnFleetDeltas(syncs)
+                // The batch stays unacknowledged and goes again, as it is; what is used meanwhile waits in the gate.
                 gate.enterLocalShare(replicas: replicas)
                 if !wasDown {
                     wasDown = true
@@ -163,6 +185,7 @@ public final class FleetBudgetSync: @unchecked Sendable {
                 results.append((sync, FleetTotals(daySpend: Money(units: nanos(values[base])), monthSpend: Money(units: nanos(values[base + 1])),
                                                   requests: values[base + 2].integer ?? 0, tokens: values[base + 3].integer ?? 0)))
             }
+            unacknowledged = nil
             replicas = max(1, values.last?.integer ?? 1)
             liveReplicaCount.set(replicas)
             gate.applyFleetTotals(results)

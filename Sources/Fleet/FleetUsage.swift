@@ -12,7 +12,8 @@ import Support
 /// answering one, else the requested one — so every grouping and filter of ``UsageQuery`` can be answered. Measures:
 /// `requests`, `partial`, each token kind, and cost per currency as whole 10⁻⁹ units plus the remainder in 10⁻¹⁸
 /// units (`cost:USD:n`, `cost:USD:r`), which together keep the ledger's exact sum. Records are added up in memory
-/// and flushed every 250 ms with one pipelined script; while Redis is down they wait and go when it is back.
+/// and flushed every 250 ms with one pipelined script; while Redis is down they wait and go when it is back. Each batch
+/// has an id Redis remembers for 10 minutes, so one sent again after a lost reply is added once.
 ///
 /// Reports count whole UTC days: a query's `from` and `to` are widened to midnight (the report says so).
 public final class FleetUsage: UsageSource, @unchecked Sendable {
@@ -23,6 +24,10 @@ public final class FleetUsage: UsageSource, @unchecked Sendable {
     private var timer: DispatchSourceTimer?
     private var inFlight = false
     private static let separator = "\u{1F}"
+    /// The batch sent last and not yet acknowledged, sent again as it is under its id (Redis applies an id once).
+    private var unacknowledged: (id: String, days: [String: [String: Int64]])?
+    private var batches = 0
+    private let batchPrefix = "usage-\(UInt64.random(in: 0...UInt64.max))-"
 
     public init(client: RedisClient, prefix: String, logger: Logger) {
         self.client = client
@@ -66,21 +71,24 @@ public final class FleetUsage: UsageSource, @unchecked Sendable {
     @discardableResult
     public func stopAndFlush() -> Bool {
         client.loop.queue.sync { stop() }
-        let batch = pending.withLock { days -> [String: [String: Int64]] in
+        var batches: [(id: String, days: [String: [String: Int64]])] = client.loop.queue.sync { unacknowledged }.map { [$0] } ?? []
+        let last = pending.withLock { days -> [String: [String: Int64]] in
             defer { days = [:] }
             return days
         }
-        guard !batch.isEmpty else { return true }
-        guard case .success = client.sendAndWait(Self.command(prefix: prefix, batch)) else {
-            logger.error("fleet_usage_unsent", ["days": .int(batch.count), "message": .string("the last usage aggregates did not reach Redis; the ledger has every record")])
-            return false
+        if !last.isEmpty { batches.append((batchPrefix + "final", last)) }
+        for batch in batches {
+            guard case .success = client.sendAndWait(Self.command(prefix: prefix, batch: batch.id, batch.days)) else {
+                logger.error("fleet_usage_unsent", ["days": .int(batch.days.count), "message": .string("the last usage aggregates did not reach Redis; the ledger has every record")])
+                return false
+            }
         }
         return true
     }
 
-    static func command(prefix: String, _ batch: [String: [String: Int64]]) -> RedisCommand {
-        var arguments: [[UInt8]] = [Array("EVAL".utf8), Array(flushScript.utf8), Array("0".utf8), Array(prefix.utf8)]
-        for (day, fields) in batch {
+    static func command(prefix: String, batch: String, _ days: [String: [String: Int64]]) -> RedisCommand {
+        var arguments: [[UInt8]] = [Array("EVAL".utf8), Array(flushScript.utf8), Array("0".utf8), Array(prefix.utf8), Array(batch.utf8)]
+        for (day, fields) in days {
             for (field, amount) in fields {
                 arguments += [Array(day.utf8), Array(field.utf8), Array(String(amount).utf8)]
             }
@@ -88,9 +96,11 @@ public final class FleetUsage: UsageSource, @unchecked Sendable {
         return RedisCommand(arguments)
     }
 
-    /// Adds the days' increments: `ARGV` is day, field, amount triples.
+    /// Adds the days' increments once per batch id: `ARGV` is the prefix, the batch id, then day, field, amount
+    /// triples. A batch sent again after a lost reply changes nothing.
     static let flushScript = """
-    for i = 2, #ARGV, 3 do
+    if not redis.call('SET', ARGV[1] .. 'sync:' .. ARGV[2], '1', 'NX', 'EX', 600) then return 0 end
+    for i = 3, #ARGV, 3 do
       local key = ARGV[1] .. 'usage:' .. ARGV[i]
       redis.call('HINCRBY', key, ARGV[i + 1], ARGV[i + 2])
       redis.call('EXPIRE', key, 34560000)
@@ -100,26 +110,30 @@ public final class FleetUsage: UsageSource, @unchecked Sendable {
 
     private func flush() {
         guard !inFlight else { return }
-        let batch = pending.withLock { days -> [String: [String: Int64]] in
-            defer { days = [:] }
-            return days
-        }
-        guard !batch.isEmpty else { return }
-        inFlight = true
-        client.send(Self.command(prefix: prefix, batch)) { [self] result in
-            inFlight = false
-            guard case .failure = result else { return }
-            // Kept for the next flush: the fleet's aggregates catch up when Redis is back.
-            pending.withLock { days in
-                for (day, fields) in batch {
-                    for (field, amount) in fields { days[day, default: [:]][field, default: 0] += amount }
-                }
+        let batch: (id: String, days: [String: [String: Int64]])
+        if let waiting = unacknowledged {
+            batch = waiting
+        } else {
+            let days = pending.withLock { days -> [String: [String: Int64]] in
+                defer { days = [:] }
+                return days
             }
+            guard !days.isEmpty else { return }
+            batches += 1
+            batch = (batchPrefix + String(batches), days)
+            unacknowledged = batch
+        }
+        inFlight = true
+        client.send(Self.command(prefix: prefix, batch: batch.id, batch.days)) { [self] result in
+            inFlight = false
+            // Acknowledged (applied now or before): done. Otherwise it goes again as it is; the records added
+            // meanwhile wait for the next batch.
+            if case .success = result { unacknowledged = nil }
         }
     }
 
     /// Whether every record added so far has reached Redis (for tests and shutdown).
-    public var isFlushed: Bool { pending.get().isEmpty && client.loop.queue.sync { !inFlight } }
+    public var isFlushed: Bool { pending.get().isEmpty && client.loop.queue.sync { !inFlight && unacknowledged == nil } }
 
     // MARK: - Reports
 
