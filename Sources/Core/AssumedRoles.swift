@@ -144,14 +144,20 @@ public final class AssumedRoles: @unchecked Sendable {
             throw .accessDenied("The credential set '\(role.credentialSet)' is a Bedrock API key and cannot assume \(role.arn).")
         }
         let endpoint = settings.stsEndpoint ?? "https://sts.\(role.region).amazonaws.com"
-        let body = STSAssumeRole.Request(roleARN: role.arn, sessionName: "tollgate-\(role.credentialSet)", externalID: role.externalID).formBody
+        let body = STSAssumeRole.Request(roleARN: role.arn, sessionName: Self.sessionName(for: role.credentialSet), externalID: role.externalID).formBody
         var headers: [(name: String, value: String)] = [("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")]
-        var signed = headers
-        signed.append((name: "host", value: UpstreamTarget.hostHeader(of: endpoint)))
-        let signer = SigV4Signer(credentials: base, region: role.region, service: "sts")
-        headers.append(contentsOf: signer.sign(SigV4Request(method: "POST", path: "/", headers: signed),
-                                               payloadHash: SHA256.hexDigest(body), date: SigV4Date(Date())).headers)
+        headers.append(contentsOf: UpstreamAuthorization.sigV4(base).headers(
+            method: "POST", path: "/", host: UpstreamTarget.hostHeader(of: endpoint), signing: headers,
+            payloadHash: SHA256.hexDigest(body), region: role.region, service: "sts"))
         return UpstreamRequest(method: "POST", url: endpoint + "/", headers: headers, body: body)
+    }
+
+    /// `RoleSessionName` for a credential set: `tollgate-` and the set's name, in the characters and length STS
+    /// accepts (`[\w+=,.@-]{2,64}`,
+    /// [AssumeRole](https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html)); others become `-`.
+    static func sessionName(for credentialSet: String) -> String {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+=,.@-")
+        return String(("tollgate-" + credentialSet).map { allowed.contains($0) ? $0 : "-" }.prefix(64))
     }
 
     private func finished(_ role: AssumedRole, _ result: Result<STSAssumeRole.Credentials, BedrockError>) {

@@ -45,16 +45,8 @@ extension GatewayContext {
             }
             let endpoint = Self.controlPlaneEndpoint(forRuntime: target.endpoint)
             var headers: [(name: String, value: String)] = [("Accept", "application/json"), ("User-Agent", "tollgate/\(Self.version)")]
-            switch auth {
-            case .bearer(let key):
-                headers.append(("Authorization", "Bearer \(key)"))
-            case .sigV4(let credentials):
-                var signed = headers
-                signed.append((name: "host", value: UpstreamTarget.hostHeader(of: endpoint)))
-                let signer = SigV4Signer(credentials: credentials, region: target.region, service: "bedrock")
-                headers.append(contentsOf: signer.sign(SigV4Request(method: "GET", path: read.path, headers: signed),
-                                                       payloadHash: SHA256.emptyStringHex, date: SigV4Date(Date())).headers)
-            }
+            headers.append(contentsOf: auth.headers(method: "GET", path: read.path, host: UpstreamTarget.hostHeader(of: endpoint),
+                                                    signing: headers, payloadHash: SHA256.emptyStringHex, region: target.region))
             let request = UpstreamRequest(method: "GET", url: endpoint + read.path, headers: headers)
             WholeResponse.fetch(request, with: upstreamClient(for: loop)) { answer in
                 switch answer {

@@ -59,15 +59,8 @@ public final class GatewayContext: @unchecked Sendable {
     /// instructions per request (callgrind 406,966 inline against 408,498–410,394 in five runs).
     public func upstreamAuthorization(signing headers: [(name: String, value: String)], credentialSet: String, region: String,
                                path: String, host: String, payloadHash: String) throws(BedrockError) -> [(name: String, value: String)] {
-        switch try credentials.authorization(for: credentialSet) {
-        case .bearer(let key):
-            return [(name: "Authorization", value: "Bearer \(key)")]
-        case .sigV4(let credentials):
-            var signed = headers
-            signed.append((name: "host", value: host))
-            let signer = SigV4Signer(credentials: credentials, region: region, service: "bedrock")
-            return signer.sign(SigV4Request(method: "POST", path: path, headers: signed), payloadHash: payloadHash, date: SigV4Date(Date())).headers
-        }
+        try credentials.authorization(for: credentialSet)
+            .headers(method: "POST", path: path, host: host, signing: headers, payloadHash: payloadHash, region: region)
     }
 
     /// The region calls to `model` are signed for and sent to: the model's own (``ResolvedModel/routingRegion``),

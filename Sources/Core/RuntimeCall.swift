@@ -126,18 +126,9 @@ public final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
         } else {
             authorization = try context.credentials.authorization(for: target.credentialSet)
         }
-        switch authorization {
-        case .bearer(let key):
-            headers.append((name: "Authorization", value: "Bearer \(key)"))
-        case .sigV4(let credentials):
-            let path = target.wirePath(for: operation)
-            var signed = headers
-            signed.append((name: "host", value: target.hostHeader))
-            let signer = SigV4Signer(credentials: credentials, region: target.region, service: "bedrock")
-            let hash = attemptBody == nil ? payloadHash : SHA256.hexDigest(body)
-            let signature = signer.sign(SigV4Request(method: "POST", path: path, headers: signed), payloadHash: hash, date: SigV4Date(Date()))
-            headers.append(contentsOf: signature.headers)
-        }
+        headers.append(contentsOf: authorization.headers(
+            method: "POST", path: target.wirePath(for: operation), host: target.hostHeader, signing: headers,
+            payloadHash: attemptBody == nil ? payloadHash : SHA256.hexDigest(body), region: target.region))
         return UpstreamRequest(method: "POST", url: target.url(for: operation), headers: headers, body: body, isStreaming: operation.isStreaming)
     }
 

@@ -8,6 +8,23 @@ public enum UpstreamAuthorization: Sendable {
     case sigV4(AWSCredentials)
     /// A Bedrock API key sent as `Authorization: Bearer`.
     case bearer(String)
+
+    /// The headers that authorize one request: `Authorization: Bearer` for an API key; for key pairs, the SigV4
+    /// signature headers ([AWS SigV4](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html))
+    /// over `method`, `path`, `headers`, the `host` the client will send and `payloadHash`, for `service` in `region`.
+    public func headers(method: String, path: String, host: String, signing headers: [(name: String, value: String)],
+                        payloadHash: String, region: String, service: String = "bedrock",
+                        date: SigV4Date = SigV4Date(Date())) -> [(name: String, value: String)] {
+        switch self {
+        case .bearer(let key):
+            return [(name: "Authorization", value: "Bearer \(key)")]
+        case .sigV4(let credentials):
+            var signed = headers
+            signed.append((name: "host", value: host))
+            let signer = SigV4Signer(credentials: credentials, region: region, service: service)
+            return signer.sign(SigV4Request(method: method, path: path, headers: signed), payloadHash: payloadHash, date: date).headers
+        }
+    }
 }
 
 /// The named credential sets of the configuration, loaded once on first use and kept in memory (never logged).

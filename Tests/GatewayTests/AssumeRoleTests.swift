@@ -134,3 +134,14 @@ final class AssumedRolesRefreshTests: XCTestCase {
         XCTAssertTrue(standIn.stats.roleAssumptions.allSatisfy { $0.granted && $0.principal == "AKIDBASE" })
     }
 }
+
+/// `RoleSessionName` is what STS accepts whatever the credential set is called.
+final class RoleSessionNameTests: XCTestCase {
+    func testTheSessionNameStaysInSTSsAlphabetAndLength() {
+        XCTAssertEqual(AssumedRoles.sessionName(for: "acme-eu"), "tollgate-acme-eu")
+        XCTAssertEqual(AssumedRoles.sessionName(for: "a b/c:d"), "tollgate-a-b-c-d")
+        let long = AssumedRoles.sessionName(for: String(repeating: "x", count: 100))
+        XCTAssertEqual(long.count, 64)
+        XCTAssertTrue(long.hasPrefix("tollgate-x"))
+    }
+}
