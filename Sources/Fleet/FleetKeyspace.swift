@@ -45,13 +45,16 @@ public struct FleetKeyspace: Sendable {
     return {redis.call('GET', KEYS[2]) or '0', redis.call('HGET', KEYS[1], ARGV[1])}
     """
 
-    /// Replaces the whole catalogue (`tollgate store import`) at the next revision and announces it.
-    /// `ARGV`: channel, then id, document pairs.
+    /// Replaces the whole catalogue (`tollgate store import`) at the next revision and announces it. `ARGV`: the mode
+    /// (`always`, or `if-empty`: only into a store that holds no catalogue yet, else it answers minus the revision it
+    /// holds), the channel, then id, document pairs.
     static let importScript = """
+    local held = tonumber(redis.call('GET', KEYS[2]) or '0')
+    if ARGV[1] == 'if-empty' and held > 0 then return -held end
     redis.call('DEL', KEYS[1])
-    for i = 2, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+    for i = 3, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
     local revision = redis.call('INCR', KEYS[2])
-    redis.call('PUBLISH', ARGV[1], revision .. ' *')
+    redis.call('PUBLISH', ARGV[2], revision .. ' *')
     return revision
     """
 

@@ -14,9 +14,11 @@ public enum FleetTransfer {
     }
 
     /// Imports `cataloguePath` (validated with `endpoints`) and, when given, `keysPath`. Returns the new revision and
-    /// the number of models.
+    /// the number of models. With `onlyIfEmpty`, a store that already holds a catalogue is left as it is: the revision
+    /// it holds comes back negated and nothing is written.
     public static func importFiles(cataloguePath: String, keysPath: String?, endpoints: EndpointAllowList?,
-                                   redis configuration: RedisConfiguration, logger: Logger) throws(Failure) -> (revision: Int, models: Int) {
+                                   redis configuration: RedisConfiguration, logger: Logger,
+                                   onlyIfEmpty: Bool = false) throws(Failure) -> (revision: Int, models: Int) {
         let catalogue: CatalogueStore
         do { catalogue = try CatalogueStore(path: cataloguePath, endpoints: endpoints) } catch {
             throw Failure(description: "\(cataloguePath): \(error)")
@@ -28,18 +30,20 @@ public enum FleetTransfer {
         let client = try connect(configuration, logger: logger)
         defer { client.stop() }
         let keyspace = FleetKeyspace(prefix: configuration.prefix)
-        var arguments: [[UInt8]] = [Array(keyspace.catalogueChanges.utf8)]
+        var arguments: [[UInt8]] = [Array((onlyIfEmpty ? "if-empty" : "always").utf8), Array(keyspace.catalogueChanges.utf8)]
         for document in catalogue.snapshot.documents {
             arguments.append(Array(document.id.utf8))
             arguments.append(document.json.serialized())
         }
         let reply = try answer(client.sendAndWait(keyspace.eval(FleetKeyspace.importScript,
                                                                 keys: [keyspace.catalogueDocuments, keyspace.catalogueRevision], arguments: arguments)))
+        let revision = reply.integer ?? 0
+        guard revision > 0 else { return (revision, 0) }
         if let keysDocument {
             _ = try answer(client.sendAndWait(RedisCommand([Array("SET".utf8), Array(keyspace.keys.utf8), keysDocument])))
             _ = try answer(client.sendAndWait(RedisCommand("PUBLISH", keyspace.keysChanges, "import")))
         }
-        return (reply.integer ?? 0, catalogue.snapshot.documents.count)
+        return (revision, catalogue.snapshot.documents.count)
     }
 
     /// Writes the store's catalogue to `cataloguePath` and, when the store holds keys and `keysPath` is given, its

@@ -15,7 +15,7 @@ struct CommandLineArguments: Equatable {
     static let commands: [String: (options: Set<String>, flags: Set<String>)] = [
         "serve": (["--config"], []),
         "check-config": (["--config"], []),
-        "store import": (["--config"], []),
+        "store import": (["--config"], ["--if-empty"]),
         "store export": (["--config"], []),
         "hash-key": ([], []),
         "demo": (["--port", "--tls-port", "--stand-in-port", "--config"], []),

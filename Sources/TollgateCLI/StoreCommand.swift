@@ -3,9 +3,10 @@ import Server
 import Support
 
 /// `tollgate store import|export [--config PATH]`: moves the catalogue and keys files named by the config into the
-/// fleet's store (`store.redis`), or back out of it (``FleetTransfer``).
+/// fleet's store (`store.redis`), or back out of it (``FleetTransfer``). `import --if-empty` leaves a store that
+/// already holds a catalogue alone (for a deployment's one-off import job).
 enum StoreCommand {
-    static func run(_ direction: String, configPath: String) -> Int32 {
+    static func run(_ direction: String, configPath: String, onlyIfEmpty: Bool = false) -> Int32 {
         let configuration: GatewayConfiguration
         do { configuration = try GatewayConfiguration.load(path: configPath) } catch {
             for problem in error.problems { printError(problem.description) }
@@ -19,8 +20,13 @@ enum StoreCommand {
         do throws(FleetTransfer.Failure) {
             if direction == "import" {
                 let done = try FleetTransfer.importFiles(cataloguePath: configuration.cataloguePath, keysPath: configuration.keysPath,
-                                                         endpoints: configuration.allowedEndpoints, redis: redis, logger: logger)
-                print("imported \(done.models) models\(configuration.keysPath == nil ? "" : " and the keys") at revision \(done.revision)")
+                                                         endpoints: configuration.allowedEndpoints, redis: redis, logger: logger,
+                                                         onlyIfEmpty: onlyIfEmpty)
+                if done.revision < 0 {
+                    print("the store already holds a catalogue (revision \(-done.revision)): nothing imported")
+                } else {
+                    print("imported \(done.models) models\(configuration.keysPath == nil ? "" : " and the keys") at revision \(done.revision)")
+                }
             } else {
                 let done = try FleetTransfer.exportFiles(cataloguePath: configuration.cataloguePath, keysPath: configuration.keysPath,
                                                          redis: redis, logger: logger)

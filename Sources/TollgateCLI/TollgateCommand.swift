@@ -17,8 +17,9 @@ public enum TollgateCommand {
       serve [--config PATH]          Run the gateway (default config: $TOLLGATE_CONFIG or config/tollgate.json).
       check-config [--config PATH]   Validate the config and every file it names; print each problem; exit 1 on any.
       hash-key                       Read an API key on stdin; print the hash to store in the keys file.
-      store import [--config PATH]   Copy the catalogue and keys files into the fleet's store (store.redis); every
-                                     running replica serves them at once.
+      store import [--if-empty] [--config PATH]
+                                     Copy the catalogue and keys files into the fleet's store (store.redis); every
+                                     running replica serves them at once. --if-empty: only into an empty store.
       store export [--config PATH]   Write the fleet store's catalogue and keys back out to those files.
       stand-in [--port N] [--host H] A Bedrock Runtime stand-in for tests and the demo (checks SigV4).
       demo [--port N] [--tls-port N] [--stand-in-port N] [--config PATH]
@@ -58,7 +59,8 @@ public enum TollgateCommand {
             case "check-config":
                 return CheckConfigCommand.run(configPath: configPath(parsed))
             case "store import", "store export":
-                return StoreCommand.run(String(parsed.command.dropFirst("store ".count)), configPath: configPath(parsed))
+                return StoreCommand.run(String(parsed.command.dropFirst("store ".count)), configPath: configPath(parsed),
+                                        onlyIfEmpty: parsed.flags.contains("--if-empty"))
             case "serve":
                 ServeCommand.run(configPath: configPath(parsed))
             case "stand-in":

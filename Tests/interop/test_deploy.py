@@ -6,6 +6,7 @@ fits the grace period)."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -34,8 +35,10 @@ def resource(kind: str, name: str) -> dict:
     return next(d for _, d in documents() if d["kind"] == kind and d["metadata"]["name"] == name)
 
 
-def check_config(config: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([str(tollgate_binary()), "check-config", "--config", str(config)], capture_output=True, text=True, timeout=60)
+def check_config(config: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k != "REDIS_PASSWORD"} | (env or {})
+    return subprocess.run([str(tollgate_binary()), "check-config", "--config", str(config)], capture_output=True, text=True,
+                          timeout=60, env=environment)
 
 
 @pytest.mark.parametrize("version", ["1.30.0", kubernetes_validate.latest_version()])
@@ -49,7 +52,9 @@ def test_kustomization_lists_every_manifest():
     listed = set(kustomization["resources"])
     assert listed == {p.name for p in MANIFESTS.glob("*.yaml")} - {"kustomization.yaml"}
     kinds = {d["kind"] for _, d in documents()}
-    assert {"Deployment", "Service", "PodDisruptionBudget", "HorizontalPodAutoscaler", "ConfigMap", "Secret", "StatefulSet"} <= kinds
+    assert {"Deployment", "Service", "PodDisruptionBudget", "HorizontalPodAutoscaler", "ConfigMap", "Secret", "StatefulSet", "Job"} <= kinds
+    job = resource("Job", "tollgate-store-import")["spec"]["template"]["spec"]["containers"][0]
+    assert job["args"][:3] == ["store", "import", "--if-empty"], "the one-off import never overwrites a catalogue edited since"
 
 
 def test_production_config_passes_check_config():
@@ -64,7 +69,11 @@ def test_production_config_passes_check_config():
 
 def test_the_configmap_carries_the_production_config_and_it_checks(tmp_path):
     data = resource("ConfigMap", "tollgate-config")["data"]
-    assert json.loads(data["tollgate.json"]) == json.loads(PRODUCTION.read_text())
+    in_cluster = json.loads(data["tollgate.json"])
+    store = in_cluster.pop("store")
+    assert in_cluster == json.loads(PRODUCTION.read_text()), "the production config, plus the fleet's store"
+    assert store["redis"]["url"].startswith("redis://redis.tollgate.svc")
+    assert store["redis"]["password_env"] == "REDIS_PASSWORD"
     assert json.loads(data["catalogue.json"]) == json.loads((REPO_ROOT / "config" / "catalogue.json").read_text())
     # The directory the projected volume makes: the ConfigMap's files and the keys Secret under the name the config uses.
     for name, text in data.items():
@@ -76,8 +85,11 @@ def test_the_configmap_carries_the_production_config_and_it_checks(tmp_path):
     keys = resource("Secret", secret_name)["stringData"][secret_item["key"]]
     (tmp_path / secret_item["path"]).write_text(keys)
     assert secret_item["path"] == json.loads(data["tollgate.json"])["keys"]
-    result = check_config(tmp_path / "tollgate.json")
+    result = check_config(tmp_path / "tollgate.json", env={"REDIS_PASSWORD": "from-the-secret"})
     assert result.returncode == 0, result.stderr
+    # Without the Secret's variable, the fleet config is refused by name.
+    unset = check_config(tmp_path / "tollgate.json")
+    assert unset.returncode == 1 and "REDIS_PASSWORD" in unset.stderr
 
 
 def test_the_image_and_the_unit_use_the_production_config():
