@@ -22,14 +22,6 @@ public struct FleetDelta: Sendable, Equatable {
         }
         if count > 0 { tokens[second, default: 0] += count }
     }
-
-    /// Adds `other` (a delta that could not be synced goes back in).
-    public mutating func merge(_ other: FleetDelta) {
-        for (k, v) in other.spendByDay { spendByDay[k, default: 0] += v }
-        for (k, v) in other.spendByMonth { spendByMonth[k, default: 0] += v }
-        for (k, v) in other.requests { requests[k, default: 0] += v }
-        for (k, v) in other.tokens { tokens[k, default: 0] += v }
-    }
 }
 
 /// What the other replicas of the fleet had used at the last sync, for one limited key or org.

@@ -58,11 +58,7 @@ public final class FleetBudgetSync: @unchecked Sendable {
 
     public func start() {
         gate.enableFleet()
-        let timer = DispatchSource.makeTimerSource(queue: client.loop.queue)
-        timer.schedule(deadline: .now() + .milliseconds(intervalMs), repeating: .milliseconds(intervalMs), leeway: .milliseconds(5))
-        timer.setEventHandler { [weak self] in self?.tick() }
-        self.timer = timer
-        timer.resume()
+        timer = client.loop.repeating(everyMs: intervalMs, leewayMs: 5) { [weak self] in self?.tick() }
     }
 
     public func stop() {

@@ -54,11 +54,7 @@ public final class FleetUsage: UsageSource, @unchecked Sendable {
     }
 
     public func start(intervalMs: Int = 250) {
-        let timer = DispatchSource.makeTimerSource(queue: client.loop.queue)
-        timer.schedule(deadline: .now() + .milliseconds(intervalMs), repeating: .milliseconds(intervalMs), leeway: .milliseconds(10))
-        timer.setEventHandler { [weak self] in self?.flush() }
-        self.timer = timer
-        timer.resume()
+        timer = client.loop.repeating(everyMs: intervalMs) { [weak self] in self?.flush() }
     }
 
     public func stop() {

@@ -34,6 +34,15 @@ public final class EventLoop: @unchecked Sendable {
         queue.async(execute: work)
     }
 
+    /// Runs `work` on the loop every `intervalMs` (first after one interval) until the returned timer is cancelled.
+    public func repeating(everyMs intervalMs: Int, leewayMs: Int = 10, _ work: @escaping @Sendable () -> Void) -> DispatchSourceTimer {
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        timer.schedule(deadline: .now() + .milliseconds(intervalMs), repeating: .milliseconds(intervalMs), leeway: .milliseconds(leewayMs))
+        timer.setEventHandler(handler: work)
+        timer.resume()
+        return timer
+    }
+
     /// Traps in debug builds when called off this loop's queue.
     @inline(__always)
     public func assertOnLoop() {

@@ -22,11 +22,11 @@ import TLS
 public final class RedisClient: TCPConnectionDelegate, @unchecked Sendable {
     public let loop: EventLoop
     public let configuration: RedisConfiguration
-    private let logger: Logger
+    let logger: Logger
     private let subscriber: Bool
-    private let label: String
+    let label: String
 
-    private enum State {
+    enum State {
         case idle
         case connecting
         /// Logged in: commands may be sent.
@@ -36,20 +36,20 @@ public final class RedisClient: TCPConnectionDelegate, @unchecked Sendable {
         case stopped
     }
 
-    private var state = State.idle
-    private var connection: TCPConnection?
-    private var parser = RESPParser()
+    var state = State.idle
+    var connection: TCPConnection?
+    var parser = RESPParser()
     /// Callbacks owed a reply, oldest first (the login's own replies included).
-    private var owed: [(Result<RESPValue, RedisError>) -> Void] = []
-    private var owedHead = 0
-    private var output: [UInt8] = []
+    var owed: [(Result<RESPValue, RedisError>) -> Void] = []
+    var owedHead = 0
+    var output: [UInt8] = []
     private var flushScheduled = false
-    private var failures = 0
+    var failures = 0
     /// Thread-safe view of the state for health reports.
-    private let readyFlag = Locked(false)
+    let readyFlag = Locked(false)
     /// The TLS client context (`rediss://`), made on the first connection, and the current connection's session.
-    private var tlsContext: TLSContext?
-    private var layer: TLSSession?
+    var tlsContext: TLSContext?
+    var layer: TLSSession?
     /// When a reply last arrived, or the first of the replies now owed was asked for (uptime nanoseconds).
     private var lastProgress: UInt64 = 0
     private var watchdog: DispatchSourceTimer?
@@ -76,11 +76,7 @@ public final class RedisClient: TCPConnectionDelegate, @unchecked Sendable {
     public func start() {
         loop.execute { [self] in
             guard case .idle = state else { return }
-            let timer = DispatchSource.makeTimerSource(queue: loop.queue)
-            timer.schedule(deadline: .now() + .milliseconds(500), repeating: .milliseconds(500), leeway: .milliseconds(100))
-            timer.setEventHandler { [weak self] in self?.checkProgress() }
-            timer.resume()
-            watchdog = timer
+            watchdog = loop.repeating(everyMs: 500, leewayMs: 100) { [weak self] in self?.checkProgress() }
             connect()
         }
     }
@@ -133,99 +129,9 @@ public final class RedisClient: TCPConnectionDelegate, @unchecked Sendable {
         return outcome.get()
     }
 
-    // MARK: - Connecting
-
-    private func connect() {
-        state = .connecting
-        let host = configuration.host, port = configuration.port
-        if let address = SocketAddress(host: host, port: port) { return open(address) }
-        // A name: resolved off the loop (getaddrinfo blocks).
-        DispatchQueue.global().async { [self] in
-            let addresses = TCPConnector.resolve(host: host, port: port)
-            loop.execute { [self] in
-                guard case .connecting = state else { return }
-                guard let first = addresses.first else { return attemptFailed("cannot resolve \(host)") }
-                open(first)
-            }
-        }
-    }
-
-    private func open(_ address: SocketAddress) {
-        // Nothing owed by an earlier connection may take this one's replies.
-        owed = []
-        owedHead = 0
-        output.removeAll(keepingCapacity: true)
-        var layer: TLSSession?
-        if configuration.tls {
-            do {
-                let context = try tlsContext ?? TLSContext(clientTrusting: configuration.caFile)
-                tlsContext = context
-                layer = context.makeSession(serverName: configuration.host, isServer: false)
-            } catch {
-                return attemptFailed("TLS: \(error)")
-            }
-            guard layer != nil else { return attemptFailed("TLS: no session") }
-        }
-        let made: TCPConnection
-        do { made = try TCPConnector.connect(to: address, loop: loop, layer: layer) } catch { return attemptFailed("\(error)") }
-        self.layer = layer
-        connection = made
-        parser = RESPParser()
-        made.delegate = self
-        made.start()
-        // The login, pipelined ahead of everything else; the connection is ready when its last reply is OK.
-        var login: [RedisCommand] = []
-        if let password = configuration.password {
-            login.append(configuration.username.map { RedisCommand("AUTH", $0, password) } ?? RedisCommand("AUTH", password))
-        }
-        if configuration.database != 0 { login.append(RedisCommand("SELECT", String(configuration.database))) }
-        login.append(RedisCommand("CLIENT", "SETNAME", "tollgate-\(label)"))
-        for (i, command) in login.enumerated() {
-            let last = i == login.count - 1
-            enqueue(command) { [weak self, weak made] result in
-                guard let self, let made, self.connection === made else { return }
-                if case .failure(let error) = result {
-                    self.logger.error("redis_login_failed", ["command": .string(command.name), "error": .string(error.description)])
-                    return made.close()
-                }
-                if last { self.becameReady() }
-            }
-        }
-    }
-
-    private func becameReady() {
-        state = .ready
-        failures = 0
-        readyFlag.set(true)
-        logger.info("redis_connected", ["host": .string(configuration.host), "port": .int(Int(configuration.port)), "role": .string(label)])
-        onReady?()
-    }
-
-    private func attemptFailed(_ reason: String) {
-        connection = nil
-        guard case .connecting = state else { return }
-        if failures == 0 {
-            logger.error("redis_unreachable", ["host": .string(configuration.host), "port": .int(Int(configuration.port)), "error": .string(reason)])
-        }
-        scheduleReconnect()
-    }
-
-    private func scheduleReconnect() {
-        state = .backingOff
-        let exponent = min(failures, 16)
-        failures += 1
-        let ceiling = min(configuration.reconnectMaxMs, configuration.reconnectBaseMs << exponent)
-        // Full jitter between half and the whole ceiling, so a fleet does not reconnect in lockstep.
-        let delay = ceiling / 2 + Int.random(in: 0...max(1, ceiling / 2))
-        loop.queue.asyncAfter(deadline: .now() + .milliseconds(delay)) { [weak self] in
-            guard let self, case .backingOff = self.state else { return }
-            self.connect()
-        }
-    }
-
     // MARK: - Pipelining
 
-    private func enqueue(_ command: RedisCommand, _ completion: @escaping (Result<RESPValue, RedisError>) -> Void) {
+    func enqueue(_ command: RedisCommand, _ completion: @escaping (Result<RESPValue, RedisError>) -> Void) {
         if owedHead == owed.count { lastProgress = DispatchTime.now().uptimeNanoseconds }
         command.encode(into: &output)
         owed.append(completion)

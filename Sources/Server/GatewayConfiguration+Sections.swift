@@ -166,4 +166,36 @@ extension GatewayConfiguration {
         }
         return configuration
     }
+
+    /// One named credential set of `upstream.credentials` (its `source` and what that source needs).
+    static func decodeCredentialSet(
+        name: String, _ value: JSONValue, path: JSONPath, resolve: (String) -> String,
+        problems: inout [(path: String, message: String)]
+    ) -> CredentialSet? {
+        var reader = ConfigObjectReader(value, path: path, problems: &problems)
+        defer { reader.finish(into: &problems) }
+        guard let kind = reader.string("source") else {
+            reader.fail("source", "required: environment, env_vars, file or bearer_env")
+            return nil
+        }
+        switch kind {
+        case "environment":
+            return CredentialSet(name: name, source: .standardEnvironment)
+        case "env_vars":
+            guard let id = reader.string("access_key_id_env"), let secret = reader.string("secret_access_key_env") else {
+                reader.fail("access_key_id_env", "env_vars needs access_key_id_env and secret_access_key_env")
+                return nil
+            }
+            return CredentialSet(name: name, source: .environment(accessKeyID: id, secretAccessKey: secret, sessionToken: reader.string("session_token_env")))
+        case "file":
+            guard let file = reader.string("path") else { reader.fail("path", "required for source file"); return nil }
+            return CredentialSet(name: name, source: .file(resolve(file)))
+        case "bearer_env":
+            guard let variable = reader.string("variable") else { reader.fail("variable", "required for source bearer_env"); return nil }
+            return CredentialSet(name: name, source: .bearerEnvironment(variable))
+        default:
+            reader.fail("source", "must be environment, env_vars, file or bearer_env")
+            return nil
+        }
+    }
 }

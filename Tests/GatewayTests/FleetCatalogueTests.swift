@@ -171,6 +171,19 @@ final class FleetCatalogueTests: XCTestCase {
         }
     }
 
+    func testAnInvalidKeysDocumentInRedisKeepsTheKeysInForce() throws {
+        let client = RedisClient(configuration: redisConfiguration, loop: EventLoop(index: 0, label: "keys-test"), logger: logger)
+        client.start()
+        defer { client.stop() }
+        XCTAssertTrue(waitUntil { client.isReady })
+        XCTAssertEqual(try client.sendAndWait(RedisCommand("SET", "fleet-test:keys", #"{"keys": [{"id": "x", "role": "sorcerer"}]}"#)).get(), .simpleString("OK"))
+        XCTAssertEqual(try client.sendAndWait(RedisCommand("PUBLISH", "fleet-test:keys:changes", "edit")).get().integer, 3, "heard by the three replicas")
+        XCTAssertTrue(waitUntil { self.replicas.allSatisfy { $0.log().contains("keys_reload_failed") } }, "each replica says why")
+        for replica in replicas {
+            XCTAssertEqual(try replica.call("converse", model: "test/a").status, 200, "the last good keys stay in force")
+        }
+    }
+
     func testExportWritesTheFleetsCatalogueBack() throws {
         XCTAssertEqual(try admin(replicas[1], "PATCH", "/v1/models/test%2Fc", body: #"{"description": "from the fleet"}"#).status, 200)
         let out = replicas[0].path("exported.json")
