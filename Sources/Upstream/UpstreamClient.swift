@@ -62,6 +62,7 @@ public final class UpstreamClient: @unchecked Sendable {
         curlTimer = DispatchSource.makeTimerSource(queue: queue)
         idleTimer = DispatchSource.makeTimerSource(queue: queue)
         installMultiCallbacks()
+        _ = tg_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, configuration.maxIdleConnections)
         if configuration.maxConnectionsPerHost > 0 {
             _ = tg_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, configuration.maxConnectionsPerHost)
         }

@@ -17,6 +17,11 @@ public struct UpstreamConfiguration: Sendable {
     /// Most connections open to one host at a time; further transfers wait for a free one. 0 means no limit
     /// ([CURLMOPT_MAX_HOST_CONNECTIONS](https://curl.se/libcurl/c/CURLMOPT_MAX_HOST_CONNECTIONS.html)).
     public var maxConnectionsPerHost: Int
+    /// Most idle connections the client keeps open for reuse
+    /// ([CURLMOPT_MAXCONNECTS](https://curl.se/libcurl/c/CURLMOPT_MAXCONNECTS.html)). libcurl's default is four times
+    /// the transfers in progress, which under a changing load closes connections a moment before they are needed
+    /// again; a gateway wants them kept for as many clients as it serves at once.
+    public var maxIdleConnections: Int
     /// Verify the server certificate and host name
     /// ([CURLOPT_SSL_VERIFYPEER](https://curl.se/libcurl/c/CURLOPT_SSL_VERIFYPEER.html)). Leave on in production.
     public var verifyTLS: Bool
@@ -36,6 +41,7 @@ public struct UpstreamConfiguration: Sendable {
         idleTimeout: Duration = .seconds(60),
         totalTimeout: Duration? = nil,
         maxConnectionsPerHost: Int = 32,
+        maxIdleConnections: Int = 512,
         verifyTLS: Bool = true,
         caFile: String? = nil,
         http2: Bool = true,
@@ -45,6 +51,7 @@ public struct UpstreamConfiguration: Sendable {
         self.idleTimeout = idleTimeout
         self.totalTimeout = totalTimeout
         self.maxConnectionsPerHost = maxConnectionsPerHost
+        self.maxIdleConnections = maxIdleConnections
         self.verifyTLS = verifyTLS
         self.caFile = caFile
         self.http2 = http2

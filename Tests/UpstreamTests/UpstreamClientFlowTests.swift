@@ -321,6 +321,37 @@ final class UpstreamClientFlowTests: XCTestCase {
         XCTAssertLessThanOrEqual(server.acceptedCount, 8)
     }
 
+    func testABurstsConnectionsStayOpenForTheNextBurst() {
+        // Every request of the first burst is held until all of them have arrived, so the burst needs one connection
+        // each; the bursts after it must find them all in the connection cache (libcurl's default cache size, four
+        // times the transfers in progress, closed some of them as each burst drained).
+        let burst = 20
+        let arrivals = Locked(0)
+        let allArrived = DispatchSemaphore(value: 0)
+        let server = makeServer { request, connection in
+            let arrived = arrivals.withLock { count -> Int in
+                count += 1
+                return count
+            }
+            if arrived == burst { for _ in 0..<burst { allArrived.signal() } }
+            if arrived <= burst { _ = allArrived.wait(timeout: .now() + 20) }
+            connection.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        }
+        let client = makeClient(UpstreamConfiguration(maxConnectionsPerHost: 0))
+        for round in 0..<3 {
+            let delegates = (0..<burst).map { RecordingDelegate("round \(round) transfer \($0)") }
+            queue.sync {
+                for (index, delegate) in delegates.enumerated() {
+                    _ = client.execute(UpstreamRequest(method: "GET", url: server.url + "/\(round)/\(index)"), delegate: delegate)
+                }
+            }
+            wait(for: delegates.map(\.finishedExpectation), timeout: 60)
+            queue.sync { XCTAssertTrue(delegates.allSatisfy { $0.error == nil && $0.body == Array("ok".utf8) }) }
+            XCTAssertEqual(server.acceptedCount, burst, "round \(round)")
+        }
+        queue.sync { XCTAssertEqual(client.connectionSockets.count, burst) }
+    }
+
     func testShutdownFinishesTransfersAndRefusesNewOnes() {
         let server = makeServer { _, connection in
             _ = connection.waitForEOF()
