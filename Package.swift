@@ -34,10 +34,10 @@ let package = Package(
         // MARK: Building blocks
         .target(name: "Support"),
         .target(name: "IO", dependencies: ["CShims", "Support"]),
-        .target(name: "HTTP", dependencies: ["IO"]),
+        .target(name: "HTTP", dependencies: ["IO", "Support"]),
         .target(name: "TLS", dependencies: ["CSSL", "CShims", "IO", "Support"]),
         .target(name: "AWS", dependencies: ["CCrypto", "CShims", "Support"]),
-        .target(name: "Upstream", dependencies: ["CCurl", "CShims", "IO"]),
+        .target(name: "Upstream", dependencies: ["CCurl", "CShims", "IO", "Support"]),
         .target(name: "Redis", dependencies: ["IO", "TLS", "Support"]),
         .target(name: "Catalogue", dependencies: ["Support"]),
         .target(name: "Accounting", dependencies: ["Catalogue", "AWS", "Support"]),

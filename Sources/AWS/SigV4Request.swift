@@ -1,3 +1,5 @@
+import Support
+
 /// The parts of an HTTP request that SigV4 signs: method, raw wire path, raw query and headers
 /// ([canonical request](https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html#create-canonical-request)).
 ///
@@ -33,6 +35,6 @@ public struct SigV4Request: Sendable {
 
     /// The value of the first header called `name` (ASCII case-insensitive), if any.
     public func header(_ name: String) -> String? {
-        headers.first(where: { SigV4CanonicalRequest.equalsIgnoringASCIICase($0.name, name) })?.value
+        headers.first(where: { $0.name.equalsCaseInsensitively(name) })?.value
     }
 }

@@ -1,4 +1,5 @@
 import HTTP
+import Support
 
 /// Which headers cross the gateway, in each direction. Allow-lists, so hop-by-hop headers (`Connection`,
 /// `Keep-Alive`, `Transfer-Encoding`, `TE`, `Upgrade`, `Proxy-*`) and the client's credentials (`Authorization`,
@@ -12,7 +13,7 @@ public enum ForwardedHeaders {
         for field in headers.fields {
             let name = field.name
             if name.equalsCaseInsensitively("Content-Type") || name.equalsCaseInsensitively("Accept")
-                || (name.utf8.count > 15 && name.prefix(15).equalsCaseInsensitively("X-Amzn-Bedrock-")) {
+                || (name.utf8.count > 15 && name.hasPrefixCaseInsensitively("X-Amzn-Bedrock-")) {
                 out.append(field)
             }
         }
@@ -38,7 +39,7 @@ public enum ForwardedHeaders {
             case 16 where includeErrorType && name.equalsCaseInsensitively("x-amzn-ErrorType"):
                 out.add(field.name, field.value)
             case 16...:
-                if name.prefix(15).equalsCaseInsensitively("X-Amzn-Bedrock-") { out.add(field.name, field.value) }
+                if name.hasPrefixCaseInsensitively("X-Amzn-Bedrock-") { out.add(field.name, field.value) }
             default:
                 break
             }

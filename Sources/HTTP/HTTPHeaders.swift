@@ -1,3 +1,5 @@
+import Support
+
 /// An ordered list of HTTP header fields with case-insensitive lookup (RFC 9110 §5).
 ///
 /// Names keep the case they arrived or were added with; lookups compare ASCII case-insensitively without
@@ -70,23 +72,6 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
 }
 
 extension StringProtocol {
-    /// ASCII case-insensitive equality, without allocating.
-    @inlinable
-    public func equalsCaseInsensitively<S: StringProtocol>(_ other: S) -> Bool {
-        let a = self.utf8, b = other.utf8
-        guard a.count == b.count else { return false }
-        var i = a.startIndex, j = b.startIndex
-        while i != a.endIndex {
-            var x = a[i], y = b[j]
-            if x &- 65 < 26 { x |= 0x20 }
-            if y &- 65 < 26 { y |= 0x20 }
-            if x != y { return false }
-            i = a.index(after: i)
-            j = b.index(after: j)
-        }
-        return true
-    }
-
     /// The text without leading and trailing spaces and tabs.
     func trimmingSpaces() -> SubSequence {
         var s = self[...]

@@ -1,3 +1,5 @@
+import Support
+
 /// The header section: finding its end, the request line and fields (RFC 9112 §2-§5), scanned in place.
 extension HTTPRequestParser {
     mutating func parseHead() throws(HTTPParserError) -> HTTPRequestHead? {

@@ -1,3 +1,5 @@
+import Support
+
 /// An incremental HTTP/1.1 request parser (RFC 9112), written as a value type fed with bytes.
 ///
 /// Feed bytes with `append(_:)` as they arrive (in any split), then call `next()` until it returns `nil`

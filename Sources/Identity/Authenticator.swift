@@ -1,6 +1,7 @@
 import AWS
 import FoundationEssentials
 import HTTP
+import Support
 
 /// Establishes who is calling, the way Bedrock clients authenticate: a Bedrock API key
 /// (`Authorization: Bearer`, what boto3 sends when `AWS_BEARER_TOKEN_BEDROCK` is set), `x-api-key`, or a SigV4

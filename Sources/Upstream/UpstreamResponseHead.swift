@@ -1,3 +1,5 @@
+import Support
+
 /// The status and headers of the final (non-1xx) response header block.
 ///
 /// See [RFC 9110 §15](https://www.rfc-editor.org/rfc/rfc9110#section-15) for status codes; interim
@@ -16,6 +18,6 @@ public struct UpstreamResponseHead: Sendable {
 
     /// The first value of the header `name`, compared case-insensitively (ASCII).
     public func value(of name: String) -> String? {
-        headers.first { $0.name.equalsIgnoringASCIICase(name) }?.value
+        headers.first { $0.name.equalsCaseInsensitively(name) }?.value
     }
 }
