@@ -1,4 +1,5 @@
 import IO
+import Support
 
 /// Writes one response on a server connection: a head, then a fixed-length, chunked or close-delimited body.
 ///
@@ -68,15 +69,23 @@ public final class HTTPResponseWriter: @unchecked Sendable {
     /// HTTP/1.0). `Date`, `Connection`, framing headers and the request id are set by the writer.
     public func writeHead(status: Int, headers: HTTPHeaders, contentLength: Int?) {
         guard state == .initial else { return lateOrRepeated("writeHead") }
-        var out = headBytes(status: status, headers: headers, contentLength: contentLength)
+        if corked {
+            writeHeadBytes(status: status, headers: headers, contentLength: contentLength, into: &staged)
+            if case .length(0) = framing { finishStaged() }
+            return
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(HTTPResponseHeadBytes.capacity(for: headers))
+        writeHeadBytes(status: status, headers: headers, contentLength: contentLength, into: &out)
         if case .length(0) = framing { state = .streaming; finish(with: &out); return }
         emit(out)
     }
 
-    /// Writes the head together with the first body bytes: one `send` for a whole small answer instead of two.
+    /// Writes the head together with the first body bytes: one buffer and one `send` for a whole small answer.
     public func writeHead(status: Int, headers: HTTPHeaders, contentLength: Int?, firstBody bytes: UnsafeRawBufferPointer) {
         let wasCorked = corked
         cork()
+        staged.reserveCapacity(staged.count + HTTPResponseHeadBytes.capacity(for: headers) + bytes.count)
         writeHead(status: status, headers: headers, contentLength: contentLength)
         write(bytes)
         if !wasCorked { uncork() }
@@ -100,7 +109,9 @@ public final class HTTPResponseWriter: @unchecked Sendable {
     /// Sends a complete response in one write.
     public func respond(status: Int, headers: HTTPHeaders = [:], body: [UInt8]) {
         guard state == .initial else { return lateOrRepeated("respond") }
-        var out = headBytes(status: status, headers: headers, contentLength: body.count)
+        var out: [UInt8] = []
+        out.reserveCapacity(HTTPResponseHeadBytes.capacity(for: headers) + body.count)
+        writeHeadBytes(status: status, headers: headers, contentLength: body.count, into: &out)
         if !isHeadRequest { out.append(contentsOf: body) }
         bodyBytesWritten = body.count
         framing = .length(remaining: 0)
@@ -120,11 +131,13 @@ public final class HTTPResponseWriter: @unchecked Sendable {
         bodyBytesWritten += bytes.count
         switch framing {
         case .chunked:
-            var prefix = Array(String(bytes.count, radix: 16).utf8)
-            prefix.append(contentsOf: [13, 10])
+            var prefix: [UInt8] = []
+            prefix.reserveCapacity(18)
+            prefix.appendHexadecimal(bytes.count)
+            prefix.append(ascii: "\r\n")
             emit(prefix)
             emit(bytes)
-            emit([13, 10])
+            emit(HTTPResponseHeadBytes.crlf)
         case .length(let remaining):
             let n = min(remaining, bytes.count)
             emit(UnsafeRawBufferPointer(rebasing: bytes[..<n]))
@@ -182,7 +195,7 @@ public final class HTTPResponseWriter: @unchecked Sendable {
     private func finish(with out: inout [UInt8]) {
         var abort = false
         switch framing {
-        case .chunked where !isHeadRequest: out.append(contentsOf: Array("0\r\n\r\n".utf8))
+        case .chunked where !isHeadRequest: out.append(ascii: "0\r\n\r\n")
         case .length(let remaining) where remaining > 0 && !isHeadRequest: abort = true
         case .closeDelimited: keepAlive = false
         default: break
@@ -207,7 +220,15 @@ public final class HTTPResponseWriter: @unchecked Sendable {
         assert(state == .finished, "\(call) after the head was written (status \(status))")
     }
 
-    private func headBytes(status: Int, headers: HTTPHeaders, contentLength: Int?) -> [UInt8] {
+    /// Ends a response whose head was staged (corked) and that has no body.
+    private func finishStaged() {
+        state = .streaming
+        var out: [UInt8] = []
+        finish(with: &out)
+    }
+
+    /// Decides the framing (RFC 9112 §6.3) and appends the status line and header section to `out`.
+    private func writeHeadBytes(status: Int, headers: HTTPHeaders, contentLength: Int?, into out: inout [UInt8]) {
         state = .streaming
         self.status = status
         if sink.isShuttingDown { keepAlive = false }
@@ -222,50 +243,15 @@ public final class HTTPResponseWriter: @unchecked Sendable {
             framing = .closeDelimited
             keepAlive = false
         }
-        var out: [UInt8] = []
-        out.reserveCapacity(256)
-        out.append(contentsOf: Array("HTTP/1.1 \(status) \(HTTPStatus.reason(status))\r\n".utf8))
-        var hasRequestID = false
-        for field in headers.fields {
-            // The writer's own fields are skipped; the length decides which comparison (if any) is needed.
-            switch field.name.utf8.count {
-            case 14 where field.name.equalsCaseInsensitively("Content-Length"): continue
-            case 17 where field.name.equalsCaseInsensitively("Transfer-Encoding"): continue
-            case 10 where field.name.equalsCaseInsensitively("Connection"): continue
-            case 4 where field.name.equalsCaseInsensitively("Date"): continue
-            case requestIDHeaderBytes.count where field.name.equalsCaseInsensitively(requestIDHeader): hasRequestID = true
-            default: break
-            }
-            out.append(contentsOf: field.name.utf8)
-            out.append(contentsOf: [58, 32])
-            out.append(contentsOf: field.value.utf8)
-            out.append(contentsOf: [13, 10])
-        }
-        if !hasRequestID {
-            out.append(contentsOf: requestIDHeaderBytes)
-            out.append(contentsOf: [58, 32])
-            out.append(contentsOf: requestID.utf8)
-            out.append(contentsOf: [13, 10])
-        }
-        out.append(contentsOf: Array("Date: ".utf8))
-        out.append(contentsOf: sink.dateBytes())
-        out.append(contentsOf: [13, 10])
+        let lengthField: Int?, chunked: Bool
         switch framing {
-        case .length:
-            if !bodyless {
-                out.append(contentsOf: Array("Content-Length: \(contentLength ?? 0)\r\n".utf8))
-            }
-        case .chunked:
-            out.append(contentsOf: Array("Transfer-Encoding: chunked\r\n".utf8))
-        case .closeDelimited, .none:
-            break
+        case .length: lengthField = bodyless ? nil : (contentLength ?? 0); chunked = false
+        case .chunked: lengthField = nil; chunked = true
+        case .closeDelimited, .none: lengthField = nil; chunked = false
         }
-        if !keepAlive {
-            out.append(contentsOf: Array("Connection: close\r\n".utf8))
-        } else if version.minor == 0 {
-            out.append(contentsOf: Array("Connection: keep-alive\r\n".utf8))
-        }
-        out.append(contentsOf: [13, 10])
-        return out
+        HTTPResponseHeadBytes.append(
+            status: status, headers: headers, requestID: (requestIDHeader, requestIDHeaderBytes, requestID),
+            date: sink.dateBytes(), contentLength: lengthField, chunked: chunked,
+            connection: !keepAlive ? .close : version.minor == 0 ? .keepAlive : .implied, into: &out)
     }
 }
