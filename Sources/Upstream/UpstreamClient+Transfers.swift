@@ -74,7 +74,7 @@ extension UpstreamClient {
             if !isShutDown, pool.count < Self.poolLimit { pool.append(easy) }
         }
         if let list = transfer.headerList {
-            curl_slist_free_all(list)
+            CurlHeaderList.free(list)
             transfer.headerList = nil
         }
         active.removeValue(forKey: ObjectIdentifier(transfer))
