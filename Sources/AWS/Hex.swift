@@ -3,13 +3,17 @@
 public enum Hex {
     private static let digits: StaticString = "0123456789abcdef"
 
-    /// Lower-case hex of `bytes`, two characters a byte.
-    public static func encode<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
-        let count = bytes.count * 2
+    /// Lower-case hex of `bytes`, two characters a byte, after `prefix`.
+    public static func encode<Bytes: Collection>(_ bytes: Bytes, prefix: String = "") -> String where Bytes.Element == UInt8 {
+        var prefix = prefix
+        let count = prefix.utf8.count + bytes.count * 2
         guard count > 0 else { return "" }
         return String(unsafeUninitializedCapacity: count) { out in
+            var index = prefix.withUTF8 { head in
+                for (i, byte) in head.enumerated() { out[i] = byte }
+                return head.count
+            }
             digits.withUTF8Buffer { table in
-                var index = 0
                 for byte in bytes {
                     out[index] = table[Int(byte >> 4)]
                     out[index + 1] = table[Int(byte & 0x0F)]
@@ -20,7 +24,6 @@ public enum Hex {
         }
     }
 
-    /// The bytes of a hex string (either case), or nil if it has an odd length or a non-hex character.
     public static func decode(_ string: String) -> [UInt8]? {
         let utf8 = string.utf8
         guard utf8.count % 2 == 0 else { return nil }

@@ -35,6 +35,20 @@ public enum SHA256 {
 
     /// Lower-case hex digest of a byte collection, as SigV4's `HexEncode(Hash(...))`.
     public static func hexDigest<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
-        Hex.encode(hash(bytes))
+        if let hex = bytes.withContiguousStorageIfAvailable({ hexDigest(UnsafeRawBufferPointer($0)) }) { return hex }
+        return Array(bytes).withUnsafeBytes { hexDigest($0) }
+    }
+
+    /// The lower-case hex digest of `bytes` (the digest itself stays on the stack: one allocation, the string).
+    public static func hexDigest(_ bytes: [UInt8]) -> String {
+        bytes.withUnsafeBytes { hexDigest($0) }
+    }
+
+    /// The lower-case hex digest of the bytes in `buffer`, after `prefix` (for stored forms such as `sha256:<hex>`).
+    public static func hexDigest(_ buffer: UnsafeRawBufferPointer, prefix: String = "") -> String {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: digestLength) { digest in
+            tg_sha256(buffer.baseAddress, buffer.count, digest.baseAddress)
+            return Hex.encode(UnsafeBufferPointer(digest), prefix: prefix)
+        }
     }
 }

@@ -1,3 +1,5 @@
+import Support
+
 /// The SigV4 canonical request, built as bytes
 /// ([create a canonical request](https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html#create-canonical-request)):
 ///
@@ -18,7 +20,7 @@ public struct SigV4CanonicalRequest: Sendable {
     /// Builds the canonical request.
     ///
     /// - Parameters:
-    ///   - request: the request; its headers are filtered by `include` (given the lower-cased name).
+    ///   - request: the request; its headers are filtered by `include` (given the name as sent, in any case).
     ///   - extraHeaders: headers the signer adds (`x-amz-date`, …), signed as if present in `request`.
     ///   - extraQuery: decoded query parameters the presigner adds (`X-Amz-Credential`, …).
     ///   - normalizePath: remove `.`/`..` segments and empty segments before encoding (all services but S3).
@@ -30,7 +32,10 @@ public struct SigV4CanonicalRequest: Sendable {
         payloadHash: String, include: (String) -> Bool
     ) {
         var out = [UInt8]()
-        out.reserveCapacity(512)
+        var capacity = 256 + request.path.utf8.count * 3 + request.query.utf8.count * 3 + payloadHash.utf8.count
+        for header in request.headers { capacity += 2 * header.name.utf8.count + header.value.utf8.count + 3 }
+        for header in extraHeaders { capacity += 2 * header.name.utf8.count + header.value.utf8.count + 3 }
+        out.reserveCapacity(capacity)
         out.append(contentsOf: request.method.utf8)
         out.append(0x0A)
         Self.appendCanonicalURI(request.path, normalize: normalizePath, encode: encodePath, into: &out)
@@ -38,8 +43,6 @@ public struct SigV4CanonicalRequest: Sendable {
         Self.appendCanonicalQuery(request.query, extra: extraQuery, into: &out)
         out.append(0x0A)
         let signed = Self.appendCanonicalHeaders(request.headers, extra: extraHeaders, include: include, into: &out)
-        out.append(0x0A)
-        out.append(contentsOf: signed.utf8)
         out.append(0x0A)
         out.append(contentsOf: payloadHash.utf8)
         bytes = out
@@ -128,43 +131,54 @@ public struct SigV4CanonicalRequest: Sendable {
     // MARK: Headers
 
     /// Appends `name:value\n` for every included header (lower-case names, sorted; values trimmed with inner
-    /// whitespace runs collapsed to one space; repeated names joined with `,` in arrival order) and returns the
-    /// signed-header list.
+    /// whitespace runs collapsed to one space; repeated names joined with `,` in arrival order), then a newline and
+    /// the signed-header list, and returns that list. Names are lower-cased as they are written: no string per header.
     static func appendCanonicalHeaders(
         _ headers: [(name: String, value: String)], extra: [(name: String, value: String)],
         include: (String) -> Bool, into out: inout [UInt8]
     ) -> String {
-        var entries: [(name: String, order: Int, value: String)] = []
-        entries.reserveCapacity(headers.count + extra.count)
-        for (order, header) in headers.enumerated() {
-            let name = lowercasedASCII(header.name)
-            if include(name) { entries.append((name, order, header.value)) }
+        let total = headers.count + extra.count
+        func field(_ index: Int) -> (name: String, value: String) {
+            index < headers.count ? headers[index] : extra[index - headers.count]
         }
-        for (order, header) in extra.enumerated() {
-            entries.append((lowercasedASCII(header.name), headers.count + order, header.value))
-        }
-        entries.sort { a, b in
-            a.name == b.name ? a.order < b.order : a.name.utf8.lexicographicallyPrecedes(b.name.utf8)
-        }
-        var signed = [UInt8]()
-        var previous: String? = nil
-        for entry in entries {
-            if entry.name == previous {
-                out.append(UInt8(ascii: ","))
-            } else {
-                if previous != nil {
-                    out.append(0x0A)
-                    signed.append(UInt8(ascii: ";"))
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: total) { order in
+            // Insertion sort of the included fields' indices by lower-case name; moving only past strictly greater
+            // names keeps repeated names in arrival order.
+            var count = 0
+            for index in 0..<total where index >= headers.count || include(headers[index].name) {
+                let name = field(index).name
+                var slot = count
+                while slot > 0, name.precedesCaseInsensitively(field(order[slot - 1]).name) {
+                    order[slot] = order[slot - 1]
+                    slot -= 1
                 }
-                out.append(contentsOf: entry.name.utf8)
-                out.append(UInt8(ascii: ":"))
-                signed.append(contentsOf: entry.name.utf8)
-                previous = entry.name
+                order[slot] = index
+                count += 1
             }
-            appendTrimmed(entry.value, into: &out)
+            for position in 0..<count {
+                let (name, value) = field(order[position])
+                if position > 0, name.equalsCaseInsensitively(field(order[position - 1]).name) {
+                    out.append(UInt8(ascii: ","))
+                } else {
+                    if position > 0 { out.append(0x0A) }
+                    ASCIICase.appendLowercased(name, into: &out)
+                    out.append(UInt8(ascii: ":"))
+                }
+                appendTrimmed(value, into: &out)
+            }
+            if count > 0 { out.append(0x0A) }
+            out.append(0x0A)
+            let signedStart = out.count
+            for position in 0..<count {
+                let name = field(order[position]).name
+                if position > 0 {
+                    if name.equalsCaseInsensitively(field(order[position - 1]).name) { continue }
+                    out.append(UInt8(ascii: ";"))
+                }
+                ASCIICase.appendLowercased(name, into: &out)
+            }
+            return String(decoding: out[signedStart...], as: UTF8.self)
         }
-        if previous != nil { out.append(0x0A) }
-        return String(decoding: signed, as: UTF8.self)
     }
 
     /// Appends `value` without leading/trailing whitespace and with inner whitespace runs as one space.
@@ -181,22 +195,5 @@ public struct SigV4CanonicalRequest: Sendable {
                 out.append(c)
             }
         }
-    }
-
-    /// `name` with ASCII letters lower-cased (header names are ASCII tokens).
-    static func lowercasedASCII(_ name: String) -> String {
-        if !name.utf8.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) { return name }
-        return String(decoding: name.utf8.map { ($0 >= 65 && $0 <= 90) ? $0 + 32 : $0 }, as: UTF8.self)
-    }
-
-    /// ASCII case-insensitive equality of two header names.
-    static func equalsIgnoringASCIICase(_ a: String, _ b: String) -> Bool {
-        guard a.utf8.count == b.utf8.count else { return false }
-        for (x, y) in zip(a.utf8, b.utf8) where x != y {
-            let lx = (x >= 65 && x <= 90) ? x + 32 : x
-            let ly = (y >= 65 && y <= 90) ? y + 32 : y
-            if lx != ly { return false }
-        }
-        return true
     }
 }

@@ -1,3 +1,5 @@
+import Support
+
 /// Signs requests with AWS Signature Version 4
 /// ([create a signed AWS API request](https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html)).
 ///
@@ -30,6 +32,14 @@ public struct SigV4Signer: Sendable {
 
         /// The defaults, built once (the unsigned-header set is a hashed set: not something to rebuild per request).
         public static let standard = Options()
+
+        /// Whether a request header (named in any case) is signed: all but the unsigned set and the ones the signer
+        /// adds itself.
+        func signs(_ name: String) -> Bool {
+            !name.equalsCaseInsensitively("x-amz-date") && !name.equalsCaseInsensitively("x-amz-security-token")
+                && !name.equalsCaseInsensitively("x-amz-content-sha256")
+                && !unsignedHeaders.contains(where: { $0.equalsCaseInsensitively(name) })
+        }
     }
 
     /// The credentials to sign with.
@@ -95,7 +105,7 @@ public struct SigV4Signer: Sendable {
     public func presign(_ request: SigV4Request, expires: Int, payloadHash: String = SHA256.emptyStringHex,
                         date: SigV4Date) -> SigV4QuerySignature {
         let signedNames = SigV4CanonicalRequest(
-            request, normalizePath: false, encodePath: false, payloadHash: "", include: includePredicate
+            request, normalizePath: false, encodePath: false, payloadHash: "", include: { options.signs($0) }
         ).signedHeaders
         var params: [(name: String, value: String)] = [
             ("X-Amz-Algorithm", Self.algorithm),
@@ -129,18 +139,9 @@ public struct SigV4Signer: Sendable {
                                  payloadHash: String) -> SigV4CanonicalRequest {
         SigV4CanonicalRequest(
             request, extraHeaders: extraHeaders, extraQuery: extraQuery, normalizePath: options.normalizePath,
-            encodePath: options.encodePath, payloadHash: payloadHash, include: includePredicate)
+            encodePath: options.encodePath, payloadHash: payloadHash, include: { options.signs($0) })
     }
 
-    /// Which request headers (lower-case names) are signed: all but the unsigned set and the ones the signer
-    /// adds itself.
-    private var includePredicate: (String) -> Bool {
-        let unsigned = options.unsignedHeaders
-        return { name in
-            !unsigned.contains(name) && name != "x-amz-date" && name != "x-amz-security-token"
-                && name != "x-amz-content-sha256"
-        }
-    }
 
     /// Stage 2: `AWS4-HMAC-SHA256 \n date \n scope \n hex(SHA256(canonical request))`.
     public func stringToSign(date: SigV4Date, canonicalRequest: SigV4CanonicalRequest) -> String {
@@ -168,9 +169,18 @@ public struct SigV4Signer: Sendable {
     /// The parts concatenated into one string with one allocation (interpolation grows the string part by part,
     /// and signing builds three such strings per request).
     static func joined(_ parts: String...) -> String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(parts.reduce(0) { $0 + $1.utf8.count })
-        for part in parts { bytes.append(contentsOf: part.utf8) }
-        return String(decoding: bytes, as: UTF8.self)
+        let count = parts.reduce(0) { $0 + $1.utf8.count }
+        return String(unsafeUninitializedCapacity: count) { out in
+            var index = 0
+            for var part in parts {
+                part.withUTF8 { bytes in
+                    for byte in bytes {
+                        out[index] = byte
+                        index += 1
+                    }
+                }
+            }
+            return index
+        }
     }
 }

@@ -81,7 +81,7 @@ public struct SigV4Verifier: Sendable {
         }
         let canonical = SigV4CanonicalRequest(
             request, normalizePath: normalizePath, encodePath: true, payloadHash: payloadHash,
-            include: { signed.contains($0) })
+            include: { name in auth.signedHeaders.contains { $0.equalsCaseInsensitively(name) } })
         let toSign = SigV4Signer.stringToSign(date: date, scope: auth.scope, canonicalRequest: canonical)
         let key = keyCache.signingKey(secretAccessKey: secret, accessKeyId: auth.accessKeyId,
                                       day: date.day, region: auth.region, service: auth.service)

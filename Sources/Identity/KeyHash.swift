@@ -10,7 +10,8 @@ public enum KeyHash {
 
     /// The string to store for `key`.
     public static func hash(_ key: String) -> String {
-        prefix + SHA256.hexDigest(Array(key.utf8))
+        var key = key
+        return key.withUTF8 { SHA256.hexDigest(UnsafeRawBufferPointer($0), prefix: prefix) }
     }
 
     /// Whether `stored` has the stored-hash format.
