@@ -30,10 +30,10 @@ public enum UsageExtractor {
         var input: Int?, output: Int?, cacheRead: Int?, cacheWrite: Int?
         for header in headers {
             switch header.name.utf8.count {
-            case 32 where matches(header.name, inputTokenHeader): input = count(header.value)
-            case 33 where matches(header.name, outputTokenHeader): output = count(header.value)
-            case 43 where matches(header.name, cacheReadTokenHeader): cacheRead = count(header.value)
-            case 44 where matches(header.name, cacheWriteTokenHeader): cacheWrite = count(header.value)
+            case 32 where header.name.equalsCaseInsensitively(inputTokenHeader): input = count(header.value)
+            case 33 where header.name.equalsCaseInsensitively(outputTokenHeader): output = count(header.value)
+            case 43 where header.name.equalsCaseInsensitively(cacheReadTokenHeader): cacheRead = count(header.value)
+            case 44 where header.name.equalsCaseInsensitively(cacheWriteTokenHeader): cacheWrite = count(header.value)
             default: continue
             }
         }
@@ -46,13 +46,18 @@ public enum UsageExtractor {
     /// the model generates images. Streaming operations never (see ``StreamUsageObserver``).
     public static func needsBody(operation: BedrockOperation, headers: [(name: String, value: String)],
                                  modelType: ModelType?) -> Bool {
+        needsBody(operation: operation, headerUsage: usage(headers: headers), modelType: modelType)
+    }
+
+    /// ``needsBody(operation:headers:modelType:)`` given what ``usage(headers:)`` found, for a caller that keeps it.
+    public static func needsBody(operation: BedrockOperation, headerUsage: Usage?, modelType: ModelType?) -> Bool {
         switch operation {
         case .converse, .countTokens, .applyGuardrail, .chatCompletions: return true
         case .invokeModelWithResponseStream, .converseStream, .chatCompletionsStream: return false
         case .invokeModel:
             if modelType == .imageGeneration { return true }
-            guard let fromHeaders = usage(headers: headers) else { return true }
-            return fromHeaders.cacheWrite5m > 0
+            guard let headerUsage else { return true }
+            return headerUsage.cacheWrite5m > 0
         }
     }
 
@@ -115,23 +120,17 @@ public enum UsageExtractor {
 
     /// A header value as a non-negative count, or nil.
     static func count(_ text: String) -> Int? {
-        var value = Substring(text)
-        while value.first == " " { value.removeFirst() }
-        while value.last == " " { value.removeLast() }
-        guard let n = Int(value), n >= 0 else { return nil }
-        return n
-    }
-
-    /// ASCII case-insensitive equality; the exact spelling (what Bedrock and libcurl send) is a plain compare.
-    private static func matches(_ a: String, _ b: String) -> Bool {
-        if a == b { return true }
-        guard a.utf8.count == b.utf8.count else { return false }
-        var i = b.utf8.startIndex
-        for x in a.utf8 {
-            let y = b.utf8[i]
-            if x != y && !(x | 0x20 == y | 0x20 && (x | 0x20) &- 0x61 < 26) { return false }
-            i = b.utf8.index(after: i)
+        var value = 0, digits = 0, trailingSpace = false
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: " ") {
+                trailingSpace = digits > 0
+                continue
+            }
+            let digit = byte &- UInt8(ascii: "0")
+            guard digit < 10, digits < 18, !trailingSpace else { return nil }
+            value = value * 10 + Int(digit)
+            digits += 1
         }
-        return true
+        return digits > 0 ? value : nil
     }
 }

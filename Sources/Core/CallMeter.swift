@@ -13,6 +13,8 @@ struct CallMeter {
     /// Set instead of `stream` for a Chat Completions stream (Server-Sent Events).
     private var events: ServerSentEventsUsageObserver?
     private var headers: [(name: String, value: String)] = []
+    /// What the success head's token-count headers said (read once, when the head arrives).
+    private var headerUsage: Usage?
     private var body: [UInt8]?
     private var bodyOverflow = false
     /// Bodies kept for usage extraction are bounded (image answers can be large; their count is near the start).
@@ -34,8 +36,11 @@ struct CallMeter {
     /// kept (an open stream holds its meter for minutes).
     mutating func head(_ headers: [(name: String, value: String)], modelType: ModelType?) {
         guard observes, stream == nil && events == nil else { return }
-        self.headers = headers
-        body = UsageExtractor.needsBody(operation: operation, headers: headers, modelType: modelType) ? [] : nil
+        headerUsage = UsageExtractor.usage(headers: headers)
+        let needsBody = UsageExtractor.needsBody(operation: operation, headerUsage: headerUsage, modelType: modelType)
+        body = needsBody ? [] : nil
+        // The headers are read again only with the body (InvokeModel's cache-write split, an image count).
+        self.headers = needsBody ? headers : []
     }
 
     /// The first byte went to the client.
@@ -71,7 +76,7 @@ struct CallMeter {
             return usage
         }
         var usage = (body.flatMap { UsageExtractor.usage(operation: operation, headers: headers, body: $0) })
-            ?? UsageExtractor.usage(headers: headers) ?? Usage()
+            ?? headerUsage ?? Usage()
         if !complete || bodyOverflow { usage.partial = true }
         return usage
     }

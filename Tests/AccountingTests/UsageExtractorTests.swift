@@ -25,6 +25,17 @@ final class UsageExtractorTests: XCTestCase {
         XCTAssertEqual(other, Usage(input: 12, output: 7, cacheRead: 100))
     }
 
+    func testTokenCountHeaderValues() {
+        XCTAssertEqual(UsageExtractor.count("245"), 245)
+        XCTAssertEqual(UsageExtractor.count("  0 "), 0)
+        for bad in ["", " ", "1 2", "-1", "+1", "12a", "0x10", "1234567890123456789"] {
+            XCTAssertNil(UsageExtractor.count(bad), bad)
+        }
+        // A malformed count is not a count: the header is as good as absent.
+        let headers = [(name: UsageExtractor.inputTokenHeader, value: "1 2"), (name: UsageExtractor.outputTokenHeader, value: "x")]
+        XCTAssertNil(UsageExtractor.usage(headers: headers))
+    }
+
     func testHeaderCacheWritesSplitByBodyTTL() {
         let headers = [(name: UsageExtractor.inputTokenHeader, value: "5"), (name: UsageExtractor.outputTokenHeader, value: "6"),
                        (name: UsageExtractor.cacheWriteTokenHeader, value: "300")]
