@@ -1,3 +1,5 @@
+import Glibc
+
 /// Assembles the final response head from the lines libcurl hands to
 /// [CURLOPT_HEADERFUNCTION](https://curl.se/libcurl/c/CURLOPT_HEADERFUNCTION.html).
 ///
@@ -87,9 +89,31 @@ struct ResponseHeadParser {
         guard let colon = content.firstIndex(of: UInt8(ascii: ":")) else { return }
         // One allocation for a typical Bedrock head (a dozen fields) instead of one per doubling.
         if headers.capacity == 0 { headers.reserveCapacity(16) }
-        let name = String(decoding: UnsafeRawBufferPointer(rebasing: content[0..<colon]), as: UTF8.self)
+        let nameBytes = UnsafeRawBufferPointer(rebasing: content[0..<colon])
+        let name = Self.knownName(nameBytes) ?? String(decoding: nameBytes, as: UTF8.self)
         let value = String(decoding: Self.trimmed(content, from: colon + 1, to: content.count), as: UTF8.self)
         headers.append((name: name, value: value))
+    }
+
+    /// Names Bedrock sends on every answer, as it spells them over HTTP/1.1 and HTTP/2. A name found here is the
+    /// literal (no allocation, no reference counting); the longer ones would each cost a heap string otherwise.
+    private static let knownNames: [String] = [
+        "X-Amzn-Bedrock-Input-Token-Count", "X-Amzn-Bedrock-Output-Token-Count", "X-Amzn-Bedrock-Invocation-Latency",
+        "X-Amzn-Bedrock-Cache-Read-Input-Token-Count", "X-Amzn-Bedrock-Cache-Write-Input-Token-Count",
+        "x-amzn-RequestId", "x-amzn-ErrorType", "X-Amzn-RequestId", "X-Amzn-ErrorType", "X-Amzn-Bedrock-Content-Type",
+        "x-amzn-bedrock-input-token-count", "x-amzn-bedrock-output-token-count", "x-amzn-bedrock-invocation-latency",
+        "x-amzn-bedrock-cache-read-input-token-count", "x-amzn-bedrock-cache-write-input-token-count",
+        "x-amzn-requestid", "x-amzn-errortype", "x-amzn-bedrock-content-type",
+    ]
+
+    /// The literal from ``knownNames`` spelled exactly as `bytes`, if any.
+    private static func knownName(_ bytes: UnsafeRawBufferPointer) -> String? {
+        guard bytes.count > 15 else { return nil }  // shorter names are stored inline in the String anyway
+        for var name in knownNames where name.utf8.count == bytes.count {
+            let same = name.withUTF8 { known in memcmp(known.baseAddress!, bytes.baseAddress!, bytes.count) == 0 }
+            if same { return name }
+        }
+        return nil
     }
 
     private static func trimmed(_ bytes: UnsafeRawBufferPointer, from: Int, to: Int) -> UnsafeRawBufferPointer {

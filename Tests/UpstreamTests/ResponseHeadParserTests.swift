@@ -25,6 +25,14 @@ final class ResponseHeadParserTests: XCTestCase {
         XCTAssertEqual(parser.head.value(of: "x-amzn-requestid"), "abc")
     }
 
+    func testNamesKeepTheirSpellingWhetherWellKnownOrNot() {
+        let names = ["X-Amzn-Bedrock-Input-Token-Count", "x-amzn-bedrock-input-token-count", "X-AMZN-BEDROCK-INPUT-TOKEN-COUNT",
+                     "X-Amzn-Bedrock-Input-Token-Coun", "x-amzn-RequestId", "X-Amzn-Custom-Header-Of-Length-32"]
+        let (parser, _) = feed(["HTTP/1.1 200 OK\r\n"] + names.enumerated().map { "\($1): \($0)\r\n" } + ["\r\n"])
+        XCTAssertEqual(parser.head.headers.map(\.name), names)
+        XCTAssertEqual(parser.head.headers.map(\.value), names.indices.map(String.init))
+    }
+
     func testHTTP2StatusLineAndTrailersIgnored() {
         let (parser, outcomes) = feed([
             "HTTP/2 429 \r\n", "x-amzn-errortype: ThrottlingException\r\n", "\r\n", "x-trailer: t\r\n", "\r\n",
