@@ -155,6 +155,27 @@ public struct HTTPRequestParser: Sendable {
     /// Decides how the body is framed (RFC 9112 §6.3) and checks its declared size.
     mutating func startBody(for head: HTTPRequestHead) throws(HTTPParserError) {
         body = []
+        // The common case first, in one pass without arrays: one Content-Length of digits, no Transfer-Encoding.
+        var lengthField: String?, lengthFields = 0, transferEncoding = false
+        for field in head.headers.fields {
+            switch field.name.utf8.count {
+            case 14 where field.name.equalsCaseInsensitively("Content-Length"):
+                lengthFields += 1
+                lengthField = field.value
+            case 17 where field.name.equalsCaseInsensitively("Transfer-Encoding"):
+                transferEncoding = true
+            default:
+                continue
+            }
+        }
+        // Anything else (a list such as `12, 12`, repeated fields, transfer codings) takes the general path below.
+        let simpleLength: Int? = lengthField.flatMap(Self.decimal) ?? (lengthField == nil ? 0 : nil)
+        if !transferEncoding, lengthFields <= 1, let length = simpleLength {
+            if length > limits.maxBodyBytes { throw .bodyTooLarge(limit: limits.maxBodyBytes) }
+            body.reserveCapacity(length)
+            state = .fixedBody(remaining: length)
+            return
+        }
         let transferEncodings = head.headers.values("Transfer-Encoding")
         let lengths = head.headers.values("Content-Length")
         if !transferEncodings.isEmpty {
@@ -184,6 +205,18 @@ public struct HTTPRequestParser: Sendable {
         if length > limits.maxBodyBytes { throw .bodyTooLarge(limit: limits.maxBodyBytes) }
         body.reserveCapacity(length)
         state = .fixedBody(remaining: length)
+    }
+
+    /// A Content-Length value of 1 to 18 digits (RFC 9110 §8.6), else nil.
+    private static func decimal(_ text: String) -> Int? {
+        var value = 0, digits = 0
+        for byte in text.utf8 {
+            let digit = byte &- UInt8(ascii: "0")
+            guard digit < 10, digits < 18 else { return nil }
+            value = value * 10 + Int(digit)
+            digits += 1
+        }
+        return digits > 0 ? value : nil
     }
 
     private mutating func finishBody() -> Event {

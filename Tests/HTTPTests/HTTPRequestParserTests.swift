@@ -111,6 +111,18 @@ final class HTTPRequestParserTests: XCTestCase {
         assertError("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n\r\n", status: 501)
     }
 
+    /// RFC 9110 §8.6: a list of identical lengths is one length; anything else that is not digits is refused.
+    func testContentLengthForms() throws {
+        let same = try parseAll([Array("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 3, 3\r\n\r\nabc".utf8)])
+        XCTAssertEqual(same.map(\.1), [Array("abc".utf8)])
+        let none = try parseAll([Array("POST / HTTP/1.1\r\nHost: t\r\n\r\n".utf8)])
+        XCTAssertEqual(none.map(\.1), [[]])
+        assertError("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 1, 2\r\n\r\n", status: 400)
+        assertError("POST / HTTP/1.1\r\nHost: t\r\nContent-Length:\r\n\r\n", status: 400)
+        assertError("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: -1\r\n\r\n", status: 400)
+        assertError("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 1234567890123456789\r\n\r\n", status: 400)
+    }
+
     /// RFC 9112 §2.2: empty lines before a request line are skipped in any mix of CRLF and LF, read at once or
     /// byte by byte.
     func testLeadingEmptyLinesAreSkippedWhateverTheSplit() throws {
