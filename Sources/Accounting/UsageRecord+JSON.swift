@@ -7,49 +7,42 @@ import Support
 extension UsageRecord {
     /// Appends this record as one compact JSON object (no newline) to `out`.
     public func write(into out: inout [UInt8]) {
-        func key(_ name: StaticString, first: Bool = false) {
-            if !first { out.append(UInt8(ascii: ",")) }
-            out.append(UInt8(ascii: "\""))
-            name.withUTF8Buffer { out.append(contentsOf: $0) }
-            out.append(contentsOf: "\":".utf8)
-        }
+        // Each member's separator, quoted name and colon are one literal: one append.
+        func key(_ member: StaticString) { out.append(ascii: member) }
         func string(_ s: String?) {
-            if let s { JSONValue.writeString(s, into: &out) } else { out.append(contentsOf: "null".utf8) }
+            if let s { JSONValue.writeString(s, into: &out) } else { out.append(ascii: "null") }
         }
         func int(_ v: Int?) {
-            if let v { out.appendDecimal(v) } else { out.append(contentsOf: "null".utf8) }
+            if let v { out.appendDecimal(v) } else { out.append(ascii: "null") }
         }
-        out.append(UInt8(ascii: "{"))
-        key("time", first: true)
-        out.append(UInt8(ascii: "\""))
+        key("{\"time\":\"")
         RFC3339.write(time, into: &out)
         out.append(UInt8(ascii: "\""))
-        key("request_id"); string(requestID)
-        key("key_id"); string(keyID)
-        key("org"); string(org)
-        key("requested_model"); string(requestedModel)
-        key("answering_model"); string(answeringModel)
-        key("attempts"); out.append(UInt8(ascii: "["))
+        key(",\"request_id\":"); string(requestID)
+        key(",\"key_id\":"); string(keyID)
+        key(",\"org\":"); string(org)
+        key(",\"requested_model\":"); string(requestedModel)
+        key(",\"answering_model\":"); string(answeringModel)
+        key(",\"attempts\":[")
         for (i, attempt) in attempts.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(UInt8(ascii: "{"))
-            key("model", first: true); string(attempt.model)
-            key("status"); int(attempt.status)
-            key("outcome"); string(attempt.outcome)
+            key("{\"model\":"); string(attempt.model)
+            key(",\"status\":"); int(attempt.status)
+            key(",\"outcome\":"); string(attempt.outcome)
             out.append(UInt8(ascii: "}"))
         }
         out.append(UInt8(ascii: "]"))
-        key("operation"); string(operationName)
-        if apiOperation != nil { key("bedrock_operation"); string(operation.actionName) }
-        key("status"); int(status)
-        key("tokens"); usage.writeTokens(into: &out)
-        key("cost"); out.append(UInt8(ascii: "\"")); cost.write(into: &out); out.append(UInt8(ascii: "\""))
-        key("currency"); string(currency)
-        key("latency_ms"); int(latencyMs)
-        key("ttfb_ms"); int(ttfbMs)
-        key("partial"); out.append(contentsOf: (usage.partial ? "true" : "false").utf8)
-        if let countedTokens { key("counted_tokens"); int(countedTokens) }
-        if let guardrailTextUnits { key("guardrail_text_units"); int(guardrailTextUnits) }
+        key(",\"operation\":"); string(operationName)
+        if apiOperation != nil { key(",\"bedrock_operation\":"); string(operation.actionName) }
+        key(",\"status\":"); int(status)
+        key(",\"tokens\":"); usage.writeTokens(into: &out)
+        key(",\"cost\":"); out.append(UInt8(ascii: "\"")); cost.write(into: &out); out.append(UInt8(ascii: "\""))
+        key(",\"currency\":"); string(currency)
+        key(",\"latency_ms\":"); int(latencyMs)
+        key(",\"ttfb_ms\":"); int(ttfbMs)
+        key(",\"partial\":"); out.append(ascii: usage.partial ? "true" : "false")
+        if let countedTokens { key(",\"counted_tokens\":"); int(countedTokens) }
+        if let guardrailTextUnits { key(",\"guardrail_text_units\":"); int(guardrailTextUnits) }
         out.append(UInt8(ascii: "}"))
     }
 
