@@ -22,4 +22,15 @@ public enum HMAC {
         var data = data
         return key.withUnsafeBytes { k in data.withUTF8 { d in sha256(key: k, data: UnsafeRawBufferPointer(d)) } }
     }
+
+    /// The lower-case hex of `HMAC-SHA256(key, UTF-8 bytes of data)` (a SigV4 signature), the MAC kept on the stack.
+    public static func hexSHA256(key: [UInt8], data: String) -> String {
+        var data = data
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: SHA256.digestLength) { mac in
+            key.withUnsafeBytes { k in
+                data.withUTF8 { d in tg_hmac_sha256(k.baseAddress, k.count, d.baseAddress, d.count, mac.baseAddress) }
+            }
+            return Hex.encode(UnsafeBufferPointer(mac))
+        }
+    }
 }

@@ -3,6 +3,12 @@
 public enum Hex {
     private static let digits: StaticString = "0123456789abcdef"
 
+    /// The lower-case hex digit of a nibble (0–15).
+    @inline(__always)
+    static func digit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+    }
+
     /// Lower-case hex of `bytes`, two characters a byte, after `prefix`.
     public static func encode<Bytes: Collection>(_ bytes: Bytes, prefix: String = "") -> String where Bytes.Element == UInt8 {
         var prefix = prefix

@@ -21,27 +21,28 @@ public struct SigV4Date: Sendable, Hashable, CustomStringConvertible {
         var seconds = time_t(secondsSince1970)
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        var text = [UInt8]()
-        text.reserveCapacity(16)
-        func put(_ value: Int32, digits: Int) {
-            var divisor: Int32 = 1
-            for _ in 1..<digits { divisor *= 10 }
-            var v = value
-            while divisor > 0 {
-                text.append(UInt8(ascii: "0") + UInt8(v / divisor % 10))
-                v %= divisor
-                divisor /= 10
+        // `yyyyMMdd'T'HHmmss'Z'`, written in place: one allocation.
+        basic = String(unsafeUninitializedCapacity: 16) { text in
+            var index = 0
+            func put(_ value: Int32, digits: Int) {
+                var v = value
+                for offset in stride(from: digits - 1, through: 0, by: -1) {
+                    text[index + offset] = UInt8(ascii: "0") + UInt8(v % 10)
+                    v /= 10
+                }
+                index += digits
             }
+            put(parts.tm_year + 1900, digits: 4)
+            put(parts.tm_mon + 1, digits: 2)
+            put(parts.tm_mday, digits: 2)
+            text[index] = UInt8(ascii: "T")
+            index += 1
+            put(parts.tm_hour, digits: 2)
+            put(parts.tm_min, digits: 2)
+            put(parts.tm_sec, digits: 2)
+            text[index] = UInt8(ascii: "Z")
+            return index + 1
         }
-        put(parts.tm_year + 1900, digits: 4)
-        put(parts.tm_mon + 1, digits: 2)
-        put(parts.tm_mday, digits: 2)
-        text.append(UInt8(ascii: "T"))
-        put(parts.tm_hour, digits: 2)
-        put(parts.tm_min, digits: 2)
-        put(parts.tm_sec, digits: 2)
-        text.append(UInt8(ascii: "Z"))
-        basic = String(decoding: text, as: UTF8.self)
     }
 
     /// The time of a `Date`-like value given as seconds since 1970 (fractions are dropped).

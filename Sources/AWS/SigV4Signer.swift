@@ -1,3 +1,4 @@
+import CShims
 import Support
 
 /// Signs requests with AWS Signature Version 4
@@ -69,9 +70,13 @@ public struct SigV4Signer: Sendable {
     /// Any `Authorization`, `X-Amz-Date`, `X-Amz-Security-Token` or `x-amz-content-sha256` already in the request
     /// is ignored and must be replaced by the returned ones. `payloadHash` is the lower-case hex SHA-256 of the
     /// body (``SHA256/emptyStringHex`` for none; ``SHA256Hasher`` for a body that arrives in pieces).
-    public func sign(_ request: SigV4Request, payloadHash: String, date: SigV4Date) -> SigV4HeaderSignature {
+    ///
+    /// `host`, when given, is signed as the `host` header the client will send itself (libcurl writes `Host` from
+    /// the URL), so the caller need not copy the request's headers to add it.
+    public func sign(_ request: SigV4Request, payloadHash: String, date: SigV4Date, host: String? = nil) -> SigV4HeaderSignature {
         var added: [(name: String, value: String)] = [("X-Amz-Date", date.basic)]
         var signedExtra: [(name: String, value: String)] = [("x-amz-date", date.basic)]
+        if let host { signedExtra.append(("host", host)) }
         if let token = credentials.sessionToken {
             added.append(("X-Amz-Security-Token", token))
             if options.signSessionToken { signedExtra.append(("x-amz-security-token", token)) }
@@ -150,7 +155,22 @@ public struct SigV4Signer: Sendable {
 
     /// Stage 2 for any scope (the verifier uses the client's scope).
     static func stringToSign(date: SigV4Date, scope: String, canonicalRequest: SigV4CanonicalRequest) -> String {
-        joined(algorithm, "\n", date.basic, "\n", scope, "\n", SHA256.hexDigest(canonicalRequest.bytes))
+        // One allocation: the digest stays on the stack and its hex is written in place.
+        canonicalRequest.bytes.withUnsafeBytes { request in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: SHA256.digestLength) { digest in
+                tg_sha256(request.baseAddress, request.count, digest.baseAddress)
+                let head = joinedLength(algorithm, "\n", date.basic, "\n", scope, "\n")
+                return String(unsafeUninitializedCapacity: head + 2 * SHA256.digestLength) { out in
+                    var index = write([algorithm, "\n", date.basic, "\n", scope, "\n"], into: out)
+                    for byte in digest {
+                        out[index] = Hex.digit(byte >> 4)
+                        out[index + 1] = Hex.digit(byte & 0x0F)
+                        index += 2
+                    }
+                    return index
+                }
+            }
+        }
     }
 
     /// Stages 3 and 4: the hex HMAC of the string to sign under the (cached) signing key of `day`.
@@ -158,7 +178,7 @@ public struct SigV4Signer: Sendable {
         let key = keyCache.signingKey(secretAccessKey: credentials.secretAccessKey,
                                       accessKeyId: credentials.accessKeyId, day: day, region: region,
                                       service: service)
-        return Hex.encode(HMAC.sha256(key: key, data: stringToSign))
+        return HMAC.hexSHA256(key: key, data: stringToSign)
     }
 
     /// The credential scope `yyyyMMdd/region/service/aws4_request`.
@@ -169,18 +189,25 @@ public struct SigV4Signer: Sendable {
     /// The parts concatenated into one string with one allocation (interpolation grows the string part by part,
     /// and signing builds three such strings per request).
     static func joined(_ parts: String...) -> String {
-        let count = parts.reduce(0) { $0 + $1.utf8.count }
-        return String(unsafeUninitializedCapacity: count) { out in
-            var index = 0
-            for var part in parts {
-                part.withUTF8 { bytes in
-                    for byte in bytes {
-                        out[index] = byte
-                        index += 1
-                    }
+        String(unsafeUninitializedCapacity: parts.reduce(0) { $0 + $1.utf8.count }) { write(parts, into: $0) }
+    }
+
+    /// The UTF-8 length of the parts together.
+    private static func joinedLength(_ parts: String...) -> Int {
+        parts.reduce(0) { $0 + $1.utf8.count }
+    }
+
+    /// Writes the parts' UTF-8 one after the other at the start of `out`; returns how many bytes.
+    private static func write(_ parts: [String], into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        var index = 0
+        for var part in parts {
+            part.withUTF8 { bytes in
+                for byte in bytes {
+                    out[index] = byte
+                    index += 1
                 }
             }
-            return index
         }
+        return index
     }
 }

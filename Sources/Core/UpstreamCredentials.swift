@@ -19,10 +19,9 @@ public enum UpstreamAuthorization: Sendable {
         case .bearer(let key):
             return [(name: "Authorization", value: "Bearer \(key)")]
         case .sigV4(let credentials):
-            var signed = headers
-            signed.append((name: "host", value: host))
             let signer = SigV4Signer(credentials: credentials, region: region, service: service)
-            return signer.sign(SigV4Request(method: method, path: path, headers: signed), payloadHash: payloadHash, date: date).headers
+            return signer.sign(SigV4Request(method: method, path: path, headers: headers), payloadHash: payloadHash, date: date,
+                               host: host).headers
         }
     }
 }
