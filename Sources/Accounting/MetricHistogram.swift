@@ -13,6 +13,8 @@ public final class MetricHistogram: MetricFamily, @unchecked Sendable {
     /// Upper bounds, ascending (the `+Inf` bucket is implicit).
     public let buckets: [Double]
     private var series: [[String]: Series] = [:]
+    /// The series observed last and its index in `series` (valid until the next insertion, which clears it).
+    private var last: (labels: [String], index: Dictionary<[String], Series>.Index)?
 
     init(name: String, help: String, labelNames: [String], buckets: [Double], seriesLimit: Int = MetricsRegistry.defaultSeriesLimit) {
         let sorted = Array(Set(buckets.filter { $0.isFinite })).sorted()
@@ -32,12 +34,16 @@ public final class MetricHistogram: MetricFamily, @unchecked Sendable {
         }
         lock.lock()
         let slot: Dictionary<[String], Series>.Index
-        if let existing = series.index(forKey: labels) {
+        if let last, last.labels == labels {
+            slot = last.index  // no hashing for the series observed last (see ScalarMetricFamily.update)
+        } else if let existing = series.index(forKey: labels) {
             slot = existing
+            last = (labels, existing)
         } else {
             let key = boundedKey(labels, in: series)
             if series[key] == nil { series[key] = Series(counts: Array(repeating: 0, count: buckets.count + 1)) }
             slot = series.index(forKey: key)!
+            last = nil
         }
         series.values[slot].counts[index] += 1
         series.values[slot].sum += value

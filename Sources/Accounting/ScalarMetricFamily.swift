@@ -2,6 +2,8 @@
 /// Thread-safe through the family's lock.
 public class ScalarMetricFamily: MetricFamily, @unchecked Sendable {
     private var values: [[String]: Double] = [:]
+    /// The series updated last and its index in `values` (valid until the next insertion, which clears it).
+    private var last: (labels: [String], index: Dictionary<[String], Double>.Index)?
 
     override init(name: String, help: String, labelNames: [String], seriesLimit: Int = MetricsRegistry.defaultSeriesLimit) {
         super.init(name: name, help: help, labelNames: labelNames, seriesLimit: seriesLimit)
@@ -12,11 +14,16 @@ public class ScalarMetricFamily: MetricFamily, @unchecked Sendable {
     func update(_ labels: [String], _ change: (inout Double) -> Void) {
         checkArity(labels)
         lock.lock()
-        // One hash of the labels for a series that exists (every update but the first).
-        if let index = values.index(forKey: labels) {
+        // The series updated last is found by comparing labels (no hashing: steady traffic repeats its labels); else
+        // one hash for a series that exists, and an insertion (which moves every index) for a new one.
+        if let last, last.labels == labels {
+            change(&values.values[last.index])
+        } else if let index = values.index(forKey: labels) {
             change(&values.values[index])
+            last = (labels, index)
         } else {
             change(&values[boundedKey(labels, in: values), default: 0])
+            last = nil
         }
         lock.unlock()
     }

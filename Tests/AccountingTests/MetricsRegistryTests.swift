@@ -40,6 +40,29 @@ final class MetricsRegistryTests: XCTestCase {
         XCTAssertEqual(c.value(["k0"]) + c.value(["k1"]), 80_000)
     }
 
+    /// The series updated last is found without hashing; insertions in between move every index of the family.
+    func testRepeatedAndInterleavedSeriesStayApart() {
+        let registry = MetricsRegistry()
+        let c = registry.counter("t_calls_total", help: "t", labels: ["model", "status"])
+        let h = registry.histogram("t_seconds", help: "t", labels: ["op"], buckets: [1])
+        let sequence = [["a", "200"], ["a", "200"], ["b", "200"], ["a", "200"], ["c", "429"], ["a", "200"], ["b", "200"]]
+        for (i, labels) in sequence.enumerated() {
+            c.increment(labels)
+            h.observe(Double(i), [labels[0]])
+        }
+        XCTAssertEqual(c.value(["a", "200"]), 4)
+        XCTAssertEqual(c.value(["b", "200"]), 2)
+        XCTAssertEqual(c.value(["c", "429"]), 1)
+        XCTAssertEqual(h.count(["a"]), 4)
+        XCTAssertEqual(h.count(["b"]), 2)
+        XCTAssertEqual(h.count(["c"]), 1)
+        for i in 0..<50 { c.increment(["n\(i)", "200"]) }  // grows the table: every index moves
+        c.increment(["a", "200"])
+        c.increment(["a", "200"])
+        XCTAssertEqual(c.value(["a", "200"]), 6)
+        XCTAssertEqual(c.value(["n7", "200"]), 1)
+    }
+
     func testNumberRendering() {
         XCTAssertEqual(PrometheusText.number(3), "3")
         XCTAssertEqual(PrometheusText.number(0.25), "0.25")
