@@ -38,7 +38,11 @@ public struct SigV4CanonicalRequest: Sendable {
         out.reserveCapacity(capacity)
         out.append(contentsOf: request.method.utf8)
         out.append(0x0A)
-        Self.appendCanonicalURI(request.path, normalize: normalizePath, encode: encodePath, into: &out)
+        if let uri = request.canonicalURI, normalizePath, encodePath {
+            out.append(contentsOf: uri)
+        } else {
+            Self.appendCanonicalURI(request.path, normalize: normalizePath, encode: encodePath, into: &out)
+        }
         out.append(0x0A)
         Self.appendCanonicalQuery(request.query, extra: extraQuery, into: &out)
         out.append(0x0A)
@@ -50,6 +54,14 @@ public struct SigV4CanonicalRequest: Sendable {
     }
 
     // MARK: URI
+
+    /// The canonical URI of a wire path with the options of every service but S3 (normalised, encoded once more),
+    /// for ``SigV4Request/canonicalURI``.
+    public static func canonicalURI(of path: String) -> [UInt8] {
+        var out: [UInt8] = []
+        appendCanonicalURI(path, normalize: true, encode: true, into: &out)
+        return out
+    }
 
     /// Appends the canonical URI of a wire path.
     static func appendCanonicalURI(_ path: String, normalize: Bool, encode: Bool, into out: inout [UInt8]) {

@@ -14,13 +14,19 @@ public struct SigV4Request: Sendable {
     public var query: String
     /// Header fields in arrival order; names in any case, repeated names allowed. Must include `host`.
     public var headers: [(name: String, value: String)]
+    /// The canonical URI of `path` made ahead of time with the standard options (normalised, encoded once more:
+    /// ``SigV4CanonicalRequest/canonicalURI(of:)``), for a caller that signs the same path again and again; nil to
+    /// have it made from `path` on each signature.
+    public var canonicalURI: [UInt8]?
 
     /// A request from its parts.
-    public init(method: String, path: String, query: String = "", headers: [(name: String, value: String)]) {
+    public init(method: String, path: String, query: String = "", headers: [(name: String, value: String)],
+                canonicalURI: [UInt8]? = nil) {
         self.method = method
         self.path = path
         self.query = query
         self.headers = headers
+        self.canonicalURI = canonicalURI
     }
 
     /// A request from a request-target (`/path?query`), split at the first `?`.

@@ -128,7 +128,8 @@ public final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
         }
         headers.append(contentsOf: authorization.headers(
             method: "POST", path: target.wirePath(for: operation), host: target.hostHeader, signing: headers,
-            payloadHash: attemptBody == nil ? payloadHash : SHA256.hexDigest(body), region: target.region))
+            payloadHash: attemptBody == nil ? payloadHash : SHA256.hexDigest(body), region: target.region,
+            canonicalURI: target.canonicalURI(for: operation)))
         return UpstreamRequest(method: "POST", url: target.url(for: operation), headers: headers, body: body, isStreaming: operation.isStreaming)
     }
 

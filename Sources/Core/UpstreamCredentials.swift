@@ -12,16 +12,17 @@ public enum UpstreamAuthorization: Sendable {
     /// The headers that authorize one request: `Authorization: Bearer` for an API key; for key pairs, the SigV4
     /// signature headers ([AWS SigV4](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html))
     /// over `method`, `path`, `headers`, the `host` the client will send and `payloadHash`, for `service` in `region`.
+    /// `canonicalURI` is `path`'s, when the caller keeps it (``UpstreamTarget/canonicalURI(for:)``).
     public func headers(method: String, path: String, host: String, signing headers: [(name: String, value: String)],
                         payloadHash: String, region: String, service: String = "bedrock",
-                        date: SigV4Date = SigV4Date(Date())) -> [(name: String, value: String)] {
+                        date: SigV4Date = SigV4Date(Date()), canonicalURI: [UInt8]? = nil) -> [(name: String, value: String)] {
         switch self {
         case .bearer(let key):
             return [(name: "Authorization", value: "Bearer \(key)")]
         case .sigV4(let credentials):
             let signer = SigV4Signer(credentials: credentials, region: region, service: service)
-            return signer.sign(SigV4Request(method: method, path: path, headers: headers), payloadHash: payloadHash, date: date,
-                               host: host).headers
+            let request = SigV4Request(method: method, path: path, headers: headers, canonicalURI: canonicalURI)
+            return signer.sign(request, payloadHash: payloadHash, date: date, host: host).headers
         }
     }
 }

@@ -23,6 +23,8 @@ public final class UpstreamTarget: Sendable {
     /// Wire path and full URL per operation, in `BedrockOperation.allCases` order.
     private let wirePaths: [String]
     private let urls: [String]
+    /// The SigV4 canonical URI of each wire path, made once.
+    private let canonicalURIs: [[UInt8]]
 
     public init(modelID: String, upstreamModelID: String, region: String, endpoint: String?, credentialSet: String,
                 role: AssumedRole? = nil) {
@@ -37,10 +39,14 @@ public final class UpstreamTarget: Sendable {
         let paths = BedrockOperation.allCases.map { BedrockPath(modelId: upstreamModelID, operation: $0).wirePath }
         self.wirePaths = paths
         self.urls = paths.map { endpoint + $0 }
+        self.canonicalURIs = paths.map { SigV4CanonicalRequest.canonicalURI(of: $0) }
     }
 
     /// The path sent upstream for `operation` (the model id percent-encoded as one segment).
     public func wirePath(for operation: BedrockOperation) -> String { wirePaths[Self.index(of: operation)] }
+
+    /// The SigV4 canonical URI of ``wirePath(for:)``.
+    public func canonicalURI(for operation: BedrockOperation) -> [UInt8] { canonicalURIs[Self.index(of: operation)] }
 
     /// The request URL for `operation`.
     public func url(for operation: BedrockOperation) -> String { urls[Self.index(of: operation)] }
