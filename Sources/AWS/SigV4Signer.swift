@@ -202,10 +202,9 @@ public struct SigV4Signer: Sendable {
         var index = 0
         for var part in parts {
             part.withUTF8 { bytes in
-                for byte in bytes {
-                    out[index] = byte
-                    index += 1
-                }
+                guard let source = bytes.baseAddress, let target = out.baseAddress else { return }
+                (target + index).initialize(from: source, count: bytes.count)
+                index += bytes.count
             }
         }
         return index

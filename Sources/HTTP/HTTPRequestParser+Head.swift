@@ -1,3 +1,4 @@
+import Glibc
 import Support
 
 /// The header section: finding its end, the request line and fields (RFC 9112 §2-§5), scanned in place.
@@ -32,17 +33,19 @@ extension HTTPRequestParser {
     /// Finds the blank line ending the header section: returns the index where the head's text ends and where the
     /// next bytes start.
     private func findHeadEnd() -> (headEnd: Int, next: Int)? {
-        var i = scanIndex
-        let n = buffer.count
-        while i < n {
-            if buffer[i] == 10 {
-                // "\n\n" or "\n\r\n" ends the head.
-                if i + 1 < n && buffer[i + 1] == 10 { return (i, i + 2) }
-                if i + 2 < n && buffer[i + 1] == 13 && buffer[i + 2] == 10 { return (i, i + 3) }
+        buffer.withUnsafeBufferPointer { bytes -> (headEnd: Int, next: Int)? in
+            guard let base = bytes.baseAddress else { return nil }
+            let n = bytes.count
+            var i = scanIndex
+            // memchr finds each line feed; "\n\n" or "\n\r\n" ends the head.
+            while i < n, let found = memchr(base + i, 10, n - i) {
+                let at = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                if at + 1 < n && base[at + 1] == 10 { return (at, at + 2) }
+                if at + 2 < n && base[at + 1] == 13 && base[at + 2] == 10 { return (at, at + 3) }
+                i = at + 1
             }
-            i += 1
+            return nil
         }
-        return nil
     }
 
     /// Parses the request line and header fields in `buffer[start..<end]` (the blank line excluded), scanning the
@@ -54,8 +57,10 @@ extension HTTPRequestParser {
             /// The next line (CR stripped), or nil after the last one.
             func nextLine() -> UnsafeBufferPointer<UInt8>? {
                 guard cursor <= bytes.count else { return nil }
-                var lineEnd = cursor
-                while lineEnd < bytes.count && bytes[lineEnd] != 10 { lineEnd += 1 }
+                var lineEnd = bytes.count
+                if cursor < bytes.count, let base = bytes.baseAddress, let found = memchr(base + cursor, 10, bytes.count - cursor) {
+                    lineEnd = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                }
                 var contentEnd = lineEnd
                 if contentEnd > cursor && bytes[contentEnd - 1] == 13 { contentEnd -= 1 }
                 let line = UnsafeBufferPointer(rebasing: bytes[cursor..<contentEnd])

@@ -72,7 +72,11 @@ public enum ASCIICase {
     /// Appends `text` with `A`–`Z` lower-cased.
     @inlinable
     public static func appendLowercased(_ text: String, into out: inout [UInt8]) {
-        for byte in text.utf8 { out.append(lower(byte)) }
+        let start = out.count
+        out.append(contentsOf: text.utf8)
+        out.withUnsafeMutableBufferPointer { bytes in
+            for i in start..<bytes.count { bytes[i] = lower(bytes[i]) }
+        }
     }
 
     /// Whether two byte arrays are equal ignoring ASCII case.
