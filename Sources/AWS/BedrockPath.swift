@@ -22,20 +22,39 @@ public struct BedrockPath: Sendable, Hashable {
     /// was sent unencoded still parses. Nil when the path is not a runtime operation or the id is empty, longer
     /// than 2048 bytes, badly percent-encoded or not UTF-8.
     public init?(parsing path: String) {
-        var utf8 = Substring(path).utf8[...]
-        if let q = utf8.firstIndex(of: UInt8(ascii: "?")) { utf8 = utf8[..<q] }
-        let prefix = "/model/".utf8
-        guard utf8.starts(with: prefix) else { return nil }
-        let rest = utf8.dropFirst(prefix.count)
-        guard let slash = rest.lastIndex(of: UInt8(ascii: "/")) else { return nil }
-        let encodedId = rest[..<slash]
-        guard let operation = BedrockOperation(rawValue: String(Substring(rest[rest.index(after: slash)...]))),
-            BedrockOperation.modelOperations.contains(operation),
-            !encodedId.isEmpty, let decoded = PercentEncoding.decode(encodedId, strict: true),
-            !decoded.isEmpty, decoded.count <= Self.maxModelIdLength,
-            let modelId = String(validating: decoded, as: UTF8.self)
-        else { return nil }
+        var path = path
+        guard let (modelId, operation) = path.withUTF8({ Self.parse($0) }) else { return nil }
         self.init(modelId: modelId, operation: operation)
+    }
+
+    /// The operations a path can name, with their last segments as bytes.
+    private static let suffixes: [(bytes: [UInt8], operation: BedrockOperation)] =
+        BedrockOperation.modelOperations.map { (Array($0.pathSuffix.utf8), $0) }
+
+    /// ``init(parsing:)`` on the path's bytes, in place.
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> (String, BedrockOperation)? {
+        var end = bytes.count
+        if let q = bytes.firstIndex(of: UInt8(ascii: "?")) { end = q }
+        let prefix: StaticString = "/model/"
+        let prefixCount = prefix.utf8CodeUnitCount
+        guard end > prefixCount, prefix.withUTF8Buffer({ $0.elementsEqual(bytes[0..<prefixCount]) }) else { return nil }
+        var slash = end - 1
+        while slash >= prefixCount && bytes[slash] != UInt8(ascii: "/") { slash -= 1 }
+        guard slash > prefixCount else { return nil }  // no slash after the prefix, or an empty id
+        let suffix = bytes[(slash + 1)..<end]
+        guard let operation = suffixes.first(where: { $0.bytes.elementsEqual(suffix) })?.operation else { return nil }
+        let encoded = UnsafeBufferPointer(rebasing: bytes[prefixCount..<slash])
+        let modelId: String?
+        if encoded.contains(UInt8(ascii: "%")) {
+            guard let decoded = PercentEncoding.decode(encoded, strict: true), !decoded.isEmpty,
+                  decoded.count <= maxModelIdLength else { return nil }
+            modelId = String(validating: decoded, as: UTF8.self)
+        } else {
+            guard encoded.count <= maxModelIdLength else { return nil }
+            modelId = String(validating: encoded, as: UTF8.self)
+        }
+        guard let modelId else { return nil }
+        return (modelId, operation)
     }
 
     /// The wire path to send upstream: `/model/` + the id with every byte outside `A-Z a-z 0-9 - . _ ~`
