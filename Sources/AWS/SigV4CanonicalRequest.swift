@@ -195,6 +195,21 @@ public struct SigV4CanonicalRequest: Sendable {
 
     /// Appends `value` without leading/trailing whitespace and with inner whitespace runs as one space.
     static func appendTrimmed(_ value: String, into out: inout [UInt8]) {
+        // Most values have no space to trim or collapse: then they are appended whole.
+        var value = value
+        let plain = value.withUTF8 { bytes -> Bool in
+            var previousSpace = true  // a leading space counts as a run
+            for c in bytes {
+                if c == 0x09 || c == 0x0A || c == 0x0D { return false }  // becomes a space: the general path
+                let space = c == 0x20
+                if space && previousSpace { return false }
+                previousSpace = space
+            }
+            if previousSpace && !bytes.isEmpty { return false }  // a trailing space
+            out.append(contentsOf: bytes)
+            return true
+        }
+        if plain { return }
         var pendingSpace = false
         var started = false
         for c in value.utf8 {

@@ -27,6 +27,7 @@ public final class SigV4SigningKeyCache: @unchecked Sendable {
 
     private let lock = Lock()
     private var entries: [Scope: Entry] = [:]
+    private var last: (scope: Scope, entry: Entry)?
     private let capacity: Int
     private var derivations = 0
 
@@ -47,7 +48,13 @@ public final class SigV4SigningKeyCache: @unchecked Sendable {
                            service: String) -> [UInt8] {
         let scope = Scope(accessKeyId: accessKeyId, day: day, region: region, service: service)
         lock.lock()
+        // The key served last is checked first, by equality alone: a gateway signs for a few scopes all day.
+        if let last, last.scope == scope, last.entry.secret == secretAccessKey {
+            lock.unlock()
+            return last.entry.key
+        }
         if let entry = entries[scope], entry.secret == secretAccessKey {
+            last = (scope, entry)
             lock.unlock()
             return entry.key
         }
@@ -56,6 +63,7 @@ public final class SigV4SigningKeyCache: @unchecked Sendable {
         lock.lock()
         if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
         entries[scope] = Entry(secret: secretAccessKey, key: key)
+        last = (scope, Entry(secret: secretAccessKey, key: key))
         derivations += 1
         lock.unlock()
         return key

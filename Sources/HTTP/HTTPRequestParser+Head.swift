@@ -84,7 +84,10 @@ extension HTTPRequestParser {
             headers.reserveCapacity(16)
             var hostFields = 0
             while let line = nextLine() {
-                guard let colon = line.firstIndex(of: 58) else { throw .malformed("Header field without a colon") }
+                guard let base = line.baseAddress, let found = memchr(base, 58, line.count) else {
+                    throw .malformed("Header field without a colon")
+                }
+                let colon = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
                 let name = UnsafeBufferPointer(rebasing: line[..<colon])
                 guard !name.isEmpty, name.allSatisfy(Self.isTokenByte) else {
                     // Covers obs-fold (a line starting with whitespace) and whitespace before the colon.

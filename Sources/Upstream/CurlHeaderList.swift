@@ -81,6 +81,6 @@ enum CurlHeaderList {
     private static func isManaged(_ name: String) -> Bool {
         let count = name.utf8.count
         guard count < 64, managedLengths & (1 << UInt64(count)) != 0 else { return false }
-        return managed.contains { $0.equalsCaseInsensitively(name) }
+        return managed.contains { $0.utf8.count == count && $0.equalsCaseInsensitively(name) }
     }
 }

@@ -51,7 +51,13 @@ final class SigV4SignerTests: XCTestCase {
         }
         XCTAssertEqual(cache.derivationCount, 1)
         let nextDay = SigV4Date(secondsSince1970: vector.date.secondsSince1970 + 86_400)
-        _ = signer.sign(vector.request.sigV4Request, payloadHash: vector.payloadHash, date: nextDay)
+        let second = signer.sign(vector.request.sigV4Request, payloadHash: vector.payloadHash, date: nextDay)
+        XCTAssertEqual(cache.derivationCount, 2)
+        // Back and forth between the two scopes: both keys are kept, and each signature is the one it was.
+        let first = signer.sign(vector.request.sigV4Request, payloadHash: vector.payloadHash, date: vector.date)
+        XCTAssertEqual(signer.sign(vector.request.sigV4Request, payloadHash: vector.payloadHash, date: nextDay).signature,
+                       second.signature)
+        XCTAssertEqual(first.signature, try vector.text("header-signature.txt"))
         XCTAssertEqual(cache.derivationCount, 2)
         // The signing key of the AWS documentation example (same secret, 20150830/us-east-1/iam).
         XCTAssertEqual(
@@ -59,6 +65,18 @@ final class SigV4SignerTests: XCTestCase {
                 secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", day: "20150830", region: "us-east-1",
                 service: "iam")),
             "c4afb1cc5771d871763a393e44b703571b55cc28424d1a5e86da6ed3c154a4b9")
+    }
+
+    /// Header values are trimmed and inner whitespace runs become one space (tabs and line breaks included); the
+    /// common value with nothing to change is copied whole.
+    func testCanonicalHeaderValueTrimming() {
+        let cases = [("application/json", "application/json"), ("a b", "a b"), ("  a  b  ", "a b"), ("a\tb", "a b"),
+                     ("a\r\n b", "a b"), (" ", ""), ("", ""), ("x ", "x"), (" x", "x"), ("é  ü", "é ü")]
+        for (value, expected) in cases {
+            var out: [UInt8] = Array("k:".utf8)
+            SigV4CanonicalRequest.appendTrimmed(value, into: &out)
+            XCTAssertEqual(String(decoding: out, as: UTF8.self), "k:" + expected, value.debugDescription)
+        }
     }
 
     func testRotatedSecretIsNotServedAStaleKey() throws {
