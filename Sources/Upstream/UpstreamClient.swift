@@ -45,7 +45,10 @@ public final class UpstreamClient: @unchecked Sendable {
     var curlDepth = 0
     /// Reset easy handles ready for the next transfer.
     var pool: [CurlEasy] = []
-    static let poolLimit = 16
+    /// Most handles kept in `pool`. Below the transfers a loop runs at once, handles were freed and made again all
+    /// the time under load (`curl_easy_cleanup` plus `curl_easy_init`: about one in two calls at 50 connections).
+    /// A reset handle is a few kilobytes.
+    static let poolLimit = 256
     var isShutDown = false
     private var multiFreed = false
 

@@ -321,7 +321,7 @@ final class UpstreamClientFlowTests: XCTestCase {
         XCTAssertLessThanOrEqual(server.acceptedCount, 8)
     }
 
-    func testABurstsConnectionsStayOpenForTheNextBurst() {
+    func testABurstsConnectionsAndHandlesStayForTheNextBurst() {
         // Every request of the first burst is held until all of them have arrived, so the burst needs one connection
         // each; the bursts after it must find them all in the connection cache (libcurl's default cache size, four
         // times the transfers in progress, closed some of them as each burst drained).
@@ -349,7 +349,11 @@ final class UpstreamClientFlowTests: XCTestCase {
             queue.sync { XCTAssertTrue(delegates.allSatisfy { $0.error == nil && $0.body == Array("ok".utf8) }) }
             XCTAssertEqual(server.acceptedCount, burst, "round \(round)")
         }
-        queue.sync { XCTAssertEqual(client.connectionSockets.count, burst) }
+        queue.sync {
+            XCTAssertEqual(client.connectionSockets.count, burst)
+            // And every easy handle of a burst is kept for the next one, not freed and made again.
+            XCTAssertEqual(client.pool.count, burst)
+        }
     }
 
     func testShutdownFinishesTransfersAndRefusesNewOnes() {
