@@ -88,6 +88,33 @@ public struct EventStreamDecoder: Sendable {
     static let retainedCapacity = 2048
 
     private mutating func decodeNext() throws(EventStreamError) -> EventStreamMessage? {
+        try nextFrameInPlace { frame throws(EventStreamError) in try frame.message() }
+    }
+
+    /// The next whole frame, handed to `body` in place — no header strings, no copy of the payload — for a reader
+    /// that only looks at a few headers (``EventStreamFrame``); nil when no whole frame is buffered. Errors as
+    /// ``next()``; after one, every call throws it again.
+    public mutating func nextFrame<R>(_ body: (EventStreamFrame) throws(EventStreamError) -> R) throws(EventStreamError) -> R? {
+        if let failure { throw failure }
+        do {
+            let checked = { (frame: EventStreamFrame) throws(EventStreamError) -> R in
+                try Self.walkHeaders(frame.headers) { _, _, _ in true }
+                return try body(frame)
+            }
+            guard let result = try nextFrameInPlace(checked) else {
+                compact()
+                return nil
+            }
+            return result
+        } catch {
+            failure = error
+            throw error
+        }
+    }
+
+    /// Checks the prelude, the length limits and both checksums of the frame at `readIndex`, then hands it to `body`
+    /// (which checks the header section, by walking or parsing it) and moves past it.
+    private mutating func nextFrameInPlace<R>(_ body: (EventStreamFrame) throws(EventStreamError) -> R) throws(EventStreamError) -> R? {
         let available = buffer.count - readIndex
         guard available >= 12 else { return nil }
         let start = readIndex
@@ -109,7 +136,7 @@ public struct EventStreamDecoder: Sendable {
         guard available >= length else { return nil }
 
         // Array.withUnsafeBytes rethrows untyped errors, so the closure returns a Result.
-        let message = try buffer.withUnsafeBytes { raw -> Result<EventStreamMessage, EventStreamError> in
+        let result = buffer.withUnsafeBytes { raw -> Result<R, EventStreamError> in
             let frame = UnsafeRawBufferPointer(rebasing: raw[start..<start + length])
             let expected = Self.load32(frame, length - 4)
             let computed = CRC32.checksum(UnsafeRawBufferPointer(rebasing: frame[0..<length - 4]))
@@ -118,89 +145,92 @@ public struct EventStreamDecoder: Sendable {
             }
             let headersEnd = 12 + Int(headersLength)
             return Result { () throws(EventStreamError) in
-                let headers = try Self.parseHeaders(UnsafeRawBufferPointer(rebasing: frame[12..<headersEnd]))
-                return EventStreamMessage(headers: headers, payload: Array(frame[headersEnd..<length - 4]))
+                let headers = UnsafeRawBufferPointer(rebasing: frame[12..<headersEnd])
+                return try body(EventStreamFrame(headers: headers,
+                                                 payload: UnsafeRawBufferPointer(rebasing: frame[headersEnd..<length - 4])))
             }
-        }.get()
+        }
+        let value = try result.get()
         readIndex += length
-        return message
+        return value
     }
 
-    private static func parseHeaders(_ raw: UnsafeRawBufferPointer) throws(EventStreamError) -> [EventStreamHeader] {
-        var headers: [EventStreamHeader] = []
+    /// Walks a header section (`name-length name type value`, repeated), checking each header's framing and that
+    /// names and string values are UTF-8, and hands over each name, value type and value bytes (a string's or byte
+    /// array's without its length); stops early when `visit` returns false.
+    static func walkHeaders(
+        _ raw: UnsafeRawBufferPointer,
+        _ visit: (UnsafeRawBufferPointer, UInt8, UnsafeRawBufferPointer) throws(EventStreamError) -> Bool
+    ) throws(EventStreamError) {
         var i = 0
-        func need(_ n: Int, _ what: String) throws(EventStreamError) {
-            guard raw.count - i >= n else { throw .malformedHeader("truncated \(what)") }
-        }
+        func name(_ bytes: UnsafeRawBufferPointer) -> String { String(decoding: bytes, as: UTF8.self) }
         while i < raw.count {
             let nameLength = Int(raw[i])
             i += 1
             guard nameLength > 0 else { throw .malformedHeader("empty name") }
-            try need(nameLength + 1, "name")
-            guard let name = utf8String(UnsafeRawBufferPointer(rebasing: raw[i..<i + nameLength]))
-            else { throw .malformedHeader("name is not UTF-8") }
+            guard raw.count - i >= nameLength + 1 else { throw .malformedHeader("truncated name") }
+            let nameBytes = UnsafeRawBufferPointer(rebasing: raw[i..<i + nameLength])
+            guard isUTF8(nameBytes) else { throw .malformedHeader("name is not UTF-8") }
             i += nameLength
             let type = raw[i]
             i += 1
+            var start = i, size: Int
+            switch type {
+            case 0, 1: size = 0
+            case 2: size = 1
+            case 3: size = 2
+            case 4: size = 4
+            case 5, 8: size = 8
+            case 9: size = 16
+            case 6, 7:
+                guard raw.count - i >= 2 else { throw .malformedHeader("truncated \(name(nameBytes))") }
+                size = Int(raw[i]) << 8 | Int(raw[i + 1])
+                start += 2
+            default:
+                throw .malformedHeader("\(name(nameBytes)) has unknown type \(type)")
+            }
+            guard raw.count - start >= size else { throw .malformedHeader("truncated \(name(nameBytes))") }
+            let value = UnsafeRawBufferPointer(rebasing: raw[start..<start + size])
+            if type == 7, !isUTF8(value) { throw .malformedHeader("\(name(nameBytes)) string value is not UTF-8") }
+            i = start + size
+            guard try visit(nameBytes, type, value) else { return }
+        }
+    }
+
+    /// The header section as values (see ``walkHeaders(_:_:)`` for the checks).
+    static func parseHeaders(_ raw: UnsafeRawBufferPointer) throws(EventStreamError) -> [EventStreamHeader] {
+        var headers: [EventStreamHeader] = []
+        try walkHeaders(raw) { nameBytes, type, bytes in
             let value: EventStreamHeaderValue
             switch type {
             case 0: value = .bool(true)
             case 1: value = .bool(false)
-            case 2:
-                try need(1, name)
-                value = .byte(Int8(bitPattern: raw[i]))
-                i += 1
-            case 3:
-                try need(2, name)
-                value = .int16(Int16(bitPattern: UInt16(raw[i]) << 8 | UInt16(raw[i + 1])))
-                i += 2
-            case 4:
-                try need(4, name)
-                value = .int32(Int32(bitPattern: load32(raw, i)))
-                i += 4
+            case 2: value = .byte(Int8(bitPattern: bytes[0]))
+            case 3: value = .int16(Int16(bitPattern: UInt16(bytes[0]) << 8 | UInt16(bytes[1])))
+            case 4: value = .int32(Int32(bitPattern: load32(bytes, 0)))
             case 5, 8:
-                try need(8, name)
-                let v = Int64(bitPattern: UInt64(load32(raw, i)) << 32 | UInt64(load32(raw, i + 4)))
+                let v = Int64(bitPattern: UInt64(load32(bytes, 0)) << 32 | UInt64(load32(bytes, 4)))
                 value = type == 5 ? .int64(v) : .timestamp(v)
-                i += 8
-            case 6, 7:
-                try need(2, name)
-                let length = Int(raw[i]) << 8 | Int(raw[i + 1])
-                i += 2
-                try need(length, name)
-                let bytes = UnsafeRawBufferPointer(rebasing: raw[i..<i + length])
-                if type == 6 {
-                    value = .bytes(Array(bytes))
-                } else {
-                    guard let s = utf8String(bytes) else {
-                        throw .malformedHeader("\(name) string value is not UTF-8")
-                    }
-                    value = .string(s)
-                }
-                i += length
-            case 9:
-                try need(16, name)
-                var uuid = UUID().uuid
-                withUnsafeMutableBytes(of: &uuid) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[i..<i + 16])) }
-                value = .uuid(UUID(uuid: uuid))
-                i += 16
+            case 6: value = .bytes(Array(bytes))
+            case 7: value = .string(String(decoding: bytes, as: UTF8.self))
             default:
-                throw .malformedHeader("\(name) has unknown type \(type)")
+                var uuid = UUID().uuid
+                withUnsafeMutableBytes(of: &uuid) { $0.copyMemory(from: bytes) }
+                value = .uuid(UUID(uuid: uuid))
             }
-            headers.append(EventStreamHeader(name, value))
+            headers.append(EventStreamHeader(String(decoding: nameBytes, as: UTF8.self), value))
+            return true
         }
         return headers
     }
 
-    /// `bytes` as a string when they are valid UTF-8. Header names and values are ASCII in practice
-    /// (`:event-type`, `application/json`), and ASCII needs no validation beyond the byte check.
-    private static func utf8String(_ bytes: UnsafeRawBufferPointer) -> String? {
-        if !bytes.contains(where: { $0 >= 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
-        return String(validating: bytes, as: UTF8.self)
+    /// Whether `bytes` are UTF-8 (ASCII checked first, without decoding).
+    private static func isUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        !bytes.contains(where: { $0 >= 0x80 }) || String(validating: bytes, as: UTF8.self) != nil
     }
 
     @inline(__always)
-    private static func load32(_ raw: UnsafeRawBufferPointer, _ offset: Int) -> UInt32 {
+    static func load32(_ raw: UnsafeRawBufferPointer, _ offset: Int) -> UInt32 {
         UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
     }
 }

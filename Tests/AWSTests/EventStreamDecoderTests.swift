@@ -210,6 +210,38 @@ final class EventStreamDecoderTests: XCTestCase {
             XCTAssertThrowsError(try decoder.next(), "\(raw)") { error in
                 XCTAssertEqual((error as? EventStreamError)?.name, "malformed_header", "\(raw)")
             }
+            // Read in place, the same frame fails the same way, before the reader sees it.
+            var inPlace = EventStreamDecoder()
+            inPlace.append(Self.frame(rawHeaders: raw))
+            XCTAssertThrowsError(try inPlace.nextFrame { _ in XCTFail("a malformed frame reached the reader") }, "\(raw)") { error in
+                XCTAssertEqual((error as? EventStreamError)?.name, "malformed_header", "\(raw)")
+            }
+        }
+    }
+
+    /// A frame read in place shows the same headers and payload as the decoded message, for every vector and for a
+    /// Bedrock chunk, split across appends.
+    func testFramesReadInPlaceAgreeWithMessages() throws {
+        var streams = try Self.names("positive").map { [UInt8](try Self.vector("encoded", "positive", $0)) }
+        streams.append(try EventStreamEncoder.encode(BedrockEventStream.messageStop()))
+        for bytes in streams {
+            let message = try XCTUnwrap(try decodeAll(bytes).first)
+            var decoder = EventStreamDecoder()
+            decoder.append(bytes.prefix(bytes.count / 2))
+            XCTAssertNil(try decoder.nextFrame { _ in () })
+            decoder.append(bytes.dropFirst(bytes.count / 2))
+            let seen = try decoder.nextFrame { (frame: EventStreamFrame) throws(EventStreamError) -> (EventStreamMessage, String?, String?, Bool) in
+                (try frame.message(), frame.string(":message-type").map { String(decoding: $0, as: UTF8.self) },
+                 frame.string(":content-type").map { String(decoding: $0, as: UTF8.self) },
+                 frame.header(":message-type", is: "event"))
+            }
+            let (copy, messageType, contentType, isEvent) = try XCTUnwrap(seen)
+            XCTAssertEqual(copy, message)
+            XCTAssertEqual(messageType, message.messageType)
+            XCTAssertEqual(contentType, message.contentType)
+            XCTAssertEqual(isEvent, message.messageType == "event")
+            XCTAssertEqual(decoder.bufferedByteCount, 0)
+            XCTAssertNil(try decoder.nextFrame { _ in () })
         }
     }
 
