@@ -15,12 +15,25 @@ enum Base64Decoder {
 
     /// Replaces the contents of `out` with the decoded `input`; false when `input` is not base64.
     static func decode(_ input: UnsafeRawBufferPointer, into out: inout [UInt8]) -> Bool {
+        // Room first, by copying the input itself (the output is never longer), then decoded over it in place.
         out.removeAll(keepingCapacity: true)
-        out.reserveCapacity(input.count / 4 * 3 + 3)
+        out.append(contentsOf: input)
+        let (count, valid) = out.withUnsafeMutableBufferPointer { decode(input, into: $0, limit: .max) }
+        out.removeSubrange(count...)
+        return valid
+    }
+
+    /// Decodes `input` into `out` until `limit` bytes are out (`out` must have room for them, or for all of the
+    /// input's when `limit` is `.max`): how many bytes were written, and whether what was read is base64 — all of
+    /// it, padding included, unless the limit stopped the reading first.
+    static func decode(_ input: UnsafeRawBufferPointer, into out: UnsafeMutableBufferPointer<UInt8>, limit: Int)
+        -> (count: Int, valid: Bool)
+    {
         var accumulator: UInt32 = 0
         var bits = 0
         var padding = 0
-        return table.withUnsafeBufferPointer { table in
+        var produced = 0
+        let valid = table.withUnsafeBufferPointer { table in
             for byte in input {
                 if byte == UInt8(ascii: "=") { padding += 1; continue }
                 if byte == UInt8(ascii: "\\") { continue }
@@ -30,10 +43,13 @@ enum Base64Decoder {
                 bits += 6
                 if bits >= 8 {
                     bits -= 8
-                    out.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+                    out[produced] = UInt8(truncatingIfNeeded: accumulator >> UInt32(bits))
+                    produced += 1
+                    if produced == limit { return true }
                 }
             }
             return bits < 6 && padding <= 2
         }
+        return (produced, valid)
     }
 }

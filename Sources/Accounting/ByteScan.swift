@@ -1,3 +1,5 @@
+import Glibc
+
 /// Small byte-level searches over JSON text, so the stream observer can classify a chunk without parsing it.
 ///
 /// They look for structural text only: a needle that starts and ends with `"` cannot match inside a JSON string,
@@ -27,22 +29,37 @@ enum ByteScan {
         while i < bytes.count && (bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == 0x0A || bytes[i] == 0x0D) { i += 1 }
         guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { return nil }
         let start = i + 1
-        var end = start
-        while end < bytes.count && bytes[end] != UInt8(ascii: "\"") { end += 1 }
-        guard end < bytes.count else { return nil }
-        return start..<end
+        guard start < bytes.count, let base = bytes.baseAddress,
+              let quote = memchr(base + start, 0x22, bytes.count - start) else { return nil }  // 0x22: `"`
+        return start..<base.distance(to: UnsafeRawPointer(quote))
     }
 
-    /// The value of a leading `"type"` member (`{"type":"content_block_delta",…`), the shape of Anthropic's
-    /// stream events, as a byte range; nil when the object does not start with it.
+    /// The value of a leading `"type"` member (`{"type":"content_block_delta",…`, or with JSON's optional whitespace,
+    /// `{ "type": "…"`), the shape of Anthropic's stream events, as a byte
+    /// range; nil when the object does not start with it.
     static func leadingType(in bytes: UnsafeRawBufferPointer) -> Range<Int>? {
-        let prefix = leadingTypePrefix
-        guard bytes.count > prefix.count else { return nil }
-        for k in 0..<prefix.count where bytes[k] != prefix[k] { return nil }
-        var end = prefix.count
-        while end < bytes.count && bytes[end] != UInt8(ascii: "\"") { end += 1 }
-        return end < bytes.count ? prefix.count..<end : nil
+        var i = 0
+        func skipSpace() { while i < bytes.count && isSpace(bytes[i]) { i += 1 } }
+        func expect(_ literal: [UInt8]) -> Bool {
+            guard bytes.count - i >= literal.count else { return false }
+            for k in 0..<literal.count where bytes[i + k] != literal[k] { return false }
+            i += literal.count
+            return true
+        }
+        skipSpace()
+        guard expect(openBrace) else { return nil }
+        skipSpace()
+        guard expect(typeName) else { return nil }
+        skipSpace()
+        guard expect(colon) else { return nil }
+        skipSpace()
+        guard expect(quote) else { return nil }
+        let start = i
+        while i < bytes.count && bytes[i] != UInt8(ascii: "\"") { i += 1 }
+        return i < bytes.count ? start..<i : nil
     }
+
+    private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
 
     /// True when `bytes[range]` equals `literal`.
     static func equals(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, _ literal: [UInt8]) -> Bool {
@@ -55,5 +72,8 @@ enum ByteScan {
         return true
     }
 
-    private static let leadingTypePrefix = Array(#"{"type":""#.utf8)
+    private static let openBrace = Array("{".utf8)
+    private static let typeName = Array(#""type""#.utf8)
+    private static let colon = Array(":".utf8)
+    private static let quote = Array("\"".utf8)
 }

@@ -1,3 +1,4 @@
+import Glibc
 import Support
 
 /// InvokeModelWithResponseStream `chunk` handling: base64 `bytes` → model JSON → usage, parsing only what can
@@ -7,14 +8,30 @@ extension StreamUsageObserver {
     private static let metricsKey = Array(#""amazon-bedrock-invocationMetrics""#.utf8)
     private static let messageStart = Array("message_start".utf8)
     private static let messageDelta = Array("message_delta".utf8)
+    private static let contentBlockDelta = Array("content_block_delta".utf8)
+    /// Base64 of `{"type":"content_block_delta",`.
+    static let contentBlockDeltaBase64 = Array("eyJ0eXBlIjoiY29udGVudF9ibG9ja19kZWx0YSIs".utf8)
+    /// Decoded bytes enough for `{"type":"content_block_delta"` with room for spaces.
+    private static let sniffLength = 48
 
-    mutating func chunk(_ payload: [UInt8]) {
-        var decoded = false
-        payload.withUnsafeBytes { raw in
-            guard let range = ByteScan.stringValue(after: Self.bytesKey, in: raw) else { return }
-            decoded = Base64Decoder.decode(UnsafeRawBufferPointer(rebasing: raw[range]), into: &scratch)
+    mutating func chunk(_ payload: UnsafeRawBufferPointer) {
+        guard let range = ByteScan.stringValue(after: Self.bytesKey, in: payload) else { return }
+        let base64 = UnsafeRawBufferPointer(rebasing: payload[range])
+        // Most chunks of an Anthropic stream are content deltas, which carry no usage (Bedrock appends its metrics to
+        // the last chunk, a message_stop): the type in the first decoded bytes is enough to pass them by.
+        // Bedrock writes compact JSON: such a delta's base64 starts with that of `{"type":"content_block_delta",`
+        // (30 bytes, 40 characters, no padding), compared without decoding anything. Other spellings are decoded.
+        if base64.count > Self.contentBlockDeltaBase64.count,
+           Self.contentBlockDeltaBase64.withUnsafeBytes({ memcmp($0.baseAddress!, base64.baseAddress!, $0.count) == 0 }) {
+            return
         }
-        guard decoded else { return }
+        let delta = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.sniffLength) { start -> Bool in
+            let (count, valid) = Base64Decoder.decode(base64, into: start, limit: Self.sniffLength)
+            let raw = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: start[0..<count]))
+            return valid && (ByteScan.leadingType(in: raw).map { ByteScan.equals(raw, $0, Self.contentBlockDelta) } ?? false)
+        }
+        if delta { return }
+        guard Base64Decoder.decode(base64, into: &scratch) else { return }
         enum Kind { case metrics, anthropicUsage, anthropicOther, other }
         let kind: Kind = scratch.withUnsafeBytes { raw in
             if ByteScan.find(Self.metricsKey, in: raw) != nil { return .metrics }

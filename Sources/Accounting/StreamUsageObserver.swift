@@ -89,34 +89,34 @@ public struct StreamUsageObserver: Sendable {
     }
 
     private mutating func drain() {
+        // The decoder is moved out while its frames are read in place (they point into its buffer), so that handling
+        // a frame may change the rest of the observer.
+        var decoder = EventStreamDecoder()
+        swap(&decoder, &self.decoder)
+        defer { swap(&decoder, &self.decoder) }
         while true {
-            let message: EventStreamMessage?
-            do { message = try decoder.next() } catch {
+            do {
+                guard try decoder.nextFrame({ frame in handle(frame) }) != nil else { return }
+            } catch {
                 decodeError = error
                 return
             }
-            guard let message else { return }
             frameCount += 1
-            handle(message)
         }
     }
 
-    private mutating func handle(_ message: EventStreamMessage) {
-        switch message.messageType {
-        case "event":
-            let type = message.eventType
+    private mutating func handle(_ frame: EventStreamFrame) {
+        if frame.header(":message-type", is: "event") {
             if operation == .converseStream {
-                if type == "metadata", let json = try? JSONValue.parse(message.payload),
+                if frame.header(":event-type", is: "metadata"), let json = try? JSONValue.parse(frame.payload),
                    let usage = ConverseUsage.usage(inBody: json) {
                     final = usage
                 }
-            } else if type == "chunk" {
-                chunk(message.payload)
+            } else if frame.header(":event-type", is: "chunk") {
+                chunk(frame.payload)
             }
-        case "exception", "error":
-            if exception == nil { exception = Self.error(of: message) }
-        default:
-            break
+        } else if frame.header(":message-type", is: "exception") || frame.header(":message-type", is: "error") {
+            if exception == nil, let message = try? frame.message() { exception = Self.error(of: message) }
         }
     }
 

@@ -33,6 +33,22 @@ final class StreamUsageObserverTests: XCTestCase {
         XCTAssertEqual(o.usage, expected)
     }
 
+    /// Bedrock's compact JSON is recognised by its base64 prefix; JSON with spaces (as Python writes it) is decoded
+    /// and read the same way: both give the same usage, and a spaced delta that quotes usage does not count.
+    func testAnthropicChunksCompactOrSpaced() throws {
+        let compact = StreamFixtures.anthropic(deltas: 3, final: false)
+        let spaced = try compact.map { message -> EventStreamMessage in
+            let outer = try JSONSerialization.jsonObject(with: Data(message.payload)) as! [String: String]
+            let inner = try XCTUnwrap(Data(base64Encoded: outer["bytes"]!))
+            let text = String(decoding: inner, as: UTF8.self).replacingOccurrences(of: #"":"#, with: #"": "#)
+                .replacingOccurrences(of: #"{""#, with: #"{ ""#)
+            return StreamFixtures.chunk(text)
+        }
+        let expected = Usage(input: 25, output: 9, cacheRead: 40, cacheWrite5m: 60, partial: true)
+        XCTAssertEqual(observe(StreamFixtures.frames(compact)).usage, expected)
+        XCTAssertEqual(observe(StreamFixtures.frames(spaced)).usage, expected)
+    }
+
     func testAnthropicTTLSplitAppliesToFinalCacheWrites() {
         let o = observe(StreamFixtures.frames(StreamFixtures.anthropic(deltas: 2, ttl1h: true)))
         XCTAssertEqual(o.usage, Usage(input: 25, output: 9, cacheRead: 40, cacheWrite5m: 20, cacheWrite1h: 40))
