@@ -453,8 +453,8 @@ class Bench:
             self.out("  the ledger directory stayed empty: this build does not write ledger records yet")
         self.out()
 
-    def callgrind_run(self, n: int) -> str:
-        out = f"{self.dir}/callgrind.{n}.out"
+    def callgrind_run(self, n: int, op: str = "invoke") -> str:
+        out = f"{self.dir}/callgrind.{n}.out" if op == "invoke" else f"{self.dir}/callgrind.{op}.{n}.out"
         p = self.start_tollgate("tollgate", ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"],
                                 binary=self.nodebug, env=dict(os.environ, LD_PRELOAD=self.shim))
         wait_healthy(self.tg, 120)
@@ -464,7 +464,7 @@ class Bench:
         headers = {"Authorization": "Bearer " + CLIENT_KEY, "Content-Type": "application/json"}
         c = http.client.HTTPConnection("127.0.0.1", self.tg, timeout=30)
         for _ in range(n):
-            c.request("POST", MODEL_PATH + "invoke", body=body, headers=headers)
+            c.request("POST", MODEL_PATH + op, body=body, headers=headers)
             r = c.getresponse()
             r.read()
             if r.status != 200:
@@ -521,6 +521,17 @@ class Bench:
         self.mallocs_per_request = (floor.calls_to(b_path) - floor.calls_to(a_path)) / n
         self.out(f"  Ir total: {a_total:,} (N) and {b_total:,} (2N) -> {per:,.0f} instructions per request; "
                  f"{self.mallocs_per_request:.1f} allocations per request (calls to malloc and friends)")
+        # The stream path the same way: InvokeModelWithResponseStream, the 7,304-byte eventstream answer relayed and
+        # its frames read for usage.
+        sa_path = self.callgrind_run(n, "invoke-with-response-stream")
+        sb_path = self.callgrind_run(2 * n, "invoke-with-response-stream")
+        self.tollgate_requests["tollgate"] += 3 * n
+        sa_total, _ = self.annotate(sa_path)
+        sb_total, _ = self.annotate(sb_path)
+        self.ir_per_stream = (sb_total - sa_total) / n
+        stream_mallocs = (floor.calls_to(sb_path) - floor.calls_to(sa_path)) / n
+        self.out(f"  stream (invoke-with-response-stream, {os.path.getsize(f'{self.dir}/stream.bin'):,} B eventstream "
+                 f"answer): {self.ir_per_stream:,.0f} instructions per request; {stream_mallocs:.1f} allocations per request")
         by_object = {}
         for key in set(a_funcs) | set(b_funcs):
             by_object[key[1] or "?"] = by_object.get(key[1] or "?", 0) + (b_funcs.get(key, 0) - a_funcs.get(key, 0)) / n
@@ -702,6 +713,7 @@ class Bench:
         rows = [
             ("instructions per invoke", "<= 200,000", f"{self.ir_per_request:,.0f}", self.ir_per_request <= 200_000),
             ("allocations per invoke", "<= 20", f"{self.mallocs_per_request:.1f}", self.mallocs_per_request <= 20),
+            ("instructions per stream request", "(measured)", f"{self.ir_per_stream:,.0f}", None),
             ("invoke vs nginx-proxy, 1 worker each", ">= 0.35x", f"{f['one_worker']:.2f}x", f["one_worker"] >= 0.35),
             ("CPU / (nginx + libcurl floor)", "<= 1.5x", f"{f['cpu_ratio']:.2f}x", f["cpu_ratio"] <= 1.5),
             ("added p50 at half peak", "<= 0.3 ms", f"{self.half['p50']:+.3f} ms", self.half["p50"] <= 0.3),
