@@ -91,21 +91,26 @@ public struct EventStreamDecoder: Sendable {
         try nextFrameInPlace { frame throws(EventStreamError) in try frame.message() }
     }
 
-    /// The next whole frame, handed to `body` in place — no header strings, no copy of the payload — for a reader
-    /// that only looks at a few headers (``EventStreamFrame``); nil when no whole frame is buffered. Errors as
+    /// Hands the next whole frame to `body` in place — no header strings, no copy of the payload — for a reader that
+    /// only looks at a few headers (``EventStreamFrame``); false when no whole frame is buffered. Errors as
     /// ``next()``; after one, every call throws it again.
-    public mutating func nextFrame<R>(_ body: (EventStreamFrame) throws(EventStreamError) -> R) throws(EventStreamError) -> R? {
+    public mutating func nextFrame(_ body: (EventStreamFrame) -> Void) throws(EventStreamError) -> Bool {
         if let failure { throw failure }
         do {
-            let checked = { (frame: EventStreamFrame) throws(EventStreamError) -> R in
-                try Self.walkHeaders(frame.headers) { _, _, _ in true }
-                return try body(frame)
+            let checked = { (frame: EventStreamFrame) throws(EventStreamError) -> Void in
+                // One walk checks the header framing and notes the headers every reader asks for.
+                var frame = frame
+                try Self.walkHeaders(frame.headers) { name, type, value in
+                    if type == 7 { frame.note(name, value) }
+                    return true
+                }
+                body(frame)
             }
-            guard let result = try nextFrameInPlace(checked) else {
+            guard try nextFrameInPlace(checked) != nil else {
                 compact()
-                return nil
+                return false
             }
-            return result
+            return true
         } catch {
             failure = error
             throw error

@@ -96,7 +96,7 @@ public struct StreamUsageObserver: Sendable {
         defer { swap(&decoder, &self.decoder) }
         while true {
             do {
-                guard try decoder.nextFrame({ frame in handle(frame) }) != nil else { return }
+                guard try decoder.nextFrame({ frame in handle(frame) }) else { return }
             } catch {
                 decodeError = error
                 return

@@ -228,20 +228,23 @@ final class EventStreamDecoderTests: XCTestCase {
             let message = try XCTUnwrap(try decodeAll(bytes).first)
             var decoder = EventStreamDecoder()
             decoder.append(bytes.prefix(bytes.count / 2))
-            XCTAssertNil(try decoder.nextFrame { _ in () })
+            XCTAssertFalse(try decoder.nextFrame { _ in XCTFail("half a frame was handed over") })
             decoder.append(bytes.dropFirst(bytes.count / 2))
-            let seen = try decoder.nextFrame { (frame: EventStreamFrame) throws(EventStreamError) -> (EventStreamMessage, String?, String?, Bool) in
-                (try frame.message(), frame.string(":message-type").map { String(decoding: $0, as: UTF8.self) },
-                 frame.string(":content-type").map { String(decoding: $0, as: UTF8.self) },
-                 frame.header(":message-type", is: "event"))
-            }
-            let (copy, messageType, contentType, isEvent) = try XCTUnwrap(seen)
+            var seen: (EventStreamMessage, String?, String?, String?, Bool)?
+            XCTAssertTrue(try decoder.nextFrame { frame in
+                seen = (try! frame.message(), frame.string(":message-type").map { String(decoding: $0, as: UTF8.self) },
+                        frame.string(":content-type").map { String(decoding: $0, as: UTF8.self) },
+                        frame.string(":event-type").map { String(decoding: $0, as: UTF8.self) },
+                        frame.header(":message-type", is: "event"))
+            })
+            let (copy, messageType, contentType, eventType, isEvent) = try XCTUnwrap(seen)
             XCTAssertEqual(copy, message)
             XCTAssertEqual(messageType, message.messageType)
             XCTAssertEqual(contentType, message.contentType)
+            XCTAssertEqual(eventType, message.eventType)
             XCTAssertEqual(isEvent, message.messageType == "event")
             XCTAssertEqual(decoder.bufferedByteCount, 0)
-            XCTAssertNil(try decoder.nextFrame { _ in () })
+            XCTAssertFalse(try decoder.nextFrame { _ in XCTFail("no frame is left") })
         }
     }
 
