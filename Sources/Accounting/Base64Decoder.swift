@@ -34,7 +34,26 @@ enum Base64Decoder {
         var padding = 0
         var produced = 0
         let valid = table.withUnsafeBufferPointer { table in
-            for byte in input {
+            var i = 0
+            let n = input.count
+            while i < n {
+                // Four characters of the alphabet at a byte boundary are three bytes: the common case, taken whole.
+                if bits == 0, padding == 0, n - i >= 4, limit - produced >= 3 {
+                    let a = table[Int(input[i])], b = table[Int(input[i + 1])]
+                    let c = table[Int(input[i + 2])], d = table[Int(input[i + 3])]
+                    if (a | b | c | d) < 64 {
+                        let group = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
+                        out[produced] = UInt8(truncatingIfNeeded: group >> 16)
+                        out[produced + 1] = UInt8(truncatingIfNeeded: group >> 8)
+                        out[produced + 2] = UInt8(truncatingIfNeeded: group)
+                        produced += 3
+                        i += 4
+                        if produced == limit { return true }
+                        continue
+                    }
+                }
+                let byte = input[i]
+                i += 1
                 if byte == UInt8(ascii: "=") { padding += 1; continue }
                 if byte == UInt8(ascii: "\\") { continue }
                 let value = table[Int(byte)]
