@@ -104,14 +104,16 @@ extension UpstreamClient {
 
     func curlTimerFired() {
         guard !isShutDown else { return }
-        if curlTimerDeadline != 0, DispatchTime.now().uptimeNanoseconds >= curlTimerDeadline { curlTimerDeadline = 0 }
-        socketAction(tg_socket_bad(), mask: 0)
+        let now = DispatchTime.now().uptimeNanoseconds
+        if curlTimerDeadline != 0, now >= curlTimerDeadline { curlTimerDeadline = 0 }
+        socketAction(tg_socket_bad(), mask: 0, now: now)
     }
 
     /// Runs libcurl for `socket` (or its timeouts), then handles finished transfers and deferred work.
-    func socketAction(_ socket: curl_socket_t, mask: Int32) {
+    func socketAction(_ socket: curl_socket_t, mask: Int32, now: UInt64 = DispatchTime.now().uptimeNanoseconds) {
         assertOnQueue()
         precondition(curlDepth == 0, "curl_multi_socket_action called re-entrantly")
+        callbackNow = now
         var running: Int32 = 0
         curlDepth += 1
         _ = curl_multi_socket_action(multi, socket, mask, &running)

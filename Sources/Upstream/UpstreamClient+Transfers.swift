@@ -95,10 +95,12 @@ extension UpstreamClient {
     /// deliver the kept bytes at once), then a socket action so the transfer reads again.
     private func unpause(_ transfer: UpstreamTransfer) {
         guard !isShutDown, transfer.state.unpauseDue(), let easy = transfer.easy else { return }
-        transfer.lastActivity = UpstreamTransfer.now
+        let now = UpstreamTransfer.now
+        transfer.lastActivity = now
+        callbackNow = now  // curl_easy_pause may call back with the kept bytes
         curlDepth += 1
         _ = curl_easy_pause(easy.handle, tg_pause_cont())
         curlDepth -= 1
-        socketAction(tg_socket_bad(), mask: 0)
+        socketAction(tg_socket_bad(), mask: 0, now: now)
     }
 }

@@ -43,6 +43,9 @@ public final class UpstreamClient: @unchecked Sendable {
     var shutdownRequested = false
     /// How deep we are inside libcurl calls that may call back (> 0: inside a callback).
     var curlDepth = 0
+    /// When libcurl was last called (`DispatchTime` uptime nanoseconds): the activity time of every transfer it
+    /// calls back meanwhile, so one clock read serves a whole burst of header lines and body pieces.
+    var callbackNow: UInt64 = 0
     /// Reset easy handles ready for the next transfer.
     var pool: [CurlEasy] = []
     /// Most handles kept in `pool`. Below the transfers a loop runs at once, handles were freed and made again all

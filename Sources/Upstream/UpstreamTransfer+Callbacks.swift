@@ -41,7 +41,7 @@ extension UpstreamTransfer {
         guard !client.shutdownRequested else { return 0 }
         if !headDelivered { deliverHeadFromResponseCode() }
         guard state.willDeliverBody(), let delegate else { return 0 }
-        lastActivity = Self.now
+        lastActivity = client.callbackNow
         let disposition = delegate.upstream(self, didReceiveBody: bytes)
         if !inDeliveryBatch {
             inDeliveryBatch = true
@@ -64,7 +64,7 @@ extension UpstreamTransfer {
     /// header block; the delegate hears about the final head only.
     func receiveHeaderLine(_ line: UnsafeRawBufferPointer) -> Int {
         guard state.isLive, !client.shutdownRequested else { return 0 }
-        lastActivity = Self.now
+        lastActivity = client.callbackNow
         switch headParser.consume(line: line) {
         case .needMore:
             return line.count
@@ -82,7 +82,7 @@ extension UpstreamTransfer {
     /// of the request body straight from `request.body` into libcurl's buffer.
     func sendBody(into buffer: UnsafeMutableRawPointer, capacity: Int) -> Int {
         guard state.isLive else { return tg_readfunc_abort() }
-        lastActivity = Self.now
+        lastActivity = client.callbackNow
         let count = min(capacity, request.body.count - bodyOffset)
         if count > 0 {
             request.body.withUnsafeBytes { body in
