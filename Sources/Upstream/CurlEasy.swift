@@ -2,8 +2,8 @@ import CCurl
 import CShims
 import Glibc
 
-/// One libcurl easy handle and its error buffer, reused across transfers after
-/// [curl_easy_reset](https://curl.se/libcurl/c/curl_easy_reset.html).
+/// One libcurl easy handle and its error buffer, reused across transfers with the options the client's transfers
+/// share (see `UpstreamClient.configure`).
 ///
 /// Confined to the owning `UpstreamClient`'s queue.
 final class CurlEasy {
@@ -24,9 +24,16 @@ final class CurlEasy {
         errorBuffer.deallocate()
     }
 
-    /// Forgets every option (connections and caches stay with the multi handle).
-    func reset() {
-        curl_easy_reset(handle)
+    /// Whether the options every transfer of the client shares are set (see `UpstreamClient.configure`).
+    var isPrepared = false
+
+    /// Makes the handle ready for the pool after a transfer: it keeps its options, but points at nothing of the
+    /// transfer that ended (its header list is freed next, and no callback may find it).
+    func finishTransfer() {
+        set(CURLOPT_HTTPHEADER, nil)
+        for option in [CURLOPT_PRIVATE, CURLOPT_WRITEDATA, CURLOPT_HEADERDATA, CURLOPT_READDATA, CURLOPT_SEEKDATA] {
+            set(option, nil)
+        }
         errorBuffer[0] = 0
     }
 

@@ -2,19 +2,23 @@ import CCurl
 import CShims
 import Glibc
 
-/// Per-transfer libcurl options ([curl_easy_setopt](https://curl.se/libcurl/c/curl_easy_setopt.html)).
+/// libcurl options ([curl_easy_setopt](https://curl.se/libcurl/c/curl_easy_setopt.html)). A pooled handle keeps
+/// its options from one transfer to the next (libcurl's documented way to reuse a handle): the ones that are the
+/// same for every transfer of the client are set once, when the handle is made, and every option a transfer may
+/// set is set by every transfer, to its value or back to libcurl's default, so nothing carries over.
 extension UpstreamClient {
     func configure(_ easy: CurlEasy, for transfer: UpstreamTransfer) {
+        if !easy.isPrepared {
+            prepare(easy)
+            easy.isPrepared = true
+        }
         let request = transfer.request
         let settings = configuration
         easy.set(CURLOPT_URL, request.url)
-        easy.set(CURLOPT_PROTOCOLS_STR, "http,https")
-        easy.set(CURLOPT_NOSIGNAL, 1)
-        easy.set(CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(easy.errorBuffer))
         transfer.installCallbacks(on: easy)
-        installSocketCallbacks(on: easy)
 
         let hasBody = !request.body.isEmpty
+        easy.set(CURLOPT_CUSTOMREQUEST, nil)
         switch request.method {
         case "GET" where !hasBody:
             easy.set(CURLOPT_HTTPGET, 1)
@@ -26,6 +30,7 @@ extension UpstreamClient {
             if hasBody {
                 setBody(easy, request.body, method: request.method)
             } else {
+                easy.set(CURLOPT_HTTPGET, 1)
                 easy.set(CURLOPT_CUSTOMREQUEST, request.method)
             }
         }
@@ -36,28 +41,36 @@ extension UpstreamClient {
         if request.body.count < Self.inlineBodyLimit { transfer.request.body = [] }
 
         if settings.http2 {
-            easy.set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
             // Over TLS, wait for a connection that can multiplex rather than opening one more. Never over plain
             // HTTP: that is HTTP/1.1 only, and waiting would queue every transfer behind one busy connection
             // (the bench saw 2 upstream connections for 200 open streams).
-            if request.url.hasPrefix("https:") { easy.set(CURLOPT_PIPEWAIT, 1) }
-        } else {
-            easy.set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
+            easy.set(CURLOPT_PIPEWAIT, request.url.hasPrefix("https:") ? 1 : 0)
         }
+        var total = 0
+        if let limit = settings.totalTimeout, !request.isStreaming { total = max(1, limit.roundedUpMilliseconds) }
+        easy.set(CURLOPT_TIMEOUT_MS, total)
+        // A stream trickles small frames (a few hundred bytes each) and stays open for minutes: a 2 KiB receive
+        // buffer instead of libcurl's 16 KiB default is 14 KiB less per open stream (28 MB across 2,000); a burst
+        // is read in a few more pieces.
+        easy.set(CURLOPT_BUFFERSIZE, request.isStreaming ? Self.streamReceiveBufferSize : Self.defaultReceiveBufferSize)
+    }
+
+    /// What one easy handle keeps for every transfer of this client.
+    private func prepare(_ easy: CurlEasy) {
+        let settings = configuration
+        easy.set(CURLOPT_PROTOCOLS_STR, "http,https")
+        easy.set(CURLOPT_NOSIGNAL, 1)
+        easy.set(CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(easy.errorBuffer))
+        UpstreamTransfer.installCallbackFunctions(on: easy)
+        installSocketCallbacks(on: easy)
+        easy.set(CURLOPT_HTTP_VERSION, Int(settings.http2 ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_1_1))
         easy.set(CURLOPT_SSL_VERIFYPEER, settings.verifyTLS ? 1 : 0)
         easy.set(CURLOPT_SSL_VERIFYHOST, settings.verifyTLS ? 2 : 0)
         if let caFile = settings.caFile { easy.set(CURLOPT_CAINFO, caFile) }
         easy.set(CURLOPT_CONNECTTIMEOUT_MS, max(1, settings.connectTimeout.roundedUpMilliseconds))
-        if let total = settings.totalTimeout, !request.isStreaming {
-            easy.set(CURLOPT_TIMEOUT_MS, max(1, total.roundedUpMilliseconds))
-        }
         // "" turns proxies off, environment variables included.
         easy.set(CURLOPT_PROXY, settings.proxy ?? "")
         easy.set(CURLOPT_SUPPRESS_CONNECT_HEADERS, 1)
-        // A stream trickles small frames (a few hundred bytes each) and stays open for minutes: a 2 KiB receive
-        // buffer instead of libcurl's 16 KiB default is 14 KiB less per open stream (28 MB across 2,000); a burst
-        // is read in a few more pieces.
-        if request.isStreaming { easy.set(CURLOPT_BUFFERSIZE, Self.streamReceiveBufferSize) }
         easy.set(CURLOPT_TCP_KEEPALIVE, 1)
     }
 
@@ -73,12 +86,18 @@ extension UpstreamClient {
         easy.set(CURLOPT_POSTFIELDSIZE_LARGE, offset: body.count)
         if body.count > 0, body.count < Self.inlineBodyLimit {
             body.withUnsafeBytes { easy.set(CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0.baseAddress)) }
+        } else {
+            // No fields from an earlier transfer: the body comes from the read callback (or is empty).
+            easy.set(CURLOPT_POSTFIELDS, nil)
+            easy.set(CURLOPT_POSTFIELDSIZE_LARGE, offset: body.count)
         }
         if method != "POST" { easy.set(CURLOPT_CUSTOMREQUEST, method) }
     }
 
     /// [CURLOPT_BUFFERSIZE](https://curl.se/libcurl/c/CURLOPT_BUFFERSIZE.html) for streaming responses.
     static let streamReceiveBufferSize = 2 * 1024
+    /// libcurl's default receive buffer (`CURL_MAX_WRITE_SIZE`), for every other response.
+    static let defaultReceiveBufferSize = 16 * 1024
 
     /// libcurl's `MAX_INITIAL_POST_SIZE`: smaller bodies go out with the head.
     static let inlineBodyLimit = 64 * 1024

@@ -62,7 +62,7 @@ extension UpstreamClient {
     }
 
     /// Removes the easy handle from the multi handle (closing an HTTP/1.1 connection mid-response),
-    /// resets it into the pool, frees the header list and forgets the transfer. Idempotent.
+    /// returns it to the pool, frees the header list and forgets the transfer. Idempotent.
     func release(_ transfer: UpstreamTransfer) {
         if let easy = transfer.easy {
             if transfer.inMulti {
@@ -70,7 +70,7 @@ extension UpstreamClient {
                 transfer.inMulti = false
             }
             transfer.easy = nil
-            easy.reset()
+            easy.finishTransfer()
             if !isShutDown, pool.count < Self.poolLimit { pool.append(easy) }
         }
         if let list = transfer.headerList {

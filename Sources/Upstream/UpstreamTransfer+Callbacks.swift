@@ -11,26 +11,31 @@ extension UpstreamTransfer {
     func installCallbacks(on easy: CurlEasy) {
         let me = Unmanaged.passUnretained(self).toOpaque()
         easy.set(CURLOPT_PRIVATE, me)
+        easy.set(CURLOPT_WRITEDATA, me)
+        easy.set(CURLOPT_HEADERDATA, me)
+        easy.set(CURLOPT_READDATA, me)
+        easy.set(CURLOPT_SEEKDATA, me)
+    }
+
+    /// The callback functions, set once per handle; each finds its transfer in the user data
+    /// ``installCallbacks(on:)`` sets for every transfer.
+    static func installCallbackFunctions(on easy: CurlEasy) {
         _ = tg_easy_setopt_data_callback(easy.handle, CURLOPT_WRITEFUNCTION) { data, size, count, user in
             Unmanaged<UpstreamTransfer>.fromOpaque(user!).takeUnretainedValue()
                 .receiveBody(UnsafeRawBufferPointer(start: data, count: size * count))
         }
-        easy.set(CURLOPT_WRITEDATA, me)
         _ = tg_easy_setopt_data_callback(easy.handle, CURLOPT_HEADERFUNCTION) { data, size, count, user in
             Unmanaged<UpstreamTransfer>.fromOpaque(user!).takeUnretainedValue()
                 .receiveHeaderLine(UnsafeRawBufferPointer(start: data, count: size * count))
         }
-        easy.set(CURLOPT_HEADERDATA, me)
         _ = tg_easy_setopt_data_callback(easy.handle, CURLOPT_READFUNCTION) { data, size, count, user in
             Unmanaged<UpstreamTransfer>.fromOpaque(user!).takeUnretainedValue()
                 .sendBody(into: UnsafeMutableRawPointer(data!), capacity: size * count)
         }
-        easy.set(CURLOPT_READDATA, me)
         _ = tg_easy_setopt_seek_callback(easy.handle) { user, offset, origin in
             Unmanaged<UpstreamTransfer>.fromOpaque(user!).takeUnretainedValue()
                 .seekBody(to: Int(offset), origin: origin)
         }
-        easy.set(CURLOPT_SEEKDATA, me)
     }
 
     static var now: UInt64 { DispatchTime.now().uptimeNanoseconds }

@@ -356,6 +356,46 @@ final class UpstreamClientFlowTests: XCTestCase {
         }
     }
 
+    /// One pooled handle carries transfer after transfer: each request goes out with its own method, body and
+    /// headers, nothing of the one before (a handle keeps its options between transfers).
+    func testAReusedHandleCarriesNothingOver() {
+        let server = makeServer { request, connection in
+            let body = "\(request.method) \(request.body.count) \(request.header("X-Mark") ?? "-") \(request.header("Expect") ?? "-")"
+            if request.method == "HEAD" {
+                connection.write("HTTP/1.1 200 OK\r\nContent-Length: \(body.utf8.count)\r\nX-Seen: \(body)\r\n\r\n")
+            } else {
+                connection.write("HTTP/1.1 200 OK\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            }
+        }
+        let client = makeClient()
+        let large = [UInt8](repeating: 0x61, count: 100 * 1024)
+        let requests: [(UpstreamRequest, String)] = [
+            (UpstreamRequest(method: "POST", url: server.url + "/a", headers: [("X-Mark", "one")], body: Array("hello".utf8)), "POST 5 one -"),
+            (UpstreamRequest(method: "GET", url: server.url + "/b"), "GET 0 - -"),
+            (UpstreamRequest(method: "HEAD", url: server.url + "/c", headers: [("X-Mark", "three")]), ""),
+            (UpstreamRequest(method: "POST", url: server.url + "/d", body: large), "POST 102400 - -"),
+            (UpstreamRequest(method: "DELETE", url: server.url + "/e"), "DELETE 0 - -"),
+            (UpstreamRequest(method: "PUT", url: server.url + "/f", body: Array("xy".utf8)), "PUT 2 - -"),
+            (UpstreamRequest(method: "POST", url: server.url + "/g"), "POST 0 - -"),
+            (UpstreamRequest(method: "GET", url: server.url + "/h", headers: [("X-Mark", "eight")]), "GET 0 eight -"),
+        ]
+        for (index, (request, expected)) in requests.enumerated() {
+            let delegate = RecordingDelegate("request \(index)")
+            queue.sync { _ = client.execute(request, delegate: delegate) }
+            wait(for: [delegate.finishedExpectation], timeout: 10)
+            queue.sync {
+                XCTAssertNil(delegate.error, "request \(index)")
+                if request.method == "HEAD" {
+                    XCTAssertEqual(delegate.head?.value(of: "X-Seen"), "HEAD 0 three -")
+                    XCTAssertTrue(delegate.body.isEmpty)
+                } else {
+                    XCTAssertEqual(String(decoding: delegate.body, as: UTF8.self), expected, "request \(index)")
+                }
+                XCTAssertEqual(client.pool.count, 1, "one handle serves every request")
+            }
+        }
+    }
+
     func testShutdownFinishesTransfersAndRefusesNewOnes() {
         let server = makeServer { _, connection in
             _ = connection.waitForEOF()
