@@ -5,31 +5,7 @@ import IO
 @testable import Upstream
 
 /// End-to-end tests of `UpstreamClient` against the loopback `TestHTTPServer`.
-final class UpstreamClientTests: XCTestCase {
-    private var queue = DispatchQueue(label: "upstream-tests")
-    private var client: UpstreamClient?
-    private var servers: [TestHTTPServer] = []
-
-    override func tearDown() {
-        if let client { queue.sync { client.shutdown() } }
-        client = nil
-        for server in servers { server.stop() }
-        servers = []
-        super.tearDown()
-    }
-
-    private func makeClient(_ configuration: UpstreamConfiguration = UpstreamConfiguration()) -> UpstreamClient {
-        let made = UpstreamClient(queue: queue, configuration: configuration)
-        client = made
-        return made
-    }
-
-    private func makeServer(_ handler: @escaping TestHTTPServer.Handler) -> TestHTTPServer {
-        let server = TestHTTPServer(handler: handler)
-        servers.append(server)
-        return server
-    }
-
+final class UpstreamClientTests: UpstreamClientTestCase {
     @discardableResult
     private func execute(_ client: UpstreamClient, _ request: UpstreamRequest,
                          _ delegate: RecordingDelegate) -> UpstreamTransfer {
