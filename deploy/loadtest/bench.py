@@ -627,6 +627,17 @@ class Bench:
             vs_nginx = ", ".join(f"{b['rps'] / n['rps']:.2f} -> {t['rps'] / n['rps']:.2f}"
                                  for t, b, n in zip(runs["this build"], runs["baseline"], runs["nginx-proxy"]))
             self.out(f"    this build / baseline per round: {per_round}; against nginx-proxy per round (baseline -> this build): {vs_nginx}")
+        if a.compare_rate > 0:
+            # Latency at one offered rate, the same for both builds (paced as the half-peak phase paces).
+            runs = {name: [] for name in ports}
+            for rnd in range(a.rounds):
+                for name, port in ports.items():
+                    runs[name].append(self.wrk(port, "invoke", a.duration, a.connections, rate=a.compare_rate,
+                                               label=f"compare paced round {rnd + 1}"))
+            self.out(f"  invoke paced at {a.compare_rate:.0f} req/s, medians of {a.rounds} rounds: " + "; ".join(
+                f"{name} p50 {statistics.median(r['p50'] for r in rs) / 1000:.3f} ms, "
+                f"p99 {statistics.median(r['p99'] for r in rs) / 1000:.3f} ms (rounds p50 "
+                + ", ".join(f"{r['p50'] / 1000:.2f}" for r in rs) + ")" for name, rs in runs.items()))
         self.procs.stop(baseline)
         self.out()
 
@@ -777,6 +788,8 @@ def main() -> None:
     p.add_argument("--stream-hold", type=int, default=15, help="seconds the 2,000 streams are held open")
     p.add_argument("--drip-rate", type=int, default=1024, help="bytes/s the dripping upstream sends per stream")
     p.add_argument("--callgrind-n", type=int, default=1000)
+    p.add_argument("--compare-rate", type=float, default=0,
+                   help="with --compare: also pace invoke at this rate (req/s) on both builds and nginx-proxy, for latency")
     p.add_argument("--only", help="comma-separated phases to run alone (concurrency, callgrind, startup, compare, floor, tls, chat), "
                                    "for a quick loop; prints, writes no last-run.txt")
     p.add_argument("--keep", action="store_true", help="keep the temp dir (configs, logs, callgrind files)")
