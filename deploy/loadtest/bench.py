@@ -9,7 +9,8 @@ calls, a one-model catalogue with pricing, ledger on, no access log), then measu
   2. latency at half of Tollgate's peak invoke rate, every path paced to the same rate;
   3. 2,000 keep-alive connections on invoke, and 2,000 open streams against a dripping upstream: peak RSS, errors;
   4. ledger lines against the requests wrk saw complete through Tollgate;
-  5. instructions per invoke request under callgrind (N and 2N requests, difference / N), top functions;
+  5. instructions and allocations per invoke and per stream request under callgrind (N and 2N requests,
+     difference / N), top functions of invoke;
   6. time from spawn to the first answered /healthz (median of 5);
   7. the floor (floor.py): the libcurl floor, nginx's instructions per request, CPU per request of both under load,
      and one Tollgate worker against one nginx worker;
@@ -19,7 +20,8 @@ calls, a one-model catalogue with pricing, ledger on, no access log), then measu
 With --compare BASELINE (another tollgate binary, e.g. the build before a change) the phase `compare` runs too, or
 alone with --only compare: both builds serve the same config on their own ports and wrk alternates baseline,
 this build and nginx-proxy for ROUNDS rounds on invoke and stream; it prints each build's medians, the ratio per
-round, and each build's idle RSS, so a change is judged side by side on the same (noisy, shared) machine.
+round, and each build's idle RSS, so a change is judged side by side on the same (noisy, shared) machine; with
+--compare-rate R it also paces invoke at R req/s on all three and prints their latency.
 
 Everything is printed as one report and written to deploy/loadtest/last-run.txt. Every phase has a fixed length.
 """
@@ -732,7 +734,7 @@ class Bench:
         ]
         self.out("issue 13 targets (the floor the design allows)")
         for name, target, got, ok in rows:
-            self.out(f"  {name:<36} {target:>10} {got:>14}  {'met' if ok else 'MISSED'}")
+            self.out(f"  {name:<36} {target:>10} {got:>14}  {'-' if ok is None else 'met' if ok else 'MISSED'}")
 
     def run(self) -> None:
         a = self.a
