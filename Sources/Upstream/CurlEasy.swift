@@ -12,9 +12,15 @@ final class CurlEasy {
     /// [CURLOPT_ERRORBUFFER](https://curl.se/libcurl/c/CURLOPT_ERRORBUFFER.html) storage.
     let errorBuffer: UnsafeMutablePointer<CChar>
 
-    init?() {
+    /// Whether the handle serves streaming responses, with a small receive buffer: libcurl refuses a new
+    /// [CURLOPT_BUFFERSIZE](https://curl.se/libcurl/c/CURLOPT_BUFFERSIZE.html) while it keeps the old buffer (as it
+    /// does for a handle whose HTTP/2 connection is shared), so a handle keeps one size for its life.
+    let isStreaming: Bool
+
+    init?(streaming: Bool) {
         guard let handle = curl_easy_init() else { return nil }
         self.handle = handle
+        self.isStreaming = streaming
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
     }
@@ -31,6 +37,9 @@ final class CurlEasy {
     /// transfer that ended (its header list is freed next, and no callback may find it).
     func finishTransfer() {
         set(CURLOPT_HTTPHEADER, nil)
+        // libcurl keeps its copy of a small body (CURLOPT_COPYPOSTFIELDS) until told otherwise: a client's prompt
+        // must not stay on the heap with an idle handle.
+        set(CURLOPT_POSTFIELDS, nil)
         for option in [CURLOPT_PRIVATE, CURLOPT_WRITEDATA, CURLOPT_HEADERDATA, CURLOPT_READDATA, CURLOPT_SEEKDATA] {
             set(option, nil)
         }

@@ -49,10 +49,6 @@ extension UpstreamClient {
         var total = 0
         if let limit = settings.totalTimeout, !request.isStreaming { total = max(1, limit.roundedUpMilliseconds) }
         easy.set(CURLOPT_TIMEOUT_MS, total)
-        // A stream trickles small frames (a few hundred bytes each) and stays open for minutes: a 2 KiB receive
-        // buffer instead of libcurl's 16 KiB default is 14 KiB less per open stream (28 MB across 2,000); a burst
-        // is read in a few more pieces.
-        easy.set(CURLOPT_BUFFERSIZE, request.isStreaming ? Self.streamReceiveBufferSize : Self.defaultReceiveBufferSize)
     }
 
     /// What one easy handle keeps for every transfer of this client.
@@ -72,6 +68,10 @@ extension UpstreamClient {
         easy.set(CURLOPT_PROXY, settings.proxy ?? "")
         easy.set(CURLOPT_SUPPRESS_CONNECT_HEADERS, 1)
         easy.set(CURLOPT_TCP_KEEPALIVE, 1)
+        // A stream trickles small frames (a few hundred bytes each) and stays open for minutes: a 2 KiB receive
+        // buffer instead of libcurl's 16 KiB default is 14 KiB less per open stream (28 MB across 2,000); a burst
+        // is read in a few more pieces. Stream handles are pooled apart, so the size never has to change.
+        if easy.isStreaming { easy.set(CURLOPT_BUFFERSIZE, Self.streamReceiveBufferSize) }
     }
 
     /// `body` with `Content-Length`, under `method`.
@@ -96,8 +96,6 @@ extension UpstreamClient {
 
     /// [CURLOPT_BUFFERSIZE](https://curl.se/libcurl/c/CURLOPT_BUFFERSIZE.html) for streaming responses.
     static let streamReceiveBufferSize = 2 * 1024
-    /// libcurl's default receive buffer (`CURL_MAX_WRITE_SIZE`), for every other response.
-    static let defaultReceiveBufferSize = 16 * 1024
 
     /// libcurl's `MAX_INITIAL_POST_SIZE`: smaller bodies go out with the head.
     static let inlineBodyLimit = 64 * 1024

@@ -8,7 +8,8 @@ extension UpstreamClient {
     /// Must not run while libcurl is calling back.
     func start(_ transfer: UpstreamTransfer) -> UpstreamError? {
         precondition(curlDepth == 0, "curl_multi_add_handle inside a libcurl callback")
-        guard let easy = pool.popLast() ?? CurlEasy() else {
+        let streaming = transfer.request.isStreaming
+        guard let easy = (streaming ? streamPool.popLast() : pool.popLast()) ?? CurlEasy(streaming: streaming) else {
             return .internalError.with(message: "curl_easy_init failed")
         }
         transfer.easy = easy
@@ -71,7 +72,13 @@ extension UpstreamClient {
             }
             transfer.easy = nil
             easy.finishTransfer()
-            if !isShutDown, pool.count < Self.poolLimit { pool.append(easy) }
+            if !isShutDown {
+                if easy.isStreaming {
+                    if streamPool.count < Self.poolLimit { streamPool.append(easy) }
+                } else if pool.count < Self.poolLimit {
+                    pool.append(easy)
+                }
+            }
         }
         if let list = transfer.headerList {
             CurlHeaderList.free(list)

@@ -46,9 +46,10 @@ public final class UpstreamClient: @unchecked Sendable {
     /// When libcurl was last called (`DispatchTime` uptime nanoseconds): the activity time of every transfer it
     /// calls back meanwhile, so one clock read serves a whole burst of header lines and body pieces.
     var callbackNow: UInt64 = 0
-    /// Reset easy handles ready for the next transfer.
+    /// Easy handles ready for the next transfer (see `configure`), for plain answers and for streams.
     var pool: [CurlEasy] = []
-    /// Most handles kept in `pool`. Below the transfers a loop runs at once, handles were freed and made again all
+    var streamPool: [CurlEasy] = []
+    /// Most handles kept in each pool. Below the transfers a loop runs at once, handles were freed and made again all
     /// the time under load (`curl_easy_cleanup` plus `curl_easy_init`: about one in two calls at 50 connections).
     /// A reset handle is a few kilobytes.
     static let poolLimit = 256
@@ -125,6 +126,7 @@ public final class UpstreamClient: @unchecked Sendable {
         guard !multiFreed else { return }
         multiFreed = true
         pool.removeAll()
+        streamPool.removeAll()
         // Nothing may call back into this object any more; the watches are removed below.
         _ = tg_multi_setopt_socket_callback(multi, nil)
         _ = tg_multi_setopt_timer_callback(multi, nil)

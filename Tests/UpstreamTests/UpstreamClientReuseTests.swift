@@ -135,5 +135,18 @@ final class UpstreamClientReuseTests: UpstreamClientTestCase {
                 XCTAssertEqual(client.pool.count, 1, "one handle serves every request")
             }
         }
+        // A stream gets a handle of its own kind (a small receive buffer, which libcurl will not resize while it keeps
+        // it), and both kinds are pooled.
+        let stream = RecordingDelegate("stream")
+        queue.sync { _ = client.execute(UpstreamRequest(method: "POST", url: server.url + "/s", body: Array("s".utf8),
+                                                        isStreaming: true), delegate: stream) }
+        wait(for: [stream.finishedExpectation], timeout: 10)
+        queue.sync {
+            XCTAssertNil(stream.error)
+            XCTAssertEqual(String(decoding: stream.body, as: UTF8.self), "POST 1 - -")
+            XCTAssertEqual(client.pool.count, 1)
+            XCTAssertEqual(client.streamPool.count, 1)
+            XCTAssertTrue(client.streamPool.allSatisfy(\.isStreaming) && !client.pool.contains(where: \.isStreaming))
+        }
     }
 }
