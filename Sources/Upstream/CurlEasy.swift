@@ -30,19 +30,14 @@ final class CurlEasy {
         errorBuffer.deallocate()
     }
 
-    /// Whether the options every transfer of the client shares are set (see `UpstreamClient.configure`).
-    var isPrepared = false
-
-    /// Makes the handle ready for the pool after a transfer: it keeps its options, but points at nothing of the
-    /// transfer that ended (its header list is freed next, and no callback may find it).
+    /// Makes the handle ready for the pool after a transfer: it keeps its options, but not the transfer's header
+    /// list (freed next) nor its body. The callbacks' user data is set again by the next transfer before libcurl
+    /// can call back.
     func finishTransfer() {
         set(CURLOPT_HTTPHEADER, nil)
         // libcurl keeps its copy of a small body (CURLOPT_COPYPOSTFIELDS) until told otherwise: a client's prompt
-        // must not stay on the heap with an idle handle.
+        // must not stay on the heap with an idle handle. Every transfer sets its method and fields again.
         set(CURLOPT_POSTFIELDS, nil)
-        for option in [CURLOPT_PRIVATE, CURLOPT_WRITEDATA, CURLOPT_HEADERDATA, CURLOPT_READDATA, CURLOPT_SEEKDATA] {
-            set(option, nil)
-        }
         errorBuffer[0] = 0
     }
 

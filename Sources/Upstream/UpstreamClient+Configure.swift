@@ -8,10 +8,6 @@ import Glibc
 /// set is set by every transfer, to its value or back to libcurl's default, so nothing carries over.
 extension UpstreamClient {
     func configure(_ easy: CurlEasy, for transfer: UpstreamTransfer) {
-        if !easy.isPrepared {
-            prepare(easy)
-            easy.isPrepared = true
-        }
         let request = transfer.request
         let settings = configuration
         easy.set(CURLOPT_URL, request.url)
@@ -51,8 +47,8 @@ extension UpstreamClient {
         easy.set(CURLOPT_TIMEOUT_MS, total)
     }
 
-    /// What one easy handle keeps for every transfer of this client.
-    private func prepare(_ easy: CurlEasy) {
+    /// What one easy handle keeps for every transfer of this client; set once, when the handle is made.
+    func prepare(_ easy: CurlEasy) {
         let settings = configuration
         easy.set(CURLOPT_PROTOCOLS_STR, "http,https")
         easy.set(CURLOPT_NOSIGNAL, 1)
@@ -86,11 +82,8 @@ extension UpstreamClient {
         easy.set(CURLOPT_POSTFIELDSIZE_LARGE, offset: body.count)
         if body.count > 0, body.count < Self.inlineBodyLimit {
             body.withUnsafeBytes { easy.set(CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0.baseAddress)) }
-        } else {
-            // No fields from an earlier transfer: the body comes from the read callback (or is empty).
-            easy.set(CURLOPT_POSTFIELDS, nil)
-            easy.set(CURLOPT_POSTFIELDSIZE_LARGE, offset: body.count)
         }
+        // Otherwise the body comes from the read callback (or is empty): `CurlEasy.finishTransfer` left no fields.
         if method != "POST" { easy.set(CURLOPT_CUSTOMREQUEST, method) }
     }
 

@@ -9,8 +9,15 @@ extension UpstreamClient {
     func start(_ transfer: UpstreamTransfer) -> UpstreamError? {
         precondition(curlDepth == 0, "curl_multi_add_handle inside a libcurl callback")
         let streaming = transfer.request.isStreaming
-        guard let easy = (streaming ? streamPool.popLast() : pool.popLast()) ?? CurlEasy(streaming: streaming) else {
-            return .internalError.with(message: "curl_easy_init failed")
+        let easy: CurlEasy
+        if let pooled = streaming ? streamPool.popLast() : pool.popLast() {
+            easy = pooled
+        } else {
+            guard let made = CurlEasy(streaming: streaming) else {
+                return .internalError.with(message: "curl_easy_init failed")
+            }
+            prepare(made)
+            easy = made
         }
         transfer.easy = easy
         configure(easy, for: transfer)
