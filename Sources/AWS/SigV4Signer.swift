@@ -159,9 +159,9 @@ public struct SigV4Signer: Sendable {
         canonicalRequest.bytes.withUnsafeBytes { request in
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: SHA256.digestLength) { digest in
                 tg_sha256(request.baseAddress, request.count, digest.baseAddress)
-                let head = joinedLength(algorithm, "\n", date.basic, "\n", scope, "\n")
-                return String(unsafeUninitializedCapacity: head + 2 * SHA256.digestLength) { out in
-                    var index = write([algorithm, "\n", date.basic, "\n", scope, "\n"], into: out)
+                let head = [algorithm, "\n", date.basic, "\n", scope, "\n"]
+                return String(unsafeUninitializedCapacity: length(head) + 2 * SHA256.digestLength) { out in
+                    var index = write(head, into: out)
                     for byte in digest {
                         out[index] = Hex.digit(byte >> 4)
                         out[index + 1] = Hex.digit(byte & 0x0F)
@@ -189,11 +189,11 @@ public struct SigV4Signer: Sendable {
     /// The parts concatenated into one string with one allocation (interpolation grows the string part by part,
     /// and signing builds three such strings per request).
     static func joined(_ parts: String...) -> String {
-        String(unsafeUninitializedCapacity: parts.reduce(0) { $0 + $1.utf8.count }) { write(parts, into: $0) }
+        String(unsafeUninitializedCapacity: length(parts)) { write(parts, into: $0) }
     }
 
     /// The UTF-8 length of the parts together.
-    private static func joinedLength(_ parts: String...) -> Int {
+    private static func length(_ parts: [String]) -> Int {
         parts.reduce(0) { $0 + $1.utf8.count }
     }
 
