@@ -105,10 +105,14 @@ def run(bench) -> dict:
     body = f"{d}/request.json"
     bench.out("the floor (issue 13): libcurl alone, nginx, and Tollgate's CPU per request against them")
 
-    # Natively with the load test's concurrency (what a proxy under that load spends in libcurl per call).
-    native = subprocess.run([floor_bin, url, body, "40000", str(a.connections)], capture_output=True, text=True, check=True)
-    floor = json.loads(re.search(r"^FLOOR (\{.*\})$", native.stdout, re.M).group(1))
-    out["floor_cpu_us"] = floor["cpu_us_per_transfer"]
+    def native() -> dict:
+        """The floor natively with the load test's concurrency (what a proxy under that load spends in libcurl per
+        call)."""
+        run = subprocess.run([floor_bin, url, body, "40000", str(a.connections)], capture_output=True, text=True,
+                             check=True)
+        return json.loads(re.search(r"^FLOOR (\{.*\})$", run.stdout, re.M).group(1))
+
+    floor = native()
 
     n = a.callgrind_n
     counts = []
@@ -125,8 +129,8 @@ def run(bench) -> dict:
     out["floor_ir"] = per
     bench.out(f"  libcurl floor (curl-floor.c: reused handles on one multi handle, keep-alive POSTs): "
               f"{floor['cpu_us_per_transfer']:.1f} us CPU per transfer natively with {a.connections} in parallel (user "
-              f"{floor['user_us_per_transfer']:.1f} us); {per:,.0f} instructions per transfer under callgrind, sequential ("
-              + ", ".join(f"{obj} {v:,.0f}" for obj, v in top) + ")")
+              f"{floor['user_us_per_transfer']:.1f} us; each round below measures it again); {per:,.0f} instructions "
+              f"per transfer under callgrind, sequential (" + ", ".join(f"{obj} {v:,.0f}" for obj, v in top) + ")")
 
     # nginx as the proxy, one process, under callgrind.
     conf = f"{d}/proxy-cg.conf"
@@ -155,13 +159,24 @@ def run(bench) -> dict:
     bench.out(f"  nginx-proxy: {out['nginx_ir']:,.0f} instructions per proxied request under callgrind (one process, "
               f"N={n} and 2N={2 * n} sequential keep-alive requests)")
 
-    # CPU per request under load, and the 1-worker pairing.
-    t_cpu, t_rps, _ = cpu_per_request(bench, bench.tg, [bench.tollgate.pid], a.duration)
-    n_cpu, n_rps, _ = cpu_per_request(bench, bench.proxy, process_tree(bench.proxy_proc.pid), a.duration)
-    out["cpu_ratio"] = t_cpu / (n_cpu + out["floor_cpu_us"])
-    bench.out(f"  CPU per request under load ({a.connections} connections, {a.duration} s each): tollgate {t_cpu:.1f} us "
-              f"({t_rps:.0f} req/s), nginx-proxy {n_cpu:.1f} us ({n_rps:.0f} req/s); tollgate / (nginx + libcurl floor "
-              f"{out['floor_cpu_us']:.1f} us) = {out['cpu_ratio']:.2f}x")
+    # CPU per request under load, the three measured side by side in each round (one machine, shared and noisy:
+    # a lone figure moves by a third between runs), and the 1-worker pairing.
+    rounds = []
+    for _ in range(a.rounds):
+        f_cpu = native()["cpu_us_per_transfer"] if rounds else floor["cpu_us_per_transfer"]
+        n_cpu, n_rps, _ = cpu_per_request(bench, bench.proxy, process_tree(bench.proxy_proc.pid), a.duration)
+        t_cpu, t_rps, _ = cpu_per_request(bench, bench.tg, [bench.tollgate.pid], a.duration)
+        rounds.append({"floor": f_cpu, "nginx": n_cpu, "tollgate": t_cpu, "n_rps": n_rps, "t_rps": t_rps,
+                       "ratio": t_cpu / (n_cpu + f_cpu)})
+    med = {k: statistics.median(r[k] for r in rounds) for k in rounds[0]}
+    out["floor_cpu_us"] = med["floor"]
+    out["cpu_ratio"] = med["ratio"]
+    bench.out(f"  CPU per request under load ({a.connections} connections, {a.duration} s each, {a.rounds} rounds of libcurl "
+              f"floor, nginx-proxy, tollgate; medians): tollgate {med['tollgate']:.1f} us ({med['t_rps']:.0f} req/s), "
+              f"nginx-proxy {med['nginx']:.1f} us ({med['n_rps']:.0f} req/s), libcurl floor {med['floor']:.1f} us; "
+              f"tollgate / (nginx + libcurl floor) = {out['cpu_ratio']:.2f}x (per round: "
+              + ", ".join(f"{r['tollgate']:.0f} / ({r['nginx']:.0f} + {r['floor']:.0f}) = {r['ratio']:.2f}" for r in rounds)
+              + ")")
     out["one_worker"] = one_worker(bench)
     bench.out()
     return out
