@@ -163,7 +163,7 @@ def run(bench) -> dict:
     # a lone figure moves by a third between runs), and the 1-worker pairing.
     rounds = []
     for _ in range(a.rounds):
-        f_cpu = native()["cpu_us_per_transfer"] if rounds else floor["cpu_us_per_transfer"]
+        f_cpu = native()["cpu_us_per_transfer"]
         n_cpu, n_rps, _ = cpu_per_request(bench, bench.proxy, process_tree(bench.proxy_proc.pid), a.duration)
         t_cpu, t_rps, _ = cpu_per_request(bench, bench.tg, [bench.tollgate.pid], a.duration)
         rounds.append({"floor": f_cpu, "nginx": n_cpu, "tollgate": t_cpu, "n_rps": n_rps, "t_rps": t_rps,
