@@ -6,19 +6,22 @@ plain reverse proxy to it (the reference) and Tollgate pointed at it (bearer cli
 calls, a one-model catalogue with pricing, ledger on, no access log), then measures, in this order:
 
   1. invoke and stream throughput/latency with wrk, the three paths in alternation, ROUNDS rounds;
-  2. latency at half of Tollgate's peak invoke rate, every path paced to the same rate;
-  3. 2,000 keep-alive connections on invoke, and 2,000 open streams against a dripping upstream: peak RSS, errors;
+  2. latency at half of Tollgate's peak invoke rate, every path paced to the same rate, with the proxies' CPU time
+     and context switches per request (latency.py);
+  3. 2,000 keep-alive connections on invoke, and 2,000 open streams against a dripping upstream: peak RSS, errors
+     (memory.py);
   4. ledger lines against the requests wrk saw complete through Tollgate;
   5. instructions and allocations per invoke and per stream request under callgrind (N and 2N requests,
-     difference / N), top functions of invoke;
+     difference / N), top functions of invoke (instructions.py);
   6. time from spawn to the first answered /healthz (median of 5);
   7. the floor (floor.py): the libcurl floor, nginx's instructions per request, CPU per request of both under load,
      and one Tollgate worker against one nginx worker;
   8. HTTPS invoke (tls.py): Tollgate's TLS listener beside nginx with TLS on the same certificate;
-  9. OpenAI chat completions beside invoke on the same Tollgate (the translation's share of the request cost).
+  9. OpenAI chat completions beside invoke on the same Tollgate (the translation's share of the request cost;
+     chat.py).
 
-With --compare BASELINE (another tollgate binary, e.g. the build before a change) the phase `compare` runs too, or
-alone with --only compare: both builds serve the same config on their own ports and wrk alternates baseline,
+With --compare BASELINE (another tollgate binary, e.g. the build before a change) the phase `compare` (compare.py)
+runs too, or alone with --only compare: both builds serve the same config on their own ports and wrk alternates baseline,
 this build and nginx-proxy for ROUNDS rounds on invoke and stream; it prints each build's medians, the ratio per
 round, and each build's idle RSS, so a change is judged side by side on the same (noisy, shared) machine; with
 --compare-rate R it also paces invoke at R req/s on all three and prints their latency.
@@ -40,13 +43,16 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import chat  # noqa: E402
+import compare  # noqa: E402
 import fixtures  # noqa: E402
 import floor  # noqa: E402
+import instructions  # noqa: E402
 import latency  # noqa: E402
+import memory  # noqa: E402
 import tls  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -98,29 +104,6 @@ def wait_healthy(port: int, timeout: float) -> None:
             return
         time.sleep(0.005)
     raise RuntimeError(f"/healthz on port {port} did not answer 200 within {timeout} s")
-
-
-def proc_status(pid: int) -> dict:
-    """VmRSS / VmHWM of pid in KiB."""
-    out = {}
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith(("VmRSS:", "VmHWM:")):
-                out[line.split(":")[0]] = int(line.split()[1])
-    return out
-
-
-def established(port: int, remote: bool = False) -> int:
-    """Established TCP connections whose local (or, with remote, remote) port is `port`, from /proc/net/tcp."""
-    n, hexport, column = 0, f":{port:04X}", 2 if remote else 1
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        with contextlib.suppress(OSError), open(table) as f:
-            next(f)
-            for line in f:
-                parts = line.split()
-                if parts[column].endswith(hexport) and parts[3] == "01":
-                    n += 1
-    return n
 
 
 class Processes:
@@ -175,6 +158,7 @@ class Bench:
         # For floor.py.
         self.model_path, self.free_ports, self.wait_port, self.wait_healthy = MODEL_PATH, free_ports, wait_port, wait_healthy
         self.log = log
+        self.client_key, self.annotate = CLIENT_KEY, instructions.annotate
         self.floor = None
         self.tls = None
 
@@ -272,7 +256,7 @@ class Bench:
         self.tollgate = self.start_tollgate("tollgate")
         wait_healthy(self.tg, 10)
         time.sleep(0.2)  # let the loops settle before reading the idle figure
-        self.idle = proc_status(self.tollgate.pid)
+        self.idle = memory.proc_status(self.tollgate.pid)
         self.paths = {"direct": self.up, "nginx-proxy": self.proxy, "tollgate": self.tg}
         # A request through every path, checked, before measuring anything.
         for name, port in self.paths.items():
@@ -341,84 +325,6 @@ class Bench:
                  f"(targets: p50 <= 0.3 ms, p99 <= 1.5 ms; 0.1 / 0.5 ms in the first table)")
         self.out()
 
-    def sample_while(self, p: subprocess.Popen, port: int, upstream_port: int, fn) -> dict:
-        """Runs fn() while sampling p's RSS, its established client connections and its connections to the
-        upstream every 100 ms."""
-        peak = {"conns": 0, "rss": 0, "hwm": 0, "upstream": 0}
-        stop = threading.Event()
-
-        def sample():
-            while not stop.wait(0.1):
-                with contextlib.suppress(OSError, FileNotFoundError):
-                    st = proc_status(p.pid)
-                    peak["rss"] = max(peak["rss"], st.get("VmRSS", 0))
-                    peak["hwm"] = max(peak["hwm"], st.get("VmHWM", 0))
-                    peak["conns"] = max(peak["conns"], established(port))
-                    peak["upstream"] = max(peak["upstream"], established(upstream_port, remote=True))
-
-        t = threading.Thread(target=sample, daemon=True)
-        t.start()
-        try:
-            result = fn()
-        finally:
-            stop.set()
-            t.join()
-        with contextlib.suppress(OSError, FileNotFoundError):
-            peak["hwm"] = max(peak["hwm"], proc_status(p.pid)["VmHWM"])
-        return result, peak
-
-    def concurrency(self) -> None:
-        a = self.a
-        self.out(f"concurrency and memory ({a.many} connections, 2 wrk threads, fresh Tollgate process per test)")
-        # Keep-alive invoke: a fresh process, so VmHWM is this test's peak.
-        self.ensure_tollgate()
-        self.procs.stop(self.tollgate)
-        self.tollgate = self.start_tollgate("tollgate")
-        wait_healthy(self.tg, 10)
-        time.sleep(0.2)
-        idle = proc_status(self.tollgate.pid)
-        r, peak = self.sample_while(self.tollgate, self.tg, self.up,
-                                    lambda: self.wrk(self.tg, "invoke", a.many_duration, a.many, timeout="30s",
-                                                     label=f"invoke {a.many} connections"))
-        self.tollgate_requests["tollgate"] += r["requests"]
-        time.sleep(0.5)
-        self.ensure_tollgate()
-        self.crash_note([f"invoke {a.many} connections"])
-        self.many_invoke = (r, peak, idle)
-        self.out(f"  invoke, {a.many} keep-alive connections, {a.many_duration} s: {r['rps']:.0f} req/s, p50 {r['p50'] / 1000:.2f} ms, "
-                 f"p99 {r['p99'] / 1000:.2f} ms, errors {r['errors']} (connect {r['connect']}, read {r['read']}, "
-                 f"write {r['write']}, status {r['status']}, timeout {r['timeout']}); peak client connections {peak['conns']}, "
-                 f"upstream connections {peak['upstream']}; "
-                 f"RSS idle {idle['VmRSS'] / 1024:.1f} MB, peak (VmHWM) {peak['hwm'] / 1024:.1f} MB")
-        # Open streams against the dripping upstream.
-        drip = self.start_tollgate("drip")
-        wait_healthy(self.drip_tg, 10)
-        time.sleep(0.2)
-        idle_d = proc_status(drip.pid)
-        r, peak = self.sample_while(drip, self.drip_tg, self.drip,
-                                    lambda: self.wrk(self.drip_tg, "invoke-with-response-stream", a.stream_hold, a.many,
-                                                     timeout=f"{a.stream_hold + 30}s"))
-        self.tollgate_requests["drip"] += r["requests"]
-        time.sleep(0.5)
-        self.check_alive(drip, "drip", f"{a.many} streams")
-        # wrk counts only completed streams; the drip outlasts the run, so none should complete: the bytes received
-        # show that every stream was flowing.
-        per_stream = r["bytes"] / max(1, a.many) / a.stream_hold
-        self.many_stream = (r, peak, idle_d)
-        self.stream_flow = per_stream
-        self.out(f"  streams, {a.many} connections held open {a.stream_hold} s by an upstream dripping {a.drip_rate} B/s: "
-                 f"peak open client connections {peak['conns']}, upstream connections {peak['upstream']}, errors {r['errors']} (connect {r['connect']}, read {r['read']}, "
-                 f"write {r['write']}, status {r['status']}, timeout {r['timeout']}), streams completed {r['requests']}, "
-                 f"received {r['bytes'] / 1e6:.1f} MB = {per_stream:.0f} B/s per stream; "
-                 f"RSS idle {idle_d['VmRSS'] / 1024:.1f} MB, peak (VmHWM) {peak['hwm'] / 1024:.1f} MB")
-        if peak["upstream"] < a.many * 0.9:
-            self.out(f"  NOTE: only {peak['upstream']} of the {a.many} streams had an upstream connection; the rest waited in "
-                     f"libcurl for a connection (CURLOPT_PIPEWAIT: libcurl waits for the busy connection to say whether it "
-                     f"multiplexes, which an HTTP/1.1 stream never does), so they were open but not flowing")
-        self.crash_note([f"{a.many} streams"])
-        self.procs.stop(drip)
-        self.out()
-
     def ledger(self) -> None:
         self.ensure_tollgate()
         self.procs.stop(self.tollgate)
@@ -440,119 +346,6 @@ class Bench:
         if self.ledger_missing and not glob.glob(f"{self.dir}/*/ledger/**/*.jsonl", recursive=True):
             self.out("  the ledger directory stayed empty: this build does not write ledger records yet")
         self.out()
-
-    def callgrind_run(self, n: int, op: str = "invoke") -> str:
-        out = f"{self.dir}/callgrind.{n}.out" if op == "invoke" else f"{self.dir}/callgrind.{op}.{n}.out"
-        p = self.start_tollgate("tollgate", ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"],
-                                binary=self.nodebug, env=dict(os.environ, LD_PRELOAD=self.shim))
-        wait_healthy(self.tg, 120)
-        if p.poll() is not None:
-            raise RuntimeError(f"the profiled Tollgate exited (status {p.returncode}) before its requests: see {self.dir}/tollgate/tollgate.out")
-        body = open(f"{self.dir}/request.json", "rb").read()
-        headers = {"Authorization": "Bearer " + CLIENT_KEY, "Content-Type": "application/json"}
-        c = http.client.HTTPConnection("127.0.0.1", self.tg, timeout=30)
-        for _ in range(n):
-            c.request("POST", MODEL_PATH + op, body=body, headers=headers)
-            r = c.getresponse()
-            r.read()
-            if r.status != 200:
-                raise RuntimeError(f"callgrind run: status {r.status}")
-        c.close()
-        self.procs.stop(p, timeout=120)
-        return out
-
-    @staticmethod
-    def annotate(path: str, inclusive: bool = False) -> tuple:
-        """(total Ir, {(function, object file): self (or inclusive) Ir}) from callgrind_annotate."""
-        r = subprocess.run(["callgrind_annotate", "--threshold=100", f"--inclusive={'yes' if inclusive else 'no'}", path],
-                           capture_output=True, text=True, check=True)
-        total, funcs = 0, {}
-        for line in r.stdout.splitlines():
-            m = re.match(r"^\s*([\d,]+)\s+(?:\(\s*[\d.]+%\)\s+)?(.*?)\s*$", line)
-            if not m or not m.group(2):
-                continue
-            ir, rest = int(m.group(1).replace(",", "")), m.group(2)
-            if rest.startswith("PROGRAM TOTALS"):
-                total = ir
-                continue
-            obj = ""
-            mo = re.search(r"\s*\[([^\]]*)\]$", rest)
-            if mo:
-                obj, rest = os.path.basename(mo.group(1)), rest[:mo.start()]
-            fn = rest.split(":", 1)[1] if ":" in rest else rest  # callgrind names functions file:function
-            funcs[(fn, obj)] = funcs.get((fn, obj), 0) + ir
-        return total, funcs
-
-    def callgrind(self) -> None:
-        n = self.a.callgrind_n
-        # The profiled Tollgate takes the main one's port: with --only callgrind the main one is still up (in a full
-        # run the ledger check stopped it), and the profiled one would fail to bind while requests went to the other.
-        self.procs.stop(self.tollgate)
-        # Valgrind 3.19 cannot read the DWARF 5 the Swift toolchain writes ("Possibly corrupted debuginfo file. I can't
-        # recover"): profile a copy without debug sections. Its symbol table, so the function names, is kept.
-        self.nodebug = f"{self.dir}/tollgate-nodebug"
-        subprocess.run(["objcopy", "--strip-debug", self.tollgate_bin, self.nodebug], check=True)
-        # And it dies on libdispatch's sigsuspend with a read-only mask: see sigsuspend-shim.c.
-        self.shim = f"{self.dir}/sigsuspend-shim.so"
-        cc = shutil.which("cc") or shutil.which("clang") or os.path.join(os.path.dirname(shutil.which("swift") or "/"), "clang")
-        subprocess.run([cc, "-shared", "-fPIC", "-O2", "-o", self.shim, os.path.join(HERE, "sigsuspend-shim.c")], check=True)
-        self.out(f"instructions per invoke request (valgrind --tool=callgrind, release build, sequential keep-alive "
-                 f"client, runs of N={n} and 2N={2 * n} requests, (Ir(2N) - Ir(N)) / N)")
-        a_path = self.callgrind_run(n)
-        self.tollgate_requests["tollgate"] += n
-        b_path = self.callgrind_run(2 * n)
-        self.tollgate_requests["tollgate"] += 2 * n
-        a_total, a_funcs = self.annotate(a_path)
-        b_total, b_funcs = self.annotate(b_path)
-        per = (b_total - a_total) / n
-        self.ir_per_request = per
-        self.mallocs_per_request = (floor.calls_to(b_path) - floor.calls_to(a_path)) / n
-        self.out(f"  Ir total: {a_total:,} (N) and {b_total:,} (2N) -> {per:,.0f} instructions per request; "
-                 f"{self.mallocs_per_request:.1f} allocations per request (calls to malloc and friends)")
-        # The stream path the same way: InvokeModelWithResponseStream, the 7,304-byte eventstream answer relayed and
-        # its frames read for usage.
-        sa_path = self.callgrind_run(n, "invoke-with-response-stream")
-        sb_path = self.callgrind_run(2 * n, "invoke-with-response-stream")
-        self.tollgate_requests["tollgate"] += 3 * n
-        sa_total, _ = self.annotate(sa_path)
-        sb_total, _ = self.annotate(sb_path)
-        self.ir_per_stream = (sb_total - sa_total) / n
-        stream_mallocs = (floor.calls_to(sb_path) - floor.calls_to(sa_path)) / n
-        self.out(f"  stream (invoke-with-response-stream, {os.path.getsize(f'{self.dir}/stream.bin'):,} B eventstream "
-                 f"answer): {self.ir_per_stream:,.0f} instructions per request; {stream_mallocs:.1f} allocations per request")
-        by_object = {}
-        for key in set(a_funcs) | set(b_funcs):
-            by_object[key[1] or "?"] = by_object.get(key[1] or "?", 0) + (b_funcs.get(key, 0) - a_funcs.get(key, 0)) / n
-        top_objects = sorted(by_object.items(), key=lambda kv: -kv[1])[:6]
-        self.out("  by library (self cost): " + ", ".join(f"{obj} {v:,.0f} ({100 * v / per:.0f}%)" for obj, v in top_objects))
-        self.profile_list("top 15 functions by own (self) instructions per request, difference of the two runs / N:",
-                          a_funcs, b_funcs, n, per, lambda fn, obj: True)
-        _, ai = self.annotate(a_path, inclusive=True)
-        _, bi = self.annotate(b_path, inclusive=True)
-        skip = ("thunk", "partial apply", "closure #", "_dispatch", "start_thread", "clone", "@objc")
-        self.profile_list("top 15 Tollgate functions by inclusive instructions per request (callees included; "
-                          "thunks, closures and dispatch frames left out):", ai, bi, n, per,
-                          lambda fn, obj: obj.startswith("tollgate") and not fn.startswith("0x") and
-                          not any(k in fn for k in skip))
-        self.out()
-
-    def profile_list(self, title: str, a_funcs: dict, b_funcs: dict, n: int, per: float, keep) -> None:
-        diff = {f: (b_funcs.get(f, 0) - a_funcs.get(f, 0)) / n for f in set(a_funcs) | set(b_funcs)}
-        names = [fn for fn, _ in diff]
-        demangled = names
-        swift = shutil.which("swift")
-        if swift:
-            r = subprocess.run([swift, "demangle", "--simplified"], input="\n".join(names) + "\n",
-                               capture_output=True, text=True)
-            if r.returncode == 0 and len(r.stdout.splitlines()) == len(names):
-                demangled = r.stdout.splitlines()
-        rows = [(v, name, obj) for ((_, obj), v), name in zip(diff.items(), demangled) if keep(name, obj)]
-        rows.sort(key=lambda row: -row[0])
-        self.out("  " + title)
-        for v, name, obj in rows[:15]:
-            if len(name) > 140:
-                name = name[:137] + "..."
-            self.out(f"  {v:>9,.0f} {100 * v / per:5.1f}%  {name}  [{obj}]")
 
     def startup(self) -> None:
         # Each spawned Tollgate takes the main one's port: the main one must be gone (with --only it is still up,
@@ -579,86 +372,6 @@ class Bench:
                  f"{self.startup_ms:.1f} ms of 5 ({', '.join(f'{t:.1f}' for t in times)}) (target <= 100 ms)")
         self.out()
 
-    def compare(self) -> None:
-        """This build against a baseline binary, alternated in one run (see the module docstring)."""
-        a = self.a
-        base_dir = f"{self.dir}/baseline"
-        shutil.copytree(f"{self.dir}/tollgate", base_dir, ignore=shutil.ignore_patterns("ledger", "*.out"))
-        (self.base_port,) = free_ports(1)
-        with open(f"{base_dir}/tollgate.json") as f:
-            config = json.load(f)
-        config["listen"] = [f"127.0.0.1:{self.base_port}"]
-        with open(f"{base_dir}/tollgate.json", "w") as f:
-            json.dump(config, f)
-        baseline = self.start_tollgate("baseline", binary=os.path.abspath(a.compare))
-        wait_healthy(self.base_port, 10)
-        time.sleep(0.2)
-        # Both measured fresh: this build's figure is the one taken at setup, before any request.
-        idle = {"baseline": proc_status(baseline.pid)["VmRSS"], "this build": self.idle["VmRSS"]}
-        ports = {"baseline": self.base_port, "this build": self.tg, "nginx-proxy": self.proxy}
-        self.out(f"this build against {a.compare}, alternated: baseline / this build / nginx-proxy, {a.rounds} rounds "
-                 f"x {a.duration} s, {a.connections} connections")
-        self.out(f"  idle RSS: baseline {idle['baseline'] / 1024:.1f} MB, this build {idle['this build'] / 1024:.1f} MB")
-        for op in ("invoke", "invoke-with-response-stream"):
-            runs = {name: [] for name in ports}
-            for name, port in ports.items():
-                self.wrk(port, op, a.warmup, a.connections, label=f"compare {op} warm-up")
-            for rnd in range(a.rounds):
-                for name, port in ports.items():
-                    r = self.wrk(port, op, a.duration, a.connections, label=f"compare {op} round {rnd + 1}")
-                    runs[name].append(r)
-                    log(f"compare {op} round {rnd + 1} {name}: {r['rps']:.0f} req/s p50 {r['p50']} us errors {r['errors']}")
-            self.out(f"  {op}: " + "; ".join(
-                f"{name} {statistics.median(r['rps'] for r in rs):.0f} req/s (p50 {statistics.median(r['p50'] for r in rs) / 1000:.3f} ms, "
-                f"errors {sum(r['errors'] for r in rs)})" for name, rs in runs.items()))
-            per_round = ", ".join(f"{t['rps'] / b['rps']:.2f}" for t, b in zip(runs["this build"], runs["baseline"]))
-            vs_nginx = ", ".join(f"{b['rps'] / n['rps']:.2f} -> {t['rps'] / n['rps']:.2f}"
-                                 for t, b, n in zip(runs["this build"], runs["baseline"], runs["nginx-proxy"]))
-            self.out(f"    this build / baseline per round: {per_round}; against nginx-proxy per round (baseline -> this build): {vs_nginx}")
-        if a.compare_rate > 0:
-            # Latency at one offered rate, the same for both builds (paced as the half-peak phase paces).
-            runs = {name: [] for name in ports}
-            for rnd in range(a.rounds):
-                for name, port in ports.items():
-                    runs[name].append(self.wrk(port, "invoke", a.duration, a.connections, rate=a.compare_rate,
-                                               label=f"compare paced round {rnd + 1}"))
-            self.out(f"  invoke paced at {a.compare_rate:.0f} req/s, medians of {a.rounds} rounds: " + "; ".join(
-                f"{name} p50 {statistics.median(r['p50'] for r in rs) / 1000:.3f} ms, "
-                f"p99 {statistics.median(r['p99'] for r in rs) / 1000:.3f} ms (rounds p50 "
-                + ", ".join(f"{r['p50'] / 1000:.2f}" for r in rs) + ")" for name, rs in runs.items()))
-        self.procs.stop(baseline)
-        self.out()
-
-    def chat(self) -> None:
-        """OpenAI chat completions beside Bedrock invoke on the same Tollgate, the same conversation and reply:
-        what the translation (Chat Completions -> Converse -> chat.completion) costs, alternated in one run."""
-        a = self.a
-        chat_path = "/openai/v1/chat/completions"
-        body = f"{self.dir}/chat-request.json"
-        c = http.client.HTTPConnection("127.0.0.1", self.tg, timeout=5)
-        c.request("POST", chat_path, body=open(body, "rb").read(),
-                  headers={"Authorization": "Bearer " + CLIENT_KEY, "Content-Type": "application/json"})
-        r = c.getresponse()
-        answer = json.loads(r.read())
-        c.close()
-        if r.status != 200 or answer["choices"][0]["message"]["content"] != fixtures.REPLY:
-            raise RuntimeError(f"chat completions: status {r.status}: {answer}")
-        runs = {"invoke": [], "chat": []}
-        self.wrk(self.tg, "invoke", a.warmup, a.connections, label="chat warm-up")
-        self.wrk(self.tg, "", a.warmup, a.connections, label="chat warm-up", path=chat_path, body=body)
-        for rnd in range(a.rounds):
-            runs["invoke"].append(self.wrk(self.tg, "invoke", a.duration, a.connections, label=f"chat round {rnd + 1}"))
-            runs["chat"].append(self.wrk(self.tg, "", a.duration, a.connections, label=f"chat round {rnd + 1}",
-                                         path=chat_path, body=body))
-            log(f"chat round {rnd + 1}: invoke {runs['invoke'][-1]['rps']:.0f}, chat {runs['chat'][-1]['rps']:.0f} req/s")
-        med = lambda rs, k: statistics.median(r[k] for r in rs)  # noqa: E731
-        per_round = [c["rps"] / i["rps"] for c, i in zip(runs["chat"], runs["invoke"])]
-        self.out(f"OpenAI chat completions beside invoke on Tollgate ({a.rounds} rounds x {a.duration} s, {a.connections} connections)")
-        for name, rs in runs.items():
-            self.out(f"  {name:<7} {med(rs, 'rps'):>9.0f} req/s  p50 {med(rs, 'p50') / 1000:.3f} ms  errors {sum(r['errors'] for r in rs)}")
-        self.out(f"  chat / invoke throughput: {statistics.median(per_round):.2f}x (per round: {', '.join(f'{x:.2f}' for x in per_round)})")
-        self.out()
-
     def header(self) -> None:
         a = self.a
         cpu = "unknown"
@@ -678,8 +391,8 @@ class Bench:
                  f"wrk {a.threads} threads, {a.connections} connections, POST {os.path.getsize(self.dir + '/request.json')} B "
                  f"Anthropic messages body, keep-alive; {a.rounds} rounds x {a.duration} s per path, alternating "
                  f"direct / nginx-proxy / tollgate; all on 127.0.0.1, load generator and upstream on the same machine")
-        self.out(f"Tollgate: bearer client key, SigV4-signed upstream calls (credentials file), one-model catalogue "
-                 f"with pricing, ledger on, access log off, upstream.retry.attempts_per_model 1")
+        self.out("Tollgate: bearer client key, SigV4-signed upstream calls (credentials file), one-model catalogue "
+                 "with pricing, ledger on, access log off, upstream.retry.attempts_per_model 1")
         self.out(f"idle RSS after start: {self.idle['VmRSS'] / 1024:.1f} MB (target <= 16 MB)")
         self.out()
 
@@ -730,9 +443,9 @@ class Bench:
             if a.only:
                 # A quick loop over some phases while working on one figure; no target table, no last-run.txt.
                 for phase in a.only.split(","):
-                    {"concurrency": self.concurrency, "callgrind": self.callgrind, "startup": self.startup,
-                     "compare": self.compare, "floor": lambda: floor.run(self), "tls": lambda: tls.run(self),
-                     "chat": self.chat,
+                    {"concurrency": lambda: memory.run(self), "callgrind": lambda: instructions.run(self),
+                     "startup": self.startup, "compare": lambda: compare.run(self), "floor": lambda: floor.run(self),
+                     "tls": lambda: tls.run(self), "chat": lambda: chat.run(self),
                      "latency": lambda: self.half_rate(self.wrk(self.tg, "invoke", a.duration, a.connections,
                                                                 label="peak")["rps"])}[phase]()
                 return
@@ -744,14 +457,14 @@ class Bench:
             self.stream_errors = sum(v["errors"] for v in stream.values())
             self.half_rate(invoke["tollgate"]["rps"])
             self.floor = floor.run(self)
-            self.concurrency()
+            memory.run(self)
             self.ledger()
-            self.callgrind()
+            instructions.run(self)
             self.startup()
             self.tls = tls.run(self)
-            self.chat()
+            chat.run(self)
             if a.compare:
-                self.compare()
+                compare.run(self)
             self.targets(invoke)
         finally:
             self.procs.stop_all()
