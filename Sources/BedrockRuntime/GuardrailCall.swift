@@ -55,7 +55,7 @@ final class GuardrailCall: UpstreamResponseDelegate, @unchecked Sendable {
         let endpoint = context.settings.endpoint ?? "https://bedrock-runtime.\(region).amazonaws.com"
         let wirePath = GuardrailPath(identifier: guardrail.upstreamID, version: path.version).wirePath
         var headers = ForwardedHeaders.upstreamRequestHeaders(from: request.head.headers)
-        headers.append((name: "User-Agent", value: "tollgate/\(GatewayContext.version)"))
+        headers.append((name: "User-Agent", value: GatewayContext.userAgent))
         let authorization = try context.upstreamAuthorization(
             signing: headers, credentialSet: guardrail.credentials, region: region, path: wirePath,
             host: UpstreamTarget.hostHeader(of: endpoint), payloadHash: SHA256.hexDigest(request.body))

@@ -12,6 +12,8 @@ import Upstream
 /// clients. Immutable after start, or internally synchronised.
 public final class GatewayContext: @unchecked Sendable {
     public static let version = "0.1.0"
+    /// The `User-Agent` of every upstream call (RFC 9110 §10.1.5), made once rather than per request.
+    public static let userAgent = "tollgate/\(version)"
 
     /// Regions, endpoints, timeouts, credential sets, retries and guardrails.
     public let settings: CallSettings

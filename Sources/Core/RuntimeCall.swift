@@ -115,7 +115,7 @@ public final class RuntimeCall: UpstreamResponseDelegate, @unchecked Sendable {
         var headers = forwardedHeaders
         // The copy grows once, to hold the user agent and the signature's four headers.
         headers.reserveCapacity(forwardedHeaders.count + 6)
-        headers.append((name: "User-Agent", value: "tollgate/\(GatewayContext.version)"))
+        headers.append((name: "User-Agent", value: GatewayContext.userAgent))
         let authorization: UpstreamAuthorization
         if let role = target.role {
             // Made as the model's role: its temporary credentials, which the face made sure of before the call.
