@@ -8,16 +8,11 @@ import XCTest
 /// client's pool, with their options).
 final class UpstreamClientReuseTests: UpstreamClientTestCase {
     func testSequentialRequestsReuseTheConnection() {
-        let server = makeServer { request, connection in
-            let body = "\(request.connectionID)"
-            connection.write("HTTP/1.1 200 OK\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
-        }
+        let server = makeConnectionNumberServer()
         let client = makeClient()
         var bodies: [String] = []
         for index in 0..<2 {
-            let delegate = RecordingDelegate("request \(index)")
-            queue.sync { _ = client.execute(UpstreamRequest(method: "GET", url: server.url + "/\(index)"), delegate: delegate) }
-            wait(for: [delegate.finishedExpectation], timeout: 10)
+            let delegate = perform(UpstreamRequest(method: "GET", url: server.url + "/\(index)"), on: client, "request \(index)")
             queue.sync {
                 XCTAssertNil(delegate.error)
                 bodies.append(String(decoding: delegate.body, as: UTF8.self))
@@ -28,18 +23,12 @@ final class UpstreamClientReuseTests: UpstreamClientTestCase {
     }
 
     func testConnectionClosedWhileIdleIsReplacedAndItsWatchDropped() {
-        let server = makeServer { request, connection in
-            let body = "\(request.connectionID)"
-            connection.write("HTTP/1.1 200 OK\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
-            // Keep-alive by its headers, but closed right after: libcurl finds out when it tries to reuse it.
-            if request.connectionID == 1 { connection.close() }
-        }
+        // Connection 1 is keep-alive by its headers, but closed right after: libcurl finds out when it tries to reuse it.
+        let server = makeConnectionNumberServer(closing: 1)
         let client = makeClient()
         var bodies: [String] = []
         for index in 0..<3 {
-            let delegate = RecordingDelegate("request \(index)")
-            queue.sync { _ = client.execute(UpstreamRequest(method: "GET", url: server.url + "/\(index)"), delegate: delegate) }
-            wait(for: [delegate.finishedExpectation], timeout: 10)
+            let delegate = perform(UpstreamRequest(method: "GET", url: server.url + "/\(index)"), on: client, "request \(index)")
             // Let the server's close of connection 1 happen before the next request, so libcurl finds it dead when
             // it tries to reuse it (the race of a request sent into a closing connection is libcurl's retry logic,
             // not what this test is about).
@@ -121,9 +110,7 @@ final class UpstreamClientReuseTests: UpstreamClientTestCase {
             (UpstreamRequest(method: "GET", url: server.url + "/h", headers: [("X-Mark", "eight")]), "GET 0 eight -"),
         ]
         for (index, (request, expected)) in requests.enumerated() {
-            let delegate = RecordingDelegate("request \(index)")
-            queue.sync { _ = client.execute(request, delegate: delegate) }
-            wait(for: [delegate.finishedExpectation], timeout: 10)
+            let delegate = perform(request, on: client, "request \(index)")
             queue.sync {
                 XCTAssertNil(delegate.error, "request \(index)")
                 if request.method == "HEAD" {
@@ -137,10 +124,8 @@ final class UpstreamClientReuseTests: UpstreamClientTestCase {
         }
         // A stream gets a handle of its own kind (a small receive buffer, which libcurl will not resize while it keeps
         // it), and both kinds are pooled.
-        let stream = RecordingDelegate("stream")
-        queue.sync { _ = client.execute(UpstreamRequest(method: "POST", url: server.url + "/s", body: Array("s".utf8),
-                                                        isStreaming: true), delegate: stream) }
-        wait(for: [stream.finishedExpectation], timeout: 10)
+        let stream = perform(UpstreamRequest(method: "POST", url: server.url + "/s", body: Array("s".utf8), isStreaming: true),
+                             on: client, "stream")
         queue.sync {
             XCTAssertNil(stream.error)
             XCTAssertEqual(String(decoding: stream.body, as: UTF8.self), "POST 1 - -")

@@ -27,4 +27,22 @@ class UpstreamClientTestCase: XCTestCase {
         servers.append(server)
         return server
     }
+
+    /// A server that answers each request with the number of the connection it came on (1 for the first accepted),
+    /// and closes connection `closing` right after answering on it.
+    func makeConnectionNumberServer(closing: Int? = nil) -> TestHTTPServer {
+        makeServer { request, connection in
+            let body = "\(request.connectionID)"
+            connection.write("HTTP/1.1 200 OK\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            if request.connectionID == closing { connection.close() }
+        }
+    }
+
+    /// Sends `request` through `client` and waits until it has finished; the delegate holds what came back.
+    func perform(_ request: UpstreamRequest, on client: UpstreamClient, _ label: String) -> RecordingDelegate {
+        let delegate = RecordingDelegate(label)
+        queue.sync { _ = client.execute(request, delegate: delegate) }
+        wait(for: [delegate.finishedExpectation], timeout: 10)
+        return delegate
+    }
 }
