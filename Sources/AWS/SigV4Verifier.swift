@@ -1,3 +1,5 @@
+import Support
+
 /// Verifies SigV4-signed requests, the signer's code the other way round
 /// ([create a signed request](https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html);
 /// errors as in [common errors](https://docs.aws.amazon.com/bedrock/latest/APIReference/CommonErrors.html)).
@@ -83,7 +85,7 @@ public struct SigV4Verifier: Sendable {
             request, normalizePath: normalizePath, encodePath: true, payloadHash: payloadHash,
             include: { name in
                 // One hash per header, whatever the length of the client's list (it is the client's to make long).
-                signed.contains(name) || (name.utf8.contains { $0 &- 65 < 26 } && signed.contains(name.lowercased()))
+                signed.contains(name) || (name.utf8.contains { ASCIICase.lower($0) != $0 } && signed.contains(name.lowercased()))
             })
         let toSign = SigV4Signer.stringToSign(date: date, scope: auth.scope, canonicalRequest: canonical)
         let key = keyCache.signingKey(secretAccessKey: secret, accessKeyId: auth.accessKeyId,
