@@ -26,7 +26,7 @@ enum ByteScan {
     static func stringValue(after key: [UInt8], in bytes: UnsafeRawBufferPointer) -> Range<Int>? {
         guard var i = find(key, in: bytes) else { return nil }
         i += key.count
-        while i < bytes.count && (bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == 0x0A || bytes[i] == 0x0D) { i += 1 }
+        while i < bytes.count && isSpace(bytes[i]) { i += 1 }
         guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { return nil }
         let start = i + 1
         guard start < bytes.count, let base = bytes.baseAddress,
@@ -59,6 +59,7 @@ enum ByteScan {
         return i < bytes.count ? start..<i : nil
     }
 
+    /// JSON's insignificant whitespace (RFC 8259 §2).
     private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
 
     /// True when `bytes[range]` equals `literal`.
