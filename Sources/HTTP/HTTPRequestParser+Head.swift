@@ -38,8 +38,7 @@ extension HTTPRequestParser {
             let n = bytes.count
             var i = scanIndex
             // memchr finds each line feed; "\n\n" or "\n\r\n" ends the head.
-            while i < n, let found = memchr(base + i, 10, n - i) {
-                let at = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            while let at = Self.index(of: 10, in: base, from: i, to: n) {
                 if at + 1 < n && base[at + 1] == 10 { return (at, at + 2) }
                 if at + 2 < n && base[at + 1] == 13 && base[at + 2] == 10 { return (at, at + 3) }
                 i = at + 1
@@ -57,10 +56,7 @@ extension HTTPRequestParser {
             /// The next line (CR stripped), or nil after the last one.
             func nextLine() -> UnsafeBufferPointer<UInt8>? {
                 guard cursor <= bytes.count else { return nil }
-                var lineEnd = bytes.count
-                if cursor < bytes.count, let base = bytes.baseAddress, let found = memchr(base + cursor, 10, bytes.count - cursor) {
-                    lineEnd = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-                }
+                let lineEnd = bytes.baseAddress.flatMap { Self.index(of: 10, in: $0, from: cursor, to: bytes.count) } ?? bytes.count
                 var contentEnd = lineEnd
                 if contentEnd > cursor && bytes[contentEnd - 1] == 13 { contentEnd -= 1 }
                 let line = UnsafeBufferPointer(rebasing: bytes[cursor..<contentEnd])
@@ -84,10 +80,9 @@ extension HTTPRequestParser {
             headers.reserveCapacity(16)
             var hostFields = 0
             while let line = nextLine() {
-                guard let base = line.baseAddress, let found = memchr(base, 58, line.count) else {
+                guard let colon = line.baseAddress.flatMap({ Self.index(of: 58, in: $0, from: 0, to: line.count) }) else {
                     throw .malformed("Header field without a colon")
                 }
-                let colon = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
                 let name = UnsafeBufferPointer(rebasing: line[..<colon])
                 guard !name.isEmpty, name.allSatisfy(Self.isTokenByte) else {
                     // Covers obs-fold (a line starting with whitespace) and whitespace before the colon.
@@ -159,5 +154,12 @@ extension HTTPRequestParser {
         case 33, 35, 36, 37, 38, 39, 42, 43, 45, 46, 94, 95, 96, 124, 126: return true
         default: return false
         }
+    }
+
+    /// The index of the first `byte` in `base[from..<to]` ([memchr(3)](https://man7.org/linux/man-pages/man3/memchr.3.html)),
+    /// or nil.
+    private static func index(of byte: UInt8, in base: UnsafePointer<UInt8>, from: Int, to: Int) -> Int? {
+        guard from < to, let found = memchr(base + from, Int32(byte), to - from) else { return nil }
+        return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
     }
 }
